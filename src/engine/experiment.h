@@ -1,0 +1,78 @@
+#pragma once
+// An experiment: one dataset, one model, several runs that differ only in their optimizer.
+// Parsed from JSON (format in resources/docs/experiment-format.md) and validated with errors
+// that name the file and the JSON path of the field.
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nn/model_spec.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+
+namespace larslab::engine {
+
+struct DatasetSpec {
+  // spirals, circles, xor, gaussians, moons, regression_sine, regression_saddle,
+  // fashion_mnist, csv
+  std::string kind = "spirals";
+  int samples = 2000;          // synthetic: total points (train + test)
+  double noise = 0.1;          // synthetic
+  double testFraction = 0.2;   // synthetic and csv
+  std::string path;            // csv file, or fashion_mnist directory (empty: Debian's default)
+  std::string labelColumn;     // csv: name of the label column (empty: last column)
+  bool standardize = true;     // csv: zero mean, unit variance features
+  bool regression = false;     // csv: label column is a real-valued target
+  int limit = 0;               // fashion_mnist: use only the first N training images (0: all)
+};
+
+struct RunSpec {
+  std::string name;                 // unique within the experiment
+  optim::OptimizerConfig optimizer;
+  optim::ScheduleConfig schedule;   // totalSteps is filled from the experiment length
+};
+
+struct ExperimentSpec {
+  int version = 1;
+  std::string name = "experiment";
+  std::string description;
+  DatasetSpec dataset;
+  nn::ModelSpec model;
+  int batchSize = 64;
+  long steps = 0;          // length in steps; if 0, epochs is used
+  double epochs = 0.0;
+  long evalEvery = 100;    // evaluate on the test split every k steps (0: only at the end)
+  std::uint64_t seed = 1;
+  bool shuffle = true;
+  std::vector<RunSpec> runs;
+};
+
+// One problem found while reading an experiment: where and what.
+struct SpecIssue {
+  std::string path;     // JSON path: "runs[1].optimizer.eta"
+  std::string message;  // "must be > 0, got -1"
+};
+
+class SpecError : public std::runtime_error {
+ public:
+  SpecError(std::string file, std::vector<SpecIssue> issues);
+  [[nodiscard]] const std::vector<SpecIssue>& issues() const { return issues_; }
+  [[nodiscard]] const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<SpecIssue> issues_;
+};
+
+// Parse + validate. `origin` names the source in error messages (a path, or "<built-in>").
+// Collects every issue before throwing SpecError.
+ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& origin);
+ExperimentSpec loadExperiment(const std::string& path);
+std::string experimentToJson(const ExperimentSpec& spec);  // round-trips through parseExperiment
+// Atomic save: write to a temporary file in the same directory, then rename.
+void saveExperiment(const ExperimentSpec& spec, const std::string& path);
+
+}  // namespace larslab::engine

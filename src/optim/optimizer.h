@@ -1,0 +1,91 @@
+#pragma once
+// The contract between optimizers and the rest of LARS Lab. Implementations are composable
+// transforms (see transforms.h); this header is what the engine, CLI and UI see.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nn/parameters.h"
+
+namespace larslab::optim {
+
+// What one step did to one tensor. Defined once here; the help text and docs quote it.
+struct TensorTelemetry {
+  double weightNorm = 0.0;   // ||w|| before the update
+  double gradNorm = 0.0;     // ||g||, raw gradient before weight decay
+  double trustRatio = 1.0;   // layer-wise ratio before any clipping; 1 where the optimizer has none
+  double localLr = 0.0;      // learning rate actually applied to this tensor (global LR x ratio, after clipping)
+  double updateNorm = 0.0;   // ||w_new - w_old||
+  double updateRatio = 0.0;  // ||w_new - w_old|| / ||w_old|| (inf/NaN reported as they are)
+};
+
+struct HyperparameterSpec {
+  std::string name;          // key in experiment files and CLI: "lr", "eta", "momentum", ...
+  std::string label;         // UI label: "Learning rate", "Trust coefficient \u03b7"
+  double defaultValue = 0.0;
+  double minValue = 0.0;     // inclusive valid range
+  double maxValue = 1.0;
+  bool logScale = false;     // sliders and sweeps move on a log scale
+  std::string help;          // one sentence
+};
+
+struct OptionSpec {
+  std::string name;                  // "denominator", "lr_placement", ...
+  std::string label;
+  std::vector<std::string> choices;  // first is not necessarily default
+  std::string defaultChoice;
+  std::string help;
+};
+
+struct OptimizerConfig {
+  std::string type = "lars";                      // registry key
+  std::string preset;                             // optional named preset (e.g. "timm"); fills options
+  std::map<std::string, double> hyperparameters;  // missing keys take defaults
+  std::map<std::string, std::string> options;     // missing keys take preset, then defaults
+};
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // One update of every trainable tensor. The global LR for this step is
+  // hyperparameter("lr") * lrFactor (lrFactor comes from the schedule). Fills one telemetry
+  // entry per tensor of the layout (Statistic tensors get zeros).
+  virtual void step(nn::ParameterStore& params, const nn::ParameterStore& grads, double lrFactor,
+                    std::span<TensorTelemetry> telemetry) = 0;
+  // Takes effect at the next step; optimizer state (momentum, Adam moments) is kept.
+  // Throws std::invalid_argument for an unknown name or a value outside its range.
+  virtual void setHyperparameter(const std::string& name, double value) = 0;
+  [[nodiscard]] virtual double hyperparameter(const std::string& name) const = 0;
+  // Forget all state (momentum buffers, moments, step count).
+  virtual void reset() = 0;
+};
+
+struct PresetSpec {
+  std::string name;                            // "paper", "optax", "timm", ...
+  std::string help;                            // which implementation it reproduces
+  std::map<std::string, std::string> options;
+  std::map<std::string, double> hyperparameters;  // e.g. eps that the implementation hard-codes
+};
+
+struct OptimizerInfo {
+  std::string type;          // "lars"
+  std::string displayName;   // "LARS"
+  std::string summary;       // one sentence
+  std::string reference;     // paper or implementation followed
+  std::vector<HyperparameterSpec> hyperparameters;
+  std::vector<OptionSpec> options;
+  std::vector<PresetSpec> presets;
+  // Throws std::invalid_argument with the offending key on a bad config.
+  std::function<std::unique_ptr<Optimizer>(const OptimizerConfig&, const nn::ParameterLayout&)> create;
+};
+
+// Every optimizer LARS Lab knows, in display order. The experiment file, CLI and UI read it.
+const std::vector<OptimizerInfo>& optimizerRegistry();
+// nullptr when unknown.
+const OptimizerInfo* findOptimizer(const std::string& type);
+
+}  // namespace larslab::optim
