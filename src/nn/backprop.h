@@ -3,6 +3,9 @@
 // (not one per thread); each shard has its own pre-allocated buffers and gradient slice, and
 // shard gradients are summed in shard order. Results are therefore bitwise identical for any
 // thread count. No heap allocation per step once the first step has run.
+// Dropout masks depend only on (stepSeed, shard, layer index). In training, BatchNorm
+// normalises each shard with its own statistics ("ghost batch norm", see nn/layers.h), so the
+// shard count is part of the model's definition; it never depends on the thread count.
 // Call from inside a tbb::task_arena to bound the number of threads.
 
 #include <cstdint>
@@ -23,6 +26,9 @@ class ShardedBackprop {
  public:
   static constexpr int kDefaultShards = 4;
 
+  // Keeps a reference to `network`, which must outlive this object. Throws
+  // std::invalid_argument for batchSize/shards < 1, or when a BatchNorm layer would see fewer
+  // than 2 values per channel in a shard.
   ShardedBackprop(const Network& network, int batchSize, int shards = kDefaultShards);
   ~ShardedBackprop();
   ShardedBackprop(const ShardedBackprop&) = delete;
@@ -34,9 +40,16 @@ class ShardedBackprop {
   BatchResult computeGradients(ParameterStore& params, const Matrix& x, const Matrix& y,
                                ParameterStore& grads, std::uint64_t stepSeed);
 
-  // Inference mode (dropout off, BatchNorm running statistics), in chunks.
+  // Inference mode (dropout off, BatchNorm running statistics), in chunks processed in
+  // parallel and combined in chunk order (deterministic). Allocates per call.
   static BatchResult evaluate(const Network& network, const ParameterStore& params,
                               const Matrix& x, const Matrix& y, int chunkRows = 1024);
+  // Network outputs (logits for cross-entropy) in inference mode, one row per row of x.
+  static void predict(const Network& network, const ParameterStore& params, const Matrix& x, Matrix& out,
+                      int chunkRows = 1024);
+
+  [[nodiscard]] int batchSize() const;
+  [[nodiscard]] int shardCount() const;  // min(shards, batchSize)
 
  private:
   struct Impl;

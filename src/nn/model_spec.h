@@ -14,7 +14,7 @@ struct LayerSpec {
   int units = 0;             // dense: output features
   int filters = 0;           // conv2d: output channels
   int kernel = 3;            // conv2d and maxpool2d: square kernel size
-  int stride = 1;            // conv2d (default 1) and maxpool2d (0 means "= kernel")
+  int stride = 0;            // 0: the layer default (conv2d 1; maxpool2d = kernel, as in PyTorch)
   int padding = 0;           // conv2d: zero padding on every side
   double rate = 0.5;         // dropout probability of zeroing
   double slope = 0.01;       // leaky_relu negative slope

@@ -22,6 +22,9 @@ using MatrixMap = Eigen::Map<Matrix>;
 using ConstMatrixMap = Eigen::Map<const Matrix>;
 using VectorMap = Eigen::Map<Vector>;
 using ConstVectorMap = Eigen::Map<const Vector>;
+// Read-only view of a block of whole rows (a shard of a batch) without copying: binds to a
+// Matrix, a Map or x.middleRows(...) of a row-major matrix.
+using ConstMatrixRef = Eigen::Ref<const Matrix>;
 
 // Shape of one sample (the batch dimension is the matrix's rows).
 struct Shape {

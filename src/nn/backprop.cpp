@@ -1,0 +1,238 @@
+#include "nn/backprop.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nn/random.h"
+
+namespace larslab::nn {
+namespace {
+
+std::string dims(const Matrix& m) { return std::to_string(m.rows()) + "x" + std::to_string(m.cols()); }
+
+void checkInputs(const Network& network, const Matrix& x, const Matrix& y, const char* where) {
+  const int inputs = network.inputShape().size();
+  const int targetCols = network.loss().targetColumns(network.outputShape().size());
+  if (x.cols() != inputs)
+    throw std::invalid_argument(std::string(where) + ": x is " + dims(x) + ", the network expects " +
+                                std::to_string(inputs) + " columns");
+  if (y.rows() != x.rows() || y.cols() != targetCols)
+    throw std::invalid_argument(std::string(where) + ": y is " + dims(y) + ", expected " + std::to_string(x.rows()) +
+                                "x" + std::to_string(targetCols) + " for loss " + network.loss().name());
+  try {
+    network.loss().checkTargets(y, network.outputShape().size());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(where) + ": y: " + e.what());
+  }
+}
+
+// Runs the layers over `in`; acts[i] receives the output of layer i.
+void forwardLayers(const Network& network, const ParameterStore& params, const ConstMatrixRef& in,
+                   std::vector<std::unique_ptr<LayerState>>& states, std::vector<Matrix>& acts, bool training,
+                   std::uint64_t stepSeed, int shard) {
+  const auto& layers = network.layers();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    ForwardContext context;
+    context.training = training;
+    // Dropout masks depend on (step, shard, layer) only, never on the thread.
+    context.seed = deriveSeed(deriveSeed(stepSeed, static_cast<std::uint64_t>(shard)), i);
+    if (i == 0)
+      layers[i]->forward(params, in, acts[i], *states[i], context);
+    else
+      layers[i]->forward(params, acts[i - 1], acts[i], *states[i], context);
+  }
+}
+
+std::vector<std::unique_ptr<LayerState>> makeStates(const Network& network) {
+  std::vector<std::unique_ptr<LayerState>> states;
+  for (const auto& layer : network.layers()) states.push_back(layer->makeState());
+  return states;
+}
+
+}  // namespace
+
+struct ShardedBackprop::Impl {
+  struct Shard {
+    int begin = 0;
+    int rows = 0;
+    std::vector<std::unique_ptr<LayerState>> states;
+    std::vector<Matrix> acts;    // output of layer i
+    std::vector<Matrix> dActs;   // dL/d(output of layer i)
+    ParameterStore grads;        // this shard's contribution, summed in shard order
+    LossSum loss;
+  };
+
+  const Network& network;
+  int batchSize;
+  std::vector<Shard> shards;
+  std::vector<int> statisticLayers;                        // layers with running statistics
+  std::vector<std::vector<const LayerState*>> shardStates;  // per statistic layer, in shard order
+
+  Impl(const Network& net, int batch, int shardCount) : network(net), batchSize(batch) {
+    if (batch <= 0) throw std::invalid_argument("ShardedBackprop: batch size must be > 0, got " + std::to_string(batch));
+    if (shardCount <= 0) throw std::invalid_argument("ShardedBackprop: shard count must be > 0, got " + std::to_string(shardCount));
+    const int count = std::min(shardCount, batch);
+    const int base = batch / count, extra = batch % count;
+    const std::size_t layers = network.layers().size();
+    shards.resize(count);
+    int begin = 0;
+    for (int s = 0; s < count; ++s) {
+      Shard& shard = shards[s];
+      shard.begin = begin;
+      shard.rows = base + (s < extra ? 1 : 0);
+      begin += shard.rows;
+      shard.states = makeStates(network);
+      shard.acts.resize(layers);
+      shard.dActs.resize(layers);
+      shard.grads = ParameterStore(network.layout());
+    }
+    for (std::size_t i = 0; i < layers; ++i) {
+      const Layer& layer = *network.layers()[i];
+      if (!layer.hasStatistics()) continue;
+      const Shape shape = layer.inputShape();
+      if (static_cast<long>(base) * shape.height * shape.width < 2)
+        throw std::invalid_argument("ShardedBackprop: " + layer.name() + " needs at least 2 values per channel in every shard; batch " +
+                                    std::to_string(batch) + " in " + std::to_string(count) + " shards gives " +
+                                    std::to_string(base * shape.height * shape.width));
+      statisticLayers.push_back(static_cast<int>(i));
+      std::vector<const LayerState*> ptrs;
+      for (const Shard& shard : shards) ptrs.push_back(shard.states[i].get());
+      shardStates.push_back(std::move(ptrs));
+    }
+  }
+
+  void runShard(Shard& shard, const ParameterStore& params, const Matrix& x, const Matrix& y, std::uint64_t stepSeed,
+                int index) {
+    const auto& layers = network.layers();
+    const ConstMatrixRef in = x.middleRows(shard.begin, shard.rows);
+    forwardLayers(network, params, in, shard.states, shard.acts, true, stepSeed, index);
+    const std::size_t last = layers.size() - 1;
+    shard.loss = network.loss().compute(shard.acts[last], y.middleRows(shard.begin, shard.rows), &shard.dActs[last],
+                                        Scalar(1) / static_cast<Scalar>(batchSize));
+    for (std::size_t i = last + 1; i-- > 0;) {
+      Matrix* dIn = i > 0 ? &shard.dActs[i - 1] : nullptr;
+      if (i == 0)
+        layers[i]->backward(params, in, shard.acts[i], shard.dActs[i], dIn, shard.grads, *shard.states[i]);
+      else
+        layers[i]->backward(params, shard.acts[i - 1], shard.acts[i], shard.dActs[i], dIn, shard.grads, *shard.states[i]);
+    }
+  }
+};
+
+ShardedBackprop::ShardedBackprop(const Network& network, int batchSize, int shards)
+    : impl_(std::make_unique<Impl>(network, batchSize, shards)) {}
+
+ShardedBackprop::~ShardedBackprop() = default;
+
+int ShardedBackprop::batchSize() const { return impl_->batchSize; }
+int ShardedBackprop::shardCount() const { return static_cast<int>(impl_->shards.size()); }
+
+BatchResult ShardedBackprop::computeGradients(ParameterStore& params, const Matrix& x, const Matrix& y,
+                                              ParameterStore& grads, std::uint64_t stepSeed) {
+  Impl& impl = *impl_;
+  const auto total = static_cast<Eigen::Index>(impl.network.layout()->totalSize());
+  if (x.rows() != impl.batchSize)
+    throw std::invalid_argument("ShardedBackprop::computeGradients: x has " + std::to_string(x.rows()) +
+                                " rows, the batch size is " + std::to_string(impl.batchSize));
+  checkInputs(impl.network, x, y, "ShardedBackprop::computeGradients");
+  if (params.flat().size() != total || grads.flat().size() != total)
+    throw std::invalid_argument("ShardedBackprop::computeGradients: params/grads have " +
+                                std::to_string(params.flat().size()) + "/" + std::to_string(grads.flat().size()) +
+                                " values, the network's layout has " + std::to_string(total));
+
+  const int shardCount = static_cast<int>(impl.shards.size());
+  // One task per shard: which thread runs a shard does not matter, the shard's work is serial.
+  tbb::parallel_for(
+      tbb::blocked_range<int>(0, shardCount, 1),
+      [&](const tbb::blocked_range<int>& range) {
+        for (int s = range.begin(); s != range.end(); ++s) impl.runShard(impl.shards[s], params, x, y, stepSeed, s);
+      },
+      tbb::simple_partitioner());
+
+  // Fixed-order sum: every element is ((g0 + g1) + g2) + g3 whatever the partition.
+  Vector& out = grads.flat();
+  tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, total, 1 << 15), [&](const tbb::blocked_range<Eigen::Index>& range) {
+    const Eigen::Index begin = range.begin(), length = range.end() - range.begin();
+    VectorMap target(out.data() + begin, length);
+    target = ConstVectorMap(impl.shards[0].grads.flat().data() + begin, length);
+    for (int s = 1; s < shardCount; ++s) target += ConstVectorMap(impl.shards[s].grads.flat().data() + begin, length);
+  });
+
+  for (std::size_t k = 0; k < impl.statisticLayers.size(); ++k)
+    impl.network.layers()[impl.statisticLayers[k]]->updateStatistics(params, impl.shardStates[k]);
+
+  BatchResult result;
+  double lossSum = 0.0;
+  for (const auto& shard : impl.shards) {
+    lossSum += shard.loss.sum;
+    result.correct += shard.loss.correct;
+  }
+  result.count = impl.batchSize;
+  result.loss = lossSum / impl.batchSize;
+  return result;
+}
+
+namespace {
+
+// Inference over chunks of rows in parallel; `visit(chunk, rowBegin, lastActivation)` runs in
+// the chunk's task.
+template <typename Visit>
+void inferChunks(const Network& network, const ParameterStore& params, const Matrix& x, int chunkRows, Visit&& visit) {
+  if (chunkRows <= 0) throw std::invalid_argument("chunkRows must be > 0, got " + std::to_string(chunkRows));
+  const Eigen::Index rows = x.rows();
+  const Eigen::Index chunks = (rows + chunkRows - 1) / chunkRows;
+  tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, chunks, 1), [&](const tbb::blocked_range<Eigen::Index>& range) {
+    auto states = makeStates(network);
+    std::vector<Matrix> acts(network.layers().size());
+    for (Eigen::Index c = range.begin(); c != range.end(); ++c) {
+      const Eigen::Index begin = c * chunkRows;
+      const Eigen::Index count = std::min<Eigen::Index>(chunkRows, rows - begin);
+      forwardLayers(network, params, x.middleRows(begin, count), states, acts, false, 0, 0);
+      visit(c, begin, acts.back());
+    }
+  });
+}
+
+}  // namespace
+
+BatchResult ShardedBackprop::evaluate(const Network& network, const ParameterStore& params, const Matrix& x,
+                                      const Matrix& y, int chunkRows) {
+  checkInputs(network, x, y, "ShardedBackprop::evaluate");
+  if (params.flat().size() != static_cast<Eigen::Index>(network.layout()->totalSize()))
+    throw std::invalid_argument("ShardedBackprop::evaluate: params do not match the network's layout");
+  BatchResult result;
+  result.count = static_cast<int>(x.rows());
+  if (x.rows() == 0) return result;
+  const Eigen::Index chunks = (x.rows() + std::max(chunkRows, 1) - 1) / std::max(chunkRows, 1);
+  std::vector<LossSum> sums(static_cast<std::size_t>(chunks));
+  inferChunks(network, params, x, chunkRows, [&](Eigen::Index chunk, Eigen::Index begin, const Matrix& out) {
+    sums[chunk] = network.loss().compute(out, y.middleRows(begin, out.rows()), nullptr, Scalar(1));
+  });
+  double lossSum = 0.0;
+  for (const LossSum& s : sums) {
+    lossSum += s.sum;
+    result.correct += s.correct;
+  }
+  result.loss = lossSum / static_cast<double>(x.rows());
+  return result;
+}
+
+void ShardedBackprop::predict(const Network& network, const ParameterStore& params, const Matrix& x, Matrix& out,
+                              int chunkRows) {
+  if (x.cols() != network.inputShape().size())
+    throw std::invalid_argument("ShardedBackprop::predict: x is " + dims(x) + ", the network expects " +
+                                std::to_string(network.inputShape().size()) + " columns");
+  if (params.flat().size() != static_cast<Eigen::Index>(network.layout()->totalSize()))
+    throw std::invalid_argument("ShardedBackprop::predict: params do not match the network's layout");
+  out.resize(x.rows(), network.outputShape().size());
+  inferChunks(network, params, x, chunkRows, [&](Eigen::Index, Eigen::Index begin, const Matrix& chunkOut) {
+    out.middleRows(begin, chunkOut.rows()) = chunkOut;
+  });
+}
+
+}  // namespace larslab::nn
