@@ -62,6 +62,17 @@ class Optimizer {
   [[nodiscard]] virtual double hyperparameter(const std::string& name) const = 0;
   // Forget all state (momentum buffers, moments, step count).
   virtual void reset() = 0;
+
+  // Steps taken since creation or the last reset().
+  [[nodiscard]] virtual long stepCount() const = 0;
+  // Current values of every hyperparameter of this optimizer, by name.
+  [[nodiscard]] virtual std::map<std::string, double> hyperparameters() const = 0;
+  // The options it was created with (defaults, then preset, then explicit), by name.
+  [[nodiscard]] virtual const std::map<std::string, std::string>& options() const = 0;
+  // A state buffer laid out like the parameters, for inspection and tests: "momentum",
+  // "first_moment", "second_moment" (Adam, LAMB), "mean_square" (RMSProp),
+  // "sum_of_squares" (Adagrad). nullptr when this optimizer keeps no such state.
+  [[nodiscard]] virtual const nn::Vector* state(const std::string& name) const = 0;
 };
 
 struct PresetSpec {
@@ -79,13 +90,33 @@ struct OptimizerInfo {
   std::vector<HyperparameterSpec> hyperparameters;
   std::vector<OptionSpec> options;
   std::vector<PresetSpec> presets;
+  std::string defaultPreset;  // applied when the config names none ("larc" -> "apex_larc"); may be empty
   // Throws std::invalid_argument with the offending key on a bad config.
   std::function<std::unique_ptr<Optimizer>(const OptimizerConfig&, const nn::ParameterLayout&)> create;
+
+  // nullptr when this optimizer has no such entry.
+  [[nodiscard]] const HyperparameterSpec* findHyperparameter(const std::string& name) const;
+  [[nodiscard]] const OptionSpec* findOption(const std::string& name) const;
+  [[nodiscard]] const PresetSpec* findPreset(const std::string& name) const;
 };
 
 // Every optimizer LARS Lab knows, in display order. The experiment file, CLI and UI read it.
 const std::vector<OptimizerInfo>& optimizerRegistry();
 // nullptr when unknown.
 const OptimizerInfo* findOptimizer(const std::string& type);
+
+// A config with every hyperparameter and option filled in: spec defaults, then the preset
+// (config.preset, or the optimizer's defaultPreset when empty), then the explicit entries.
+struct ResolvedOptimizerConfig {
+  const OptimizerInfo* info = nullptr;
+  std::string preset;                             // the preset applied, or empty
+  std::map<std::string, double> hyperparameters;  // every spec, by name
+  std::map<std::string, std::string> options;     // every option, by name
+};
+// Throws std::invalid_argument naming the offending type, preset, hyperparameter, option or
+// choice, and what was expected. Lets the experiment file be checked without a network.
+ResolvedOptimizerConfig resolveOptimizerConfig(const OptimizerConfig& config);
+// findOptimizer(config.type)->create(config, layout); throws std::invalid_argument on an unknown type.
+std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, const nn::ParameterLayout& layout);
 
 }  // namespace larslab::optim

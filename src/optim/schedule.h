@@ -1,5 +1,15 @@
 #pragma once
-// Learning-rate schedules as a multiplier of the base LR: lr_t = lr * factor(t).
+// Learning-rate schedules as a multiplier of the base LR: lr_t = lr * factor(t), t = 0, 1, ...
+//
+// With W = warmupSteps > 0 the first W steps ramp linearly, factor = (t + 1) / W (so the LR
+// reaches the base value at t = W - 1 and is never 0), and the chosen kind then runs on the
+// remaining steps as if they started at 0: factor = kind(t - W) over a horizon of T - W steps.
+//   constant:   1
+//   polynomial: f + (1 - f) (1 - s/S)^power        s = min(t - W, S), S = T - W  (paper: f = 0, power 2)
+//   cosine:     f + (1 - f) (1 + cos(pi s/S)) / 2
+//   step:       gamma^floor((t - W) / stepSize)
+// f = finalFactor. polynomial and cosine need totalSteps > warmupSteps (the engine fills
+// totalSteps from the experiment length before validating).
 
 #include <string>
 #include <vector>
@@ -18,7 +28,9 @@ struct ScheduleConfig {
 
 // Factor for step t (0-based). Throws std::invalid_argument on an invalid config.
 double scheduleFactor(const ScheduleConfig& config, long step);
-void validateSchedule(const ScheduleConfig& config);  // throws std::invalid_argument naming the field
+// Throws std::invalid_argument naming the field as the experiment file spells it
+// ("schedule field 'warmup_steps': must be >= 0, got -1").
+void validateSchedule(const ScheduleConfig& config);
 const std::vector<std::string>& scheduleKinds();
 
 }  // namespace larslab::optim
