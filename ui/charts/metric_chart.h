@@ -1,0 +1,126 @@
+#pragma once
+// MetricChart: one line chart of training metrics (loss, accuracy, a per-tensor norm...).
+// The public API uses only plain Qt types; Qt Charts stays behind a pimpl so it can be replaced.
+//
+// Feeding data: call setSeries() once per GUI tick per series with already-downsampled points
+// (about one min/max pair per two pixel columns); each call does exactly one QXYSeries::replace(),
+// and none at all when the list is unchanged (a paused run). Qt Charts 6.4 costs ~2 us per point
+// per replace(), so more than 4096 points are min/max-decimated for drawing as a safety net
+// (hover still reads every point). Points should be in increasing x order (hover uses a binary
+// search; unsorted input falls back to a linear scan and is never decimated).
+//
+// Values the chart cannot draw are dropped, never clamped: NaN/inf always, and y <= 0 on a log
+// axis. The number hidden is shown in a small note under the plot ("3 non-finite points hidden").
+//
+// Axes follow the data with hysteresis (linear spans at least double, log ranges grow by whole
+// decades) over the visible series and the reference line; they never shrink by themselves.
+// resetZoom(), clearing the data, switching log/linear and showing/hiding a series refit them.
+// Once the user zooms or pans, new data no longer moves the axes until resetZoom(). A log axis
+// labels whole decades only, so a zoom inside one decade shows no y labels (hover still reads).
+//
+// Mouse and keys: left-drag in the plot = rubber-band zoom; wheel = zoom around the cursor;
+// middle-drag or Shift+left-drag = pan; arrow keys = pan; +/- = zoom; double-click, Home or 0 =
+// reset zoom; hover = crosshair with each visible series' nearest point (and marker text near a
+// marker); click a legend entry = hide/show that series; right-click = context menu (reset zoom,
+// log scale, copy image, export PNG/SVG). The wheel zooms only over the plot; elsewhere it is
+// left to a surrounding scroll area. A widget tooltip shows outside the plot only.
+//
+// The legend is the chart's own: entries in wrapped, centred rows under the plot (Qt Charts'
+// legend elides everything into one row or cuts a column off in small charts); a chart with one
+// series shows no legend. Colours come from the widget palette (light/dark), re-applied on
+// palette and font changes; lines are 1 px (the raster engine's fast path) and scale with the
+// device pixel ratio.
+
+#include <QColor>
+#include <QImage>
+#include <QList>
+#include <QPointF>
+#include <QSize>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+#include <memory>
+
+namespace larslab::ui {
+
+class MetricChart : public QWidget {
+  Q_OBJECT
+
+ public:
+  // A vertical line at x (a hyperparameter change, a reset, a divergence...).
+  struct Marker {
+    double x = 0.0;
+    QString text;
+    QColor color;
+  };
+
+  explicit MetricChart(QWidget* parent = nullptr);
+  ~MetricChart() override;
+
+  void setTitle(const QString& title);
+  QString title() const;
+  void setYAxisLabel(const QString& label);
+  QString yAxisLabel() const;
+  void setXAxisLabel(const QString& label);  // "step" by default, or "epoch"
+  QString xAxisLabel() const;
+
+  void setLogY(bool logY);
+  bool logY() const;
+
+  // Adds or updates the series `key` (legend text `label`). Keeps its visibility and dash state.
+  void setSeries(const QString& key, const QString& label, const QColor& color,
+                 const QList<QPointF>& points);
+  void removeSeries(const QString& key);
+  void clearSeries();
+  bool hasSeries(const QString& key) const;
+  QStringList seriesKeys() const;  // in insertion (legend) order
+
+  // Programmatic visibility; does not emit seriesToggled (only a legend click does).
+  void setSeriesVisible(const QString& key, bool visible);
+  bool isSeriesVisible(const QString& key) const;
+  void setDashed(const QString& key, bool dashed);  // e.g. test loss dashed, train loss solid
+
+  // Dashed horizontal line (e.g. update ratio 1e-3). A non-finite y removes it.
+  void setReferenceLine(double y, const QString& label);
+  void clearReferenceLine();
+  void setMarkers(const QList<Marker>& markers);
+  QList<Marker> markers() const;
+
+  void resetZoom();
+  bool isZoomed() const;
+
+  // Renders the chart (without hover decorations) at exactly `pixelSize` pixels, laid out at the
+  // widget's device pixel ratio. Writes atomically. Returns false and fills *error on failure.
+  bool exportPng(const QString& path, const QSize& pixelSize, QString* error = nullptr);
+  // Vector export; `size` in points, defaults to the current widget size.
+  bool exportSvg(const QString& path, const QSize& size = QSize(), QString* error = nullptr);
+  QImage renderImage(const QSize& pixelSize);
+
+  // Introspection for the window's status text and for tests.
+  int chartSeriesCount() const;       // QAbstractSeries objects currently in the chart
+  qsizetype hiddenPointCount() const; // points dropped by cleaning over all series
+  QString hiddenPointsNote() const;   // the note shown under the plot ("" when nothing hidden)
+  QPointF xRange() const;             // current axis ranges as (min, max)
+  QPointF yRange() const;
+  // Where a legend entry sits, in interactionSurface() coordinates (null if not shown), and the
+  // widget that receives mouse events: lets tests click the real legend.
+  QPoint legendEntryPosition(const QString& key) const;
+  QWidget* interactionSurface() const;
+
+  QSize sizeHint() const override;
+  QSize minimumSizeHint() const override;
+
+ Q_SIGNALS:
+  void seriesToggled(const QString& key, bool visible);  // by a legend click
+  void zoomChanged(bool zoomed);
+  void logYChanged(bool logY);  // from the context menu or setLogY()
+
+ protected:
+  void changeEvent(QEvent* event) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> d_;
+};
+
+}  // namespace larslab::ui
