@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "data/random.h"
+#include "nn/random.h"
 
 namespace larslab::data {
 
@@ -27,7 +27,7 @@ void Batcher::shuffleFor(long epoch) {
   // Always start from the identity so the order is a function of (seed, epoch) alone.
   std::iota(order_.begin(), order_.end(), 0);
   if (!shuffle_) return;
-  Rng rng(mixSeed(seed_, static_cast<std::uint64_t>(epoch)));
+  nn::Rng rng(nn::mixSeed(seed_, static_cast<std::uint64_t>(epoch)));
   rng.shuffle(order_);
 }
 

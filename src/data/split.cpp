@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "data/random.h"
+#include "nn/random.h"
 
 namespace larslab::data {
 namespace {
@@ -65,7 +65,7 @@ DatasetSplit splitDataset(const Dataset& all, double testFraction, std::uint64_t
 
   std::vector<int> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  Rng rng(mixSeed(seed, 0x5711));
+  nn::Rng rng(nn::mixSeed(seed, 0x5711));
   rng.shuffle(order);
 
   DatasetSplit split{emptyLike(all, n - testTotal), emptyLike(all, testTotal)};

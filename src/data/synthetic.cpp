@@ -5,7 +5,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "data/random.h"
+#include "nn/random.h"
 #include "data/split.h"
 
 namespace larslab::data {
@@ -24,7 +24,7 @@ struct Point {
 };
 
 // Clean point i (of n) of class c for a classification kind; random draws come from rng.
-Point cleanPoint(const std::string& kind, int c, int i, int n, Rng& rng) {
+Point cleanPoint(const std::string& kind, int c, int i, int n, nn::Rng& rng) {
   if (kind == "spirals") {
     // The half-step offset keeps the two spirals from starting on the same point.
     const double r = (i + 0.5) / n;
@@ -72,7 +72,7 @@ Dataset generate(const SyntheticSpec& spec) {
   all.inputShape = nn::Shape{1, 1, 2};
   all.features.resize(spec.samples, 2);
   all.targets.resize(spec.samples, 1);
-  Rng rng(mixSeed(spec.seed, 0));
+  nn::Rng rng(nn::mixSeed(spec.seed, 0));
 
   if (spec.kind.rfind("regression_", 0) == 0) {
     const bool sine = spec.kind == "regression_sine";
@@ -136,7 +136,7 @@ DatasetSplit makeSynthetic(const SyntheticSpec& spec) {
                                 std::to_string(spec.noise));
   }
   // A different stream for the split, so that the split does not shift the generated points.
-  return splitDataset(generate(spec), spec.testFraction, mixSeed(spec.seed, 1));
+  return splitDataset(generate(spec), spec.testFraction, nn::mixSeed(spec.seed, 1));
 }
 
 }  // namespace larslab::data

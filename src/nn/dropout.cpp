@@ -35,7 +35,7 @@ void Dropout::forward(const ParameterStore& /*params*/, const ConstMatrixRef& in
   Scalar* mask = st.mask.data();
   const Eigen::Index size = st.mask.size();
   for (Eigen::Index i = 0; i < size; ++i)
-    mask[i] = unitFloat(counterBits(context.seed, static_cast<std::uint64_t>(i))) >= rate ? keep : Scalar(0);
+    mask[i] = unitFloat(mixSeed(context.seed, static_cast<std::uint64_t>(i))) >= rate ? keep : Scalar(0);
   out.array() = in.array() * st.mask.array();
 }
 

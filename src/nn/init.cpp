@@ -31,16 +31,16 @@ void initializeTensor(VectorMap values, const InitSpec& spec, int fanIn, int fan
     case InitKind::He: {
       if (fanIn <= 0) throw std::invalid_argument("He initialisation needs fan_in > 0");
       const double std = std::sqrt(2.0 / fanIn);
-      NormalSampler sampler(seed);
-      for (Eigen::Index i = 0; i < values.size(); ++i) values[i] = static_cast<Scalar>(std * sampler.next());
+      Rng sampler(seed);
+      for (Eigen::Index i = 0; i < values.size(); ++i) values[i] = static_cast<Scalar>(std * sampler.normal());
       return;
     }
     case InitKind::Glorot: {
       if (fanIn + fanOut <= 0) throw std::invalid_argument("Glorot initialisation needs fan_in + fan_out > 0");
       const double limit = std::sqrt(6.0 / (fanIn + fanOut));
-      NormalSampler sampler(seed);
+      Rng sampler(seed);
       for (Eigen::Index i = 0; i < values.size(); ++i)
-        values[i] = static_cast<Scalar>(limit * (2.0 * sampler.uniform() - 1.0));
+        values[i] = static_cast<Scalar>(limit * (2.0 * sampler.uniform01() - 1.0));
       return;
     }
     case InitKind::Zeros: values.setZero(); return;

@@ -5,8 +5,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <random>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace larslab::nn {
 
@@ -24,9 +27,11 @@ constexpr std::uint64_t deriveSeed(std::uint64_t seed, std::uint64_t tag) {
   return mix64(mix64(seed + kGolden64) ^ (tag * kGolden64 + 0x632BE59BD9B4E019ULL));
 }
 
-// Counter-based: the i-th number of the stream `seed`, independent of evaluation order.
-constexpr std::uint64_t counterBits(std::uint64_t seed, std::uint64_t i) {
-  return mix64(seed + (i + 1) * kGolden64);
+// An independent 64-bit value for (seed, stream): turns related seeds (seed, seed+1, ...) into
+// unrelated ones. Also a counter-based generator: mixSeed(seed, i) is the i-th number of the
+// stream `seed`, independent of evaluation order (dropout masks use this).
+constexpr std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t stream) {
+  return mix64(seed + (stream + 1) * kGolden64);
 }
 
 // FNV-1a, so that a tensor's seed can follow its name rather than its position.
@@ -44,25 +49,47 @@ inline double unitDouble(std::uint64_t bits) { return static_cast<double>(bits >
 // Uniform in [0, 1) from the top 24 bits (exact in float).
 inline float unitFloat(std::uint64_t bits) { return static_cast<float>(bits >> 40) * 0x1.0p-24f; }
 
-// Standard normal numbers by Box-Muller from a std::mt19937_64 (whose output sequence, unlike
-// the distributions, is fixed by the C++ standard).
-class NormalSampler {
+// Seeded uniform, normal, integer and shuffle draws built on std::mt19937_64, whose output
+// sequence (unlike the std distributions) is fixed by the C++ standard.
+class Rng {
  public:
-  explicit NormalSampler(std::uint64_t seed) : engine_(seed) {}
-  double next() {
+  explicit Rng(std::uint64_t seed) : engine_(seed) {}
+
+  // Uniform in [0, 1) with 53 random bits.
+  double uniform01() { return unitDouble(engine_()); }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
+
+  // Standard normal by Box-Muller; the second value of each pair is kept for the next call.
+  double normal() {
     if (hasSpare_) {
       hasSpare_ = false;
       return spare_;
     }
-    const double u1 = 1.0 - unitDouble(engine_());  // (0, 1]: log stays finite
-    const double u2 = unitDouble(engine_());
+    const double u1 = 1.0 - uniform01();  // (0, 1]: log stays finite
+    const double u2 = uniform01();
     const double r = std::sqrt(-2.0 * std::log(u1));
-    const double theta = 2.0 * 3.14159265358979323846 * u2;
+    const double theta = 2.0 * std::numbers::pi * u2;
     spare_ = r * std::sin(theta);
     hasSpare_ = true;
     return r * std::cos(theta);
   }
-  double uniform() { return unitDouble(engine_()); }
+
+  // Uniform integer in [0, n), unbiased (rejection of the incomplete top range).
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    std::uint64_t x = engine_();
+    while (x >= limit) x = engine_();
+    return x % n;
+  }
+
+  // Fisher-Yates shuffle of the whole vector.
+  template <typename T>
+  void shuffle(std::vector<T>& values) {
+    for (std::size_t i = values.size(); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(below(i));
+      std::swap(values[i - 1], values[j]);
+    }
+  }
 
  private:
   std::mt19937_64 engine_;

@@ -79,9 +79,9 @@ class AllocationCounter {
 };
 
 Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  NormalSampler sampler(seed);
+  Rng sampler(seed);
   Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.next());
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.normal());
   return m;
 }
 

@@ -15,16 +15,16 @@ namespace larslab::nn {
 namespace {
 
 Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  NormalSampler sampler(seed);
+  Rng sampler(seed);
   Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.next());
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.normal());
   return m;
 }
 
 Matrix randomLabels(Eigen::Index rows, int classes, std::uint64_t seed) {
   Matrix y(rows, 1);
   for (Eigen::Index i = 0; i < rows; ++i)
-    y(i, 0) = static_cast<Scalar>(counterBits(seed, static_cast<std::uint64_t>(i)) % classes);
+    y(i, 0) = static_cast<Scalar>(mixSeed(seed, static_cast<std::uint64_t>(i)) % classes);
   return y;
 }
 

@@ -25,9 +25,9 @@ constexpr double kStep = 1e-5;
 constexpr double kTolerance = 1e-7;  // on |analytic - numeric| / max(1, |analytic|, |numeric|)
 
 Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, double scale = 1.0) {
-  NormalSampler sampler(seed);
+  Rng sampler(seed);
   Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * sampler.next();
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * sampler.normal();
   return m;
 }
 

@@ -1,4 +1,4 @@
-#include "data/random.h"
+#include "nn/random.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-namespace larslab::data {
+namespace larslab::nn {
 namespace {
 
 TEST(Random, Uniform01UsesTopBitsOfMt19937_64) {
@@ -69,4 +69,4 @@ TEST(Random, MixSeedSeparatesNeighbouringSeeds) {
 }
 
 }  // namespace
-}  // namespace larslab::data
+}  // namespace larslab::nn
