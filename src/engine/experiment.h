@@ -19,21 +19,24 @@ struct DatasetSpec {
   // spirals, circles, xor, gaussians, moons, regression_sine, regression_saddle,
   // fashion_mnist, csv
   std::string kind = "spirals";
-  int samples = 2000;          // synthetic: total points (train + test)
-  double noise = 0.1;          // synthetic
-  double testFraction = 0.2;   // synthetic and csv
-  std::string path;            // csv file, or fashion_mnist directory (empty: Debian's default)
-  std::string labelColumn;     // csv: name of the label column (empty: last column)
-  bool standardize = true;     // csv: zero mean, unit variance features
-  bool regression = false;     // csv: label column is a real-valued target
-  int limit = 0;               // fashion_mnist: use only the first N training images (0: all)
+  int samples = 2000;         // synthetic: total points (train + test)
+  double noise = 0.1;         // synthetic
+  double testFraction = 0.2;  // synthetic and csv
+  std::string path;           // csv file, or fashion_mnist directory (empty: Debian's default)
+  std::string labelColumn;    // csv: name of the label column (empty: last column)
+  bool standardize = true;    // csv: zero mean, unit variance features
+  bool regression = false;    // csv: label column is a real-valued target
+  int limit = 0;              // fashion_mnist: use only the first N training images (0: all)
 };
 
 struct RunSpec {
-  std::string name;                 // unique within the experiment
+  std::string name;  // unique within the experiment
   optim::OptimizerConfig optimizer;
-  optim::ScheduleConfig schedule;   // totalSteps is filled from the experiment length
+  optim::ScheduleConfig schedule;  // totalSteps is filled from the experiment length
 };
+
+// Length used when a file gives neither steps nor epochs.
+inline constexpr long kDefaultSteps = 1000;
 
 struct ExperimentSpec {
   int version = 1;
@@ -42,9 +45,9 @@ struct ExperimentSpec {
   DatasetSpec dataset;
   nn::ModelSpec model;
   int batchSize = 64;
-  long steps = 0;          // length in steps; if 0, epochs is used
+  long steps = 0;  // length in steps; if 0, epochs is used (both 0: kDefaultSteps)
   double epochs = 0.0;
-  long evalEvery = 100;    // evaluate on the test split every k steps (0: only at the end)
+  long evalEvery = 100;  // test evaluation every k steps, at step 0 and at the end
   std::uint64_t seed = 1;
   bool shuffle = true;
   std::vector<RunSpec> runs;
@@ -74,5 +77,13 @@ ExperimentSpec loadExperiment(const std::string& path);
 std::string experimentToJson(const ExperimentSpec& spec);  // round-trips through parseExperiment
 // Atomic save: write to a temporary file in the same directory, then rename.
 void saveExperiment(const ExperimentSpec& spec, const std::string& path);
+
+// Checks one run built in code (the GUI's "add run", the session's commands) with the same
+// rules as the file reader: name, optimizer type, preset, hyperparameter ranges, option
+// choices, schedule. `path` prefixes the issue paths ("runs[2]"). Empty when valid.
+std::vector<SpecIssue> validateRun(const RunSpec& run, const std::string& path = "run");
+// "eta: must be in [0, 1], got -1" for one hyperparameter value; empty when valid.
+std::string checkHyperparameter(const std::string& optimizerType, const std::string& name,
+                                double value);
 
 }  // namespace larslab::engine

@@ -1,0 +1,340 @@
+#include "engine/csv_log_reader.h"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/csv_export.h"
+
+namespace larslab::engine {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// Records of a CSV file; quoted fields may hold commas, quotes ("") and newlines.
+class CsvFile {
+ public:
+  explicit CsvFile(std::string path) : path_(std::move(path)), in_(path_, std::ios::binary) {
+    if (!in_) throw std::runtime_error(path_ + ": cannot open the file");
+  }
+
+  // False at the end of the file. `line` is the line number where the record starts.
+  bool next(std::vector<std::string>& fields) {
+    fields.clear();
+    std::string text;
+    if (!std::getline(in_, text)) return false;
+    ++lineNumber_;
+    recordLine_ = lineNumber_;
+    std::string field;
+    bool quoted = false;
+    std::size_t i = 0;
+    for (;;) {
+      if (i == text.size()) {
+        if (quoted) {
+          // The record continues on the next physical line.
+          std::string more;
+          if (!std::getline(in_, more)) throw error("unterminated quoted field");
+          ++lineNumber_;
+          field += '\n';
+          text = std::move(more);
+          i = 0;
+          continue;
+        }
+        break;
+      }
+      const char c = text[i++];
+      if (quoted) {
+        if (c == '"') {
+          if (i < text.size() && text[i] == '"') {
+            field += '"';
+            ++i;
+          } else {
+            quoted = false;
+          }
+        } else {
+          field += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        fields.push_back(std::move(field));
+        field.clear();
+      } else if (c != '\r' || i != text.size()) {
+        field += c;
+      }
+    }
+    fields.push_back(std::move(field));
+    return true;
+  }
+
+  [[nodiscard]] std::runtime_error error(const std::string& message) const {
+    return std::runtime_error(path_ + ":" + std::to_string(recordLine_) + ": " + message);
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  long lineNumber_ = 0;
+  long recordLine_ = 0;
+};
+
+struct Header {
+  std::map<std::string, std::size_t> columns;
+  [[nodiscard]] int find(const std::string& name) const {
+    const auto it = columns.find(name);
+    return it == columns.end() ? -1 : static_cast<int>(it->second);
+  }
+};
+
+Header readHeader(CsvFile& file, const std::vector<std::string>& required) {
+  std::vector<std::string> fields;
+  if (!file.next(fields))
+    throw std::runtime_error(file.path() + ": the file is empty (expected a header row)");
+  Header header;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string name = fields[i];
+    if (i == 0 && name.rfind("\xEF\xBB\xBF", 0) == 0) name.erase(0, 3);  // UTF-8 byte-order mark
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    header.columns[name] = i;
+  }
+  for (const std::string& name : required)
+    if (header.find(name) < 0) throw file.error("missing column \"" + name + "\"");
+  return header;
+}
+
+const std::string& field(const CsvFile& file, const std::vector<std::string>& fields, int column,
+                         const char* name) {
+  if (column < 0 || static_cast<std::size_t>(column) >= fields.size())
+    throw file.error(std::string("missing field ") + name + " (the row is too short)");
+  return fields[static_cast<std::size_t>(column)];
+}
+
+double parseNumber(const CsvFile& file, const std::string& text, const char* name) {
+  std::size_t b = 0, e = text.size();
+  while (b < e && text[b] == ' ') ++b;
+  while (e > b && text[e - 1] == ' ') --e;
+  if (b == e) return std::numeric_limits<double>::quiet_NaN();  // unknown value
+  double value = 0.0;
+  const char* first = text.data() + b;
+  if (*first == '+') ++first;
+  const auto result = std::from_chars(first, text.data() + e, value);
+  if (result.ec == std::errc::result_out_of_range) {
+    // Beyond double: keep the sign, the magnitude is "infinite" for display purposes.
+    return *first == '-' ? -std::numeric_limits<double>::infinity()
+                         : std::numeric_limits<double>::infinity();
+  }
+  if (result.ec != std::errc() || result.ptr != text.data() + e)
+    throw file.error(std::string("column ") + name + ": expected a number, got \"" + text + "\"");
+  return value;
+}
+
+long parseStep(const CsvFile& file, const std::string& text) {
+  long value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || value < 0)
+    throw file.error("column step: expected a non-negative integer, got \"" + text + "\"");
+  return value;
+}
+
+nn::TensorKind parseKind(const CsvFile& file, const std::string& text) {
+  if (text.empty() || text == "weight") return nn::TensorKind::Weight;
+  if (text == "bias") return nn::TensorKind::Bias;
+  if (text == "norm") return nn::TensorKind::Norm;
+  if (text == "statistic") return nn::TensorKind::Statistic;
+  throw file.error("column kind: expected weight, bias, norm or statistic, got \"" + text + "\"");
+}
+
+struct RunRows {
+  std::vector<float> run;     // step-major, kRunMetricCount per step
+  std::vector<float> tensor;  // step-major, tensors * kTensorMetricCount per step
+  long steps = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
+  fs::path runPath(path);
+  if (fs::is_directory(runPath)) runPath /= kRunMetricsFile;
+  if (!fs::exists(runPath)) throw std::runtime_error(runPath.string() + ": no such file");
+  const fs::path directory = runPath.parent_path();
+
+  // ---- run metrics ----
+  std::vector<std::string> runNames;
+  std::map<std::string, int> runIndex;
+  std::vector<RunRows> rows;
+  double stepsPerEpoch = 0.0;
+  {
+    CsvFile file(runPath.string());
+    const Header header = readHeader(file, {"run", "step", "loss"});
+    const int cRun = header.find("run"), cStep = header.find("step"), cEpoch = header.find("epoch");
+    const int cMetric[kRunMetricCount] = {header.find("loss"), header.find("accuracy"),
+                                          header.find("lr")};
+    std::vector<std::string> fields;
+    while (file.next(fields)) {
+      if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+      const std::string& name = field(file, fields, cRun, "run");
+      auto [it, added] = runIndex.try_emplace(name, static_cast<int>(runNames.size()));
+      if (added) {
+        runNames.push_back(name);
+        rows.emplace_back();
+      }
+      RunRows& r = rows[static_cast<std::size_t>(it->second)];
+      const long step = parseStep(file, field(file, fields, cStep, "step"));
+      if (step != r.steps)
+        throw file.error("run \"" + name + "\": expected step " + std::to_string(r.steps) +
+                         ", got " + std::to_string(step) +
+                         " (steps must be 0, 1, 2, ... without gaps)");
+      for (int m = 0; m < kRunMetricCount; ++m) {
+        const char* metricName = runMetricName(static_cast<RunMetric>(m));
+        r.run.push_back(cMetric[m] < 0
+                            ? kNaN
+                            : static_cast<float>(parseNumber(
+                                  file, field(file, fields, cMetric[m], metricName), metricName)));
+      }
+      if (cEpoch >= 0 && stepsPerEpoch == 0.0 && step > 0) {
+        const double epoch = parseNumber(file, field(file, fields, cEpoch, "epoch"), "epoch");
+        if (std::isfinite(epoch) && epoch > 0.0) stepsPerEpoch = static_cast<double>(step) / epoch;
+      }
+      ++r.steps;
+    }
+  }
+  if (runNames.empty()) throw std::runtime_error(runPath.string() + ": no data rows");
+
+  // ---- tensor metrics: first pass finds the tensors, second pass fills the values ----
+  std::vector<TensorColumnInfo> tensors;
+  const fs::path tensorPath = directory / kTensorMetricsFile;
+  if (fs::exists(tensorPath)) {
+    std::map<std::string, int> tensorIndex;
+    {
+      CsvFile file(tensorPath.string());
+      const Header header = readHeader(file, {"run", "step", "tensor"});
+      const int cTensor = header.find("tensor"), cKind = header.find("kind");
+      std::vector<std::string> fields;
+      while (file.next(fields)) {
+        if (fields.size() == 1 && fields[0].empty()) continue;
+        const std::string& name = field(file, fields, cTensor, "tensor");
+        if (tensorIndex.try_emplace(name, static_cast<int>(tensors.size())).second)
+          tensors.push_back({name,
+                             cKind < 0 ? nn::TensorKind::Weight
+                                       : parseKind(file, field(file, fields, cKind, "kind")),
+                             {}});
+      }
+    }
+    const std::size_t perStep = tensors.size() * kTensorMetricCount;
+    for (RunRows& r : rows) r.tensor.assign(static_cast<std::size_t>(r.steps) * perStep, kNaN);
+    CsvFile file(tensorPath.string());
+    const Header header = readHeader(file, {"run", "step", "tensor"});
+    const int cRun = header.find("run"), cStep = header.find("step"),
+              cTensor = header.find("tensor");
+    int cMetric[kTensorMetricCount];
+    for (int m = 0; m < kTensorMetricCount; ++m)
+      cMetric[m] = header.find(tensorMetricName(static_cast<TensorMetric>(m)));
+    std::vector<std::string> fields;
+    while (file.next(fields)) {
+      if (fields.size() == 1 && fields[0].empty()) continue;
+      const std::string& name = field(file, fields, cRun, "run");
+      const auto run = runIndex.find(name);
+      if (run == runIndex.end())
+        throw file.error("run \"" + name + "\" does not appear in " + std::string(kRunMetricsFile));
+      RunRows& r = rows[static_cast<std::size_t>(run->second)];
+      const long step = parseStep(file, field(file, fields, cStep, "step"));
+      if (step >= r.steps)
+        throw file.error("run \"" + name + "\": step " + std::to_string(step) + " is not in " +
+                         std::string(kRunMetricsFile));
+      const int t = tensorIndex.at(field(file, fields, cTensor, "tensor"));
+      float* out = r.tensor.data() + static_cast<std::size_t>(step) * perStep +
+                   static_cast<std::size_t>(t) * kTensorMetricCount;
+      for (int m = 0; m < kTensorMetricCount; ++m) {
+        const char* metricName = tensorMetricName(static_cast<TensorMetric>(m));
+        if (cMetric[m] >= 0)
+          out[m] = static_cast<float>(
+              parseNumber(file, field(file, fields, cMetric[m], metricName), metricName));
+      }
+    }
+  }
+
+  long capacity = 1;
+  for (const RunRows& r : rows) capacity = std::max(capacity, r.steps);
+  auto store = std::make_shared<MetricsStore>(tensors, capacity, stepsPerEpoch);
+  const std::size_t perStep = tensors.size() * kTensorMetricCount;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (static_cast<int>(i) >= MetricsStore::kMaxRuns)
+      throw std::runtime_error(runPath.string() + ": more than " +
+                               std::to_string(MetricsStore::kMaxRuns) + " runs");
+    const int run = store->addRun(runNames[i]);
+    RunRows& r = rows[i];
+    for (long s = 0; s < r.steps; ++s)
+      store->appendStep(
+          run, std::span<const float>(r.run.data() + s * kRunMetricCount, kRunMetricCount),
+          std::span<const float>(r.tensor.data() + static_cast<std::size_t>(s) * perStep, perStep));
+    r = RunRows{};  // free as we go
+    RunStatusInfo status;
+    status.finished = true;
+    store->setStatus(run, status);
+  }
+
+  // ---- optional evaluations and events ----
+  const fs::path evalPath = directory / kEvaluationsFile;
+  if (fs::exists(evalPath)) {
+    CsvFile file(evalPath.string());
+    const Header header = readHeader(file, {"run", "step", "test_loss"});
+    const int cRun = header.find("run"), cStep = header.find("step"),
+              cLoss = header.find("test_loss"), cAcc = header.find("test_accuracy");
+    std::vector<std::string> fields;
+    while (file.next(fields)) {
+      if (fields.size() == 1 && fields[0].empty()) continue;
+      const std::string& name = field(file, fields, cRun, "run");
+      const auto run = runIndex.find(name);
+      if (run == runIndex.end())
+        throw file.error("run \"" + name + "\" does not appear in " + std::string(kRunMetricsFile));
+      EvalPoint p;
+      p.step = parseStep(file, field(file, fields, cStep, "step"));
+      p.loss = parseNumber(file, field(file, fields, cLoss, "test_loss"), "test_loss");
+      p.accuracy =
+          cAcc < 0 ? std::numeric_limits<double>::quiet_NaN()
+                   : parseNumber(file, field(file, fields, cAcc, "test_accuracy"), "test_accuracy");
+      store->addEvaluation(run->second, p);
+    }
+  }
+  const fs::path eventPath = directory / kEventsFile;
+  if (fs::exists(eventPath)) {
+    CsvFile file(eventPath.string());
+    const Header header = readHeader(file, {"step", "run", "kind", "detail"});
+    const int cStep = header.find("step"), cRun = header.find("run"), cKind = header.find("kind"),
+              cDetail = header.find("detail");
+    std::vector<std::string> fields;
+    while (file.next(fields)) {
+      if (fields.size() == 1 && fields[0].empty()) continue;
+      Event e;
+      e.step = parseStep(file, field(file, fields, cStep, "step"));
+      e.run = field(file, fields, cRun, "run");
+      e.kind = field(file, fields, cKind, "kind");
+      e.detail = field(file, fields, cDetail, "detail");
+      if (e.kind == "diverged") {
+        const auto run = runIndex.find(e.run);
+        if (run != runIndex.end()) {
+          RunStatusInfo status;
+          status.diverged = true;
+          status.divergedAtStep = e.step;
+          const std::string prefix = "diverged at step " + std::to_string(e.step) + ": ";
+          status.reason =
+              e.detail.rfind(prefix, 0) == 0 ? e.detail.substr(prefix.size()) : e.detail;
+          store->setStatus(run->second, status);
+        }
+      }
+      store->addEvent(std::move(e));
+    }
+  }
+  return store;
+}
+
+}  // namespace larslab::engine

@@ -1,0 +1,754 @@
+#include "engine/experiment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "data/synthetic.h"
+#include "engine/atomic_file.h"
+#include "engine/text_util.h"
+#include "nn/network.h"
+
+namespace larslab::engine {
+
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+std::string joinMessage(const std::string& file, const std::vector<SpecIssue>& issues) {
+  std::string text;
+  for (const SpecIssue& issue : issues) {
+    if (!text.empty()) text += '\n';
+    text += file + ": " + (issue.path.empty() ? std::string() : issue.path + ": ") + issue.message;
+  }
+  return text;
+}
+
+std::string describe(const Json& j) {
+  if (j.is_string()) return "\"" + j.get<std::string>() + "\"";
+  if (j.is_number()) return formatNumber(j.get<double>());
+  if (j.is_object()) return "an object";
+  if (j.is_array()) return "an array";
+  return j.dump();
+}
+
+std::string child(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string index(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// Sizes of the synthetic and Fashion-MNIST splits are known before loading; CSV ones are not.
+struct DataFacts {
+  bool known = false;
+  nn::Shape inputShape;
+  int classes = 0;  // 0: regression
+  int outputs = 0;  // columns of the model output the loss expects
+  long trainSize = 0;
+};
+
+bool isRegressionKind(const std::string& kind) { return kind.rfind("regression_", 0) == 0; }
+
+// Collects every issue of one document; never throws on bad content.
+class Reader {
+ public:
+  std::vector<SpecIssue> issues;
+
+  void issue(const std::string& path, std::string message) {
+    issues.push_back({path, std::move(message)});
+  }
+
+  bool isObject(const Json& j, const std::string& path) {
+    if (j.is_object()) return true;
+    issue(path, "must be an object, got " + describe(j));
+    return false;
+  }
+
+  // Reports every key not in `allowed`, with a nearest-name hint.
+  void checkKeys(const Json& object, const std::string& path,
+                 const std::vector<std::string>& allowed) {
+    for (const auto& item : object.items()) {
+      if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
+      std::string message = "unknown field";
+      const std::string hint = nearestName(item.key(), allowed);
+      if (!hint.empty()) message += " (did you mean " + hint + "?)";
+      issue(child(path, item.key()), message);
+    }
+  }
+
+  void readString(const Json& object, const std::string& path, const char* key, std::string& out) {
+    const auto it = object.find(key);
+    if (it == object.end()) return;
+    if (!it->is_string()) {
+      issue(child(path, key), "must be a string, got " + describe(*it));
+      return;
+    }
+    out = it->get<std::string>();
+  }
+
+  void readBool(const Json& object, const std::string& path, const char* key, bool& out) {
+    const auto it = object.find(key);
+    if (it == object.end()) return;
+    if (!it->is_boolean()) {
+      issue(child(path, key), "must be true or false, got " + describe(*it));
+      return;
+    }
+    out = it->get<bool>();
+  }
+
+  // Integers may be written as 64 or 64.0 but not 64.5.
+  template <typename Int>
+  bool readInt(const Json& object, const std::string& path, const char* key, Int& out, long long lo,
+               long long hi = std::numeric_limits<long long>::max()) {
+    const auto it = object.find(key);
+    if (it == object.end()) return false;
+    return readIntValue(*it, child(path, key), out, lo, hi);
+  }
+
+  template <typename Int>
+  bool readIntValue(const Json& value, const std::string& path, Int& out, long long lo,
+                    long long hi) {
+    if (!value.is_number()) {
+      issue(path, "must be an integer, got " + describe(value));
+      return false;
+    }
+    const double d = value.get<double>();
+    if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9.0e18) {
+      issue(path, "must be an integer, got " + describe(value));
+      return false;
+    }
+    const long long v = value.is_number_unsigned()
+                            ? static_cast<long long>(std::min<std::uint64_t>(
+                                  value.get<std::uint64_t>(), 9000000000000000000ULL))
+                            : static_cast<long long>(d);
+    if (v < lo) {
+      issue(path, "must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
+      return false;
+    }
+    if (v > hi) {
+      issue(path, "must be <= " + std::to_string(hi) + ", got " + std::to_string(v));
+      return false;
+    }
+    out = static_cast<Int>(v);
+    return true;
+  }
+
+  enum class Bound { Closed, Open };
+  bool readDouble(const Json& object, const std::string& path, const char* key, double& out,
+                  double lo, Bound loBound, double hi, Bound hiBound) {
+    const auto it = object.find(key);
+    if (it == object.end()) return false;
+    return readDoubleValue(*it, child(path, key), out, lo, loBound, hi, hiBound);
+  }
+
+  bool readDoubleValue(const Json& value, const std::string& path, double& out, double lo,
+                       Bound loBound, double hi, Bound hiBound) {
+    if (!value.is_number()) {
+      issue(path, "must be a number, got " + describe(value));
+      return false;
+    }
+    const double v = value.get<double>();
+    const bool loOk = loBound == Bound::Closed ? v >= lo : v > lo;
+    const bool hiOk = hiBound == Bound::Closed ? v <= hi : v < hi;
+    if (!std::isfinite(v) || !loOk || !hiOk) {
+      issue(path, "must be " + rangeText(lo, loBound, hi, hiBound) + ", got " + formatNumber(v));
+      return false;
+    }
+    out = v;
+    return true;
+  }
+
+  static std::string rangeText(double lo, Bound loBound, double hi, Bound hiBound) {
+    const bool noLo = lo == -std::numeric_limits<double>::infinity();
+    const bool noHi = hi == std::numeric_limits<double>::infinity();
+    if (noLo && noHi) return "finite";
+    if (noHi) return std::string(loBound == Bound::Closed ? ">= " : "> ") + formatNumber(lo);
+    if (noLo) return std::string(hiBound == Bound::Closed ? "<= " : "< ") + formatNumber(hi);
+    return "in " + std::string(loBound == Bound::Closed ? "[" : "(") + formatNumber(lo) + ", " +
+           formatNumber(hi) + (hiBound == Bound::Closed ? "]" : ")");
+  }
+};
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+using Bound = Reader::Bound;
+
+const std::vector<std::string>& layerTypes() {
+  static const std::vector<std::string> types = {"dense",   "conv2d",  "maxpool2d", "batchnorm",
+                                                 "flatten", "dropout", "relu",      "leaky_relu",
+                                                 "tanh",    "sigmoid", "gelu",      "identity"};
+  return types;
+}
+
+// Fields that mean something for a layer type; anything else is a typo or a misunderstanding.
+std::vector<std::string> layerFields(const std::string& type) {
+  std::vector<std::string> fields = {"type", "name"};
+  auto add = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names) fields.emplace_back(n);
+  };
+  if (type == "dense")
+    add({"units", "init", "init_value"});
+  else if (type == "conv2d")
+    add({"filters", "kernel", "stride", "padding", "init", "init_value"});
+  else if (type == "maxpool2d")
+    add({"kernel", "stride"});
+  else if (type == "batchnorm")
+    add({"momentum", "eps"});
+  else if (type == "dropout")
+    add({"rate"});
+  else if (type == "leaky_relu")
+    add({"slope"});
+  return fields;
+}
+
+const std::vector<std::string>& initNames() {
+  static const std::vector<std::string> names = {"auto",   "he",    "glorot",
+                                                 "xavier", "zeros", "constant"};
+  return names;
+}
+
+std::string choiceList(const std::vector<std::string>& choices) {
+  std::string text;
+  for (const std::string& c : choices) text += (text.empty() ? "" : ", ") + c;
+  return text;
+}
+
+void readLayer(Reader& r, const Json& j, const std::string& path, nn::LayerSpec& layer) {
+  if (!r.isObject(j, path)) return;
+  const auto typeIt = j.find("type");
+  if (typeIt == j.end()) {
+    r.issue(child(path, "type"),
+            "missing required field (one of " + choiceList(layerTypes()) + ")");
+    return;
+  }
+  if (!typeIt->is_string()) {
+    r.issue(child(path, "type"), "must be a string, got " + describe(*typeIt));
+    return;
+  }
+  layer.type = typeIt->get<std::string>();
+  if (std::find(layerTypes().begin(), layerTypes().end(), layer.type) == layerTypes().end()) {
+    std::string message = "unknown layer type \"" + layer.type + "\"";
+    const std::string hint = nearestName(layer.type, layerTypes());
+    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    r.issue(child(path, "type"), message + "; expected one of " + choiceList(layerTypes()));
+    return;
+  }
+  r.checkKeys(j, path, layerFields(layer.type));
+  r.readString(j, path, "name", layer.name);
+  if (layer.type == "dense") {
+    if (!j.contains("units"))
+      r.issue(child(path, "units"), "missing required field (output features)");
+    r.readInt(j, path, "units", layer.units, 1, 1'000'000);
+  }
+  if (layer.type == "conv2d") {
+    if (!j.contains("filters"))
+      r.issue(child(path, "filters"), "missing required field (output channels)");
+    r.readInt(j, path, "filters", layer.filters, 1, 100'000);
+    r.readInt(j, path, "kernel", layer.kernel, 1, 1024);
+    r.readInt(j, path, "stride", layer.stride, 1, 1024);  // absent: 1
+    r.readInt(j, path, "padding", layer.padding, 0, 1024);
+  }
+  if (layer.type == "maxpool2d") {
+    r.readInt(j, path, "kernel", layer.kernel, 1, 1024);
+    r.readInt(j, path, "stride", layer.stride, 1, 1024);  // absent: = kernel
+  }
+  if (layer.type == "dense" || layer.type == "conv2d") {
+    r.readString(j, path, "init", layer.init);
+    if (std::find(initNames().begin(), initNames().end(), layer.init) == initNames().end())
+      r.issue(child(path, "init"), "unknown initialiser \"" + layer.init + "\"; expected one of " +
+                                       choiceList(initNames()));
+    r.readDouble(j, path, "init_value", layer.initValue, -kInf, Bound::Open, kInf, Bound::Open);
+  }
+  if (layer.type == "batchnorm") {
+    r.readDouble(j, path, "momentum", layer.momentum, 0.0, Bound::Closed, 1.0, Bound::Closed);
+    r.readDouble(j, path, "eps", layer.eps, 0.0, Bound::Open, 1.0, Bound::Closed);
+  }
+  if (layer.type == "dropout")
+    r.readDouble(j, path, "rate", layer.rate, 0.0, Bound::Closed, 1.0, Bound::Open);
+  if (layer.type == "leaky_relu")
+    r.readDouble(j, path, "slope", layer.slope, 0.0, Bound::Closed, 1.0, Bound::Closed);
+}
+
+void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec& d) {
+  if (!r.isObject(j, path)) return;
+  r.checkKeys(j, path,
+              {"kind", "samples", "noise", "test_fraction", "path", "label_column", "standardize",
+               "regression", "limit"});
+  r.readString(j, path, "kind", d.kind);
+  std::vector<std::string> kinds = data::syntheticKinds();
+  kinds.emplace_back("fashion_mnist");
+  kinds.emplace_back("csv");
+  if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) {
+    std::string message = "unknown dataset kind \"" + d.kind + "\"";
+    const std::string hint = nearestName(d.kind, kinds);
+    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    r.issue(child(path, "kind"), message + "; expected one of " + choiceList(kinds));
+  }
+  r.readInt(j, path, "samples", d.samples, 4, 10'000'000);
+  r.readDouble(j, path, "noise", d.noise, 0.0, Bound::Closed, kInf, Bound::Open);
+  r.readDouble(j, path, "test_fraction", d.testFraction, 0.0, Bound::Open, 1.0, Bound::Open);
+  r.readString(j, path, "path", d.path);
+  r.readString(j, path, "label_column", d.labelColumn);
+  r.readBool(j, path, "standardize", d.standardize);
+  r.readBool(j, path, "regression", d.regression);
+  r.readInt(j, path, "limit", d.limit, 0, 60'000);
+  if (d.kind == "csv" && d.path.empty())
+    r.issue(child(path, "path"), "missing required field for kind csv (the CSV file)");
+}
+
+void readOptimizer(Reader& r, const Json& j, const std::string& path,
+                   optim::OptimizerConfig& config) {
+  if (!r.isObject(j, path)) return;
+  const auto typeIt = j.find("type");
+  if (typeIt != j.end() && !typeIt->is_string()) {
+    r.issue(child(path, "type"), "must be a string, got " + describe(*typeIt));
+    return;
+  }
+  if (typeIt != j.end()) config.type = typeIt->get<std::string>();
+  const optim::OptimizerInfo* info = optim::findOptimizer(config.type);
+  if (info == nullptr) {
+    std::vector<std::string> types;
+    for (const optim::OptimizerInfo& o : optim::optimizerRegistry()) types.push_back(o.type);
+    std::string message = "unknown optimizer \"" + config.type + "\"";
+    const std::string hint = nearestName(config.type, types);
+    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    r.issue(child(path, "type"), message + "; expected one of " + choiceList(types));
+    return;
+  }
+  std::vector<std::string> allowed = {"type", "preset"};
+  for (const auto& h : info->hyperparameters) allowed.push_back(h.name);
+  for (const auto& o : info->options) allowed.push_back(o.name);
+  r.checkKeys(j, path, allowed);
+
+  r.readString(j, path, "preset", config.preset);
+  if (!config.preset.empty()) {
+    std::vector<std::string> presets;
+    for (const auto& p : info->presets) presets.push_back(p.name);
+    if (std::find(presets.begin(), presets.end(), config.preset) == presets.end()) {
+      std::string message = "unknown preset \"" + config.preset + "\" for " + config.type;
+      const std::string hint = nearestName(config.preset, presets);
+      if (!hint.empty()) message += " (did you mean " + hint + "?)";
+      r.issue(child(path, "preset"),
+              message + (presets.empty() ? std::string("; it has no presets")
+                                         : "; expected one of " + choiceList(presets)));
+    }
+  }
+  for (const optim::HyperparameterSpec& h : info->hyperparameters) {
+    double value = 0.0;
+    if (r.readDouble(j, path, h.name.c_str(), value, h.minValue, Bound::Closed, h.maxValue,
+                     Bound::Closed))
+      config.hyperparameters[h.name] = value;
+  }
+  for (const optim::OptionSpec& o : info->options) {
+    std::string choice;
+    const auto it = j.find(o.name);
+    if (it == j.end()) continue;
+    if (!it->is_string()) {
+      r.issue(child(path, o.name), "must be a string, got " + describe(*it));
+      continue;
+    }
+    choice = it->get<std::string>();
+    if (std::find(o.choices.begin(), o.choices.end(), choice) == o.choices.end()) {
+      std::string message = "unknown choice \"" + choice + "\"";
+      const std::string hint = nearestName(choice, o.choices);
+      if (!hint.empty()) message += " (did you mean " + hint + "?)";
+      r.issue(child(path, o.name), message + "; expected one of " + choiceList(o.choices));
+      continue;
+    }
+    config.options[o.name] = choice;
+  }
+}
+
+void readSchedule(Reader& r, const Json& j, const std::string& path, optim::ScheduleConfig& s,
+                  long totalSteps) {
+  if (!r.isObject(j, path)) return;
+  r.checkKeys(j, path, {"kind", "warmup_steps", "power", "final_factor", "step_size", "gamma"});
+  const std::size_t before = r.issues.size();
+  r.readString(j, path, "kind", s.kind);
+  const auto& kinds = optim::scheduleKinds();
+  if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) {
+    std::string message = "unknown schedule kind \"" + s.kind + "\"";
+    const std::string hint = nearestName(s.kind, kinds);
+    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    r.issue(child(path, "kind"), message + "; expected one of " + choiceList(kinds));
+  }
+  r.readInt(j, path, "warmup_steps", s.warmupSteps, 0);
+  r.readDouble(j, path, "power", s.power, 0.0, Bound::Open, kInf, Bound::Open);
+  r.readDouble(j, path, "final_factor", s.finalFactor, 0.0, Bound::Closed, 1.0, Bound::Closed);
+  r.readInt(j, path, "step_size", s.stepSize, 1);
+  r.readDouble(j, path, "gamma", s.gamma, 0.0, Bound::Open, 1.0, Bound::Closed);
+  if (r.issues.size() != before) return;
+  if ((s.kind == "polynomial" || s.kind == "cosine") && totalSteps > 0 &&
+      s.warmupSteps >= totalSteps) {
+    r.issue(child(path, "warmup_steps"),
+            "must be less than the experiment length (" + std::to_string(totalSteps) +
+                " steps) for a " + s.kind + " schedule, got " + std::to_string(s.warmupSteps));
+    return;
+  }
+  optim::ScheduleConfig probe = s;
+  // The length of a CSV experiment given in epochs is unknown before loading: no horizon check.
+  probe.totalSteps = totalSteps > 0 ? totalSteps : s.warmupSteps + 1;
+  try {
+    optim::validateSchedule(probe);
+  } catch (const std::exception& e) {
+    r.issue(path, e.what());
+  }
+}
+
+DataFacts dataFacts(const DatasetSpec& d) {
+  DataFacts f;
+  if (d.kind == "fashion_mnist") {
+    f.known = true;
+    f.inputShape = nn::Shape{1, 28, 28};
+    f.classes = 10;
+    f.outputs = 10;
+    f.trainSize = d.limit > 0 ? d.limit : 60000;
+  } else if (d.kind != "csv") {
+    const auto& kinds = data::syntheticKinds();
+    if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) return f;
+    f.known = true;
+    f.inputShape = nn::Shape{1, 1, 2};
+    f.classes = isRegressionKind(d.kind) ? 0 : 2;
+    f.outputs = isRegressionKind(d.kind) ? 1 : 2;
+    // The split is stratified per class with round(n_c * fraction) test samples; this matches
+    // it to within one sample per class, enough for a batch-size sanity check.
+    f.trainSize = d.samples - std::lround(d.samples * d.testFraction);
+  }
+  return f;
+}
+
+void checkModelAgainstData(Reader& r, const ExperimentSpec& spec) {
+  const DataFacts facts = dataFacts(spec.dataset);
+  const bool regression =
+      spec.dataset.kind == "csv" ? spec.dataset.regression : (facts.known && facts.classes == 0);
+  if (spec.model.loss == "cross_entropy" && regression)
+    r.issue("model.loss", "cross_entropy needs a classification dataset; use mse for regression");
+  if (spec.model.loss == "mse" && !regression && (facts.known || spec.dataset.kind == "csv"))
+    r.issue("model.loss",
+            "mse needs a regression dataset (a regression_* kind, or csv with regression: true)");
+  if (!facts.known) return;
+  try {
+    const nn::Network network(spec.model, facts.inputShape);
+    const int outputs = network.outputShape().size();
+    if (outputs != facts.outputs)
+      r.issue("model.layers", "the model outputs " + std::to_string(outputs) +
+                                  " values per sample but dataset " + spec.dataset.kind +
+                                  " needs " + std::to_string(facts.outputs) +
+                                  (facts.classes > 0 ? " (one per class)" : " (one per target)"));
+  } catch (const std::exception& e) {
+    // The network names the field itself ("model.layers[2].kernel: ..."); keep that path.
+    const std::string what = e.what();
+    const auto colon = what.find(": ");
+    if (what.rfind("model.", 0) == 0 && colon != std::string::npos)
+      r.issue(what.substr(0, colon), what.substr(colon + 2));
+    else
+      r.issue("model.layers", what);
+  }
+  if (spec.batchSize > facts.trainSize)
+    r.issue("batch_size", "must not exceed the training split (" + std::to_string(facts.trainSize) +
+                              " samples), got " + std::to_string(spec.batchSize));
+}
+
+// An estimate of the experiment length for schedule validation (CSV sizes are unknown here).
+long estimatedSteps(const ExperimentSpec& spec) {
+  if (spec.steps > 0) return spec.steps;
+  const DataFacts facts = dataFacts(spec.dataset);
+  if (!facts.known || spec.batchSize <= 0) return 0;
+  const long perEpoch = std::max(1L, facts.trainSize / spec.batchSize);
+  return static_cast<long>(std::ceil(spec.epochs * static_cast<double>(perEpoch)));
+}
+
+bool validRunName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (name == "." || name == "..") return false;
+  for (const unsigned char c : name)
+    if (c < 0x20 || c == '/' || c == '\\' || c == ',' || c == '"' || c == 0x7f) return false;
+  return true;
+}
+
+}  // namespace
+
+SpecError::SpecError(std::string file, std::vector<SpecIssue> issues)
+    : std::runtime_error(joinMessage(file, issues)),
+      file_(std::move(file)),
+      issues_(std::move(issues)) {}
+
+ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& origin) {
+  Json root;
+  try {
+    root = Json::parse(jsonText);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's message carries "at line L, column C"; keep only the useful tail.
+    std::string what = e.what();
+    const auto pos = what.find("parse error");
+    throw SpecError(
+        origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))}});
+  }
+  Reader r;
+  ExperimentSpec spec;
+  if (!root.is_object())
+    throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describe(root)}});
+  r.checkKeys(root, "",
+              {"version", "name", "description", "dataset", "model", "batch_size", "steps",
+               "epochs", "eval_every", "seed", "shuffle", "runs"});
+
+  if (!root.contains("version"))
+    r.issue("version", "missing required field (must be 1)");
+  else if (!root["version"].is_number_integer() || root["version"].get<long long>() != 1)
+    r.issue("version", "must be 1, got " + describe(root["version"]));
+
+  r.readString(root, "", "name", spec.name);
+  r.readString(root, "", "description", spec.description);
+  if (root.contains("dataset")) readDataset(r, root["dataset"], "dataset", spec.dataset);
+
+  if (!root.contains("model")) {
+    r.issue("model", "missing required field (an object with layers and loss)");
+  } else if (r.isObject(root["model"], "model")) {
+    const Json& model = root["model"];
+    r.checkKeys(model, "model", {"layers", "loss"});
+    r.readString(model, "model", "loss", spec.model.loss);
+    if (spec.model.loss != "cross_entropy" && spec.model.loss != "mse")
+      r.issue("model.loss",
+              "unknown loss \"" + spec.model.loss + "\"; expected one of cross_entropy, mse");
+    const auto layersIt = model.find("layers");
+    if (layersIt == model.end()) {
+      r.issue("model.layers", "missing required field (an array of layers)");
+    } else if (!layersIt->is_array() || layersIt->empty()) {
+      r.issue("model.layers", "must be a non-empty array, got " + describe(*layersIt));
+    } else {
+      for (std::size_t i = 0; i < layersIt->size(); ++i) {
+        nn::LayerSpec layer;
+        readLayer(r, (*layersIt)[i], index("model.layers", i), layer);
+        spec.model.layers.push_back(layer);
+      }
+    }
+  }
+
+  r.readInt(root, "", "batch_size", spec.batchSize, 1, 10'000'000);
+  const bool hasSteps = r.readInt(root, "", "steps", spec.steps, 1, 1'000'000'000);
+  const bool hasEpochs =
+      r.readDouble(root, "", "epochs", spec.epochs, 0.0, Bound::Open, 1e6, Bound::Closed);
+  if (hasSteps && hasEpochs) r.issue("epochs", "give either steps or epochs, not both");
+  if (!root.contains("steps") && !root.contains("epochs")) spec.steps = kDefaultSteps;
+  r.readInt(root, "", "eval_every", spec.evalEvery, 0);
+  if (root.contains("seed")) {
+    const Json& seed = root["seed"];
+    if (seed.is_number_unsigned())
+      spec.seed = seed.get<std::uint64_t>();
+    else if (seed.is_number_integer() && seed.get<long long>() >= 0)
+      spec.seed = static_cast<std::uint64_t>(seed.get<long long>());
+    else
+      r.issue("seed", "must be a non-negative integer, got " + describe(seed));
+  }
+  r.readBool(root, "", "shuffle", spec.shuffle);
+
+  const long total = estimatedSteps(spec);
+  if (!root.contains("runs")) {
+    r.issue("runs", "missing required field (an array of runs)");
+  } else if (!root["runs"].is_array() || root["runs"].empty()) {
+    r.issue("runs", "must be a non-empty array, got " + describe(root["runs"]));
+  } else {
+    const Json& runs = root["runs"];
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const std::string path = index("runs", i);
+      RunSpec run;
+      if (!r.isObject(runs[i], path)) continue;
+      r.checkKeys(runs[i], path, {"name", "optimizer", "schedule"});
+      if (!runs[i].contains("name")) r.issue(child(path, "name"), "missing required field");
+      r.readString(runs[i], path, "name", run.name);
+      if (runs[i].contains("name") && runs[i]["name"].is_string() && !validRunName(run.name))
+        r.issue(child(path, "name"),
+                "must be 1-64 characters without / \\ , \" or control characters, got \"" +
+                    run.name + "\"");
+      for (std::size_t k = 0; k < spec.runs.size(); ++k)
+        if (!run.name.empty() && spec.runs[k].name == run.name)
+          r.issue(child(path, "name"),
+                  "duplicate run name \"" + run.name + "\" (also " + index("runs", k) + ")");
+      if (!runs[i].contains("optimizer"))
+        r.issue(child(path, "optimizer"),
+                "missing required field (an object with type and hyperparameters)");
+      else
+        readOptimizer(r, runs[i]["optimizer"], child(path, "optimizer"), run.optimizer);
+      if (runs[i].contains("schedule"))
+        readSchedule(r, runs[i]["schedule"], child(path, "schedule"), run.schedule, total);
+      spec.runs.push_back(std::move(run));
+    }
+  }
+  // Cross-field checks only make sense when the parts they combine parsed cleanly.
+  if (r.issues.empty()) checkModelAgainstData(r, spec);
+  if (!r.issues.empty()) throw SpecError(origin, std::move(r.issues));
+  return spec;
+}
+
+ExperimentSpec loadExperiment(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SpecError(path, {{"", "cannot open the file"}});
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw SpecError(path, {{"", "cannot read the file"}});
+  return parseExperiment(text.str(), path);
+}
+
+std::string experimentToJson(const ExperimentSpec& spec) {
+  OrderedJson root;
+  root["version"] = spec.version;
+  root["name"] = spec.name;
+  if (!spec.description.empty()) root["description"] = spec.description;
+
+  const DatasetSpec& d = spec.dataset;
+  OrderedJson dataset;
+  dataset["kind"] = d.kind;
+  if (d.kind == "csv") {
+    dataset["path"] = d.path;
+    if (!d.labelColumn.empty()) dataset["label_column"] = d.labelColumn;
+    dataset["standardize"] = d.standardize;
+    dataset["regression"] = d.regression;
+    dataset["test_fraction"] = d.testFraction;
+  } else if (d.kind == "fashion_mnist") {
+    if (!d.path.empty()) dataset["path"] = d.path;
+    dataset["limit"] = d.limit;
+  } else {
+    dataset["samples"] = d.samples;
+    dataset["noise"] = d.noise;
+    dataset["test_fraction"] = d.testFraction;
+  }
+  root["dataset"] = dataset;
+
+  OrderedJson layers = OrderedJson::array();
+  const nn::LayerSpec defaults;
+  for (const nn::LayerSpec& l : spec.model.layers) {
+    OrderedJson layer;
+    layer["type"] = l.type;
+    if (!l.name.empty()) layer["name"] = l.name;
+    if (l.type == "dense") layer["units"] = l.units;
+    if (l.type == "conv2d") {
+      layer["filters"] = l.filters;
+      layer["kernel"] = l.kernel;
+      if (l.stride != 0) layer["stride"] = l.stride;  // 0: the layer's default
+      layer["padding"] = l.padding;
+    }
+    if (l.type == "maxpool2d") {
+      layer["kernel"] = l.kernel;
+      if (l.stride != 0) layer["stride"] = l.stride;
+    }
+    if ((l.type == "dense" || l.type == "conv2d") && l.init != defaults.init)
+      layer["init"] = l.init;
+    if ((l.type == "dense" || l.type == "conv2d") && l.init == "constant")
+      layer["init_value"] = l.initValue;
+    if (l.type == "batchnorm") {
+      layer["momentum"] = l.momentum;
+      layer["eps"] = l.eps;
+    }
+    if (l.type == "dropout") layer["rate"] = l.rate;
+    if (l.type == "leaky_relu") layer["slope"] = l.slope;
+    layers.push_back(layer);
+  }
+  root["model"] = {{"layers", layers}, {"loss", spec.model.loss}};
+
+  root["batch_size"] = spec.batchSize;
+  if (spec.steps > 0)
+    root["steps"] = spec.steps;
+  else
+    root["epochs"] = spec.epochs;
+  root["eval_every"] = spec.evalEvery;
+  root["seed"] = spec.seed;
+  root["shuffle"] = spec.shuffle;
+
+  OrderedJson runs = OrderedJson::array();
+  for (const RunSpec& run : spec.runs) {
+    OrderedJson o;
+    o["type"] = run.optimizer.type;
+    if (!run.optimizer.preset.empty()) o["preset"] = run.optimizer.preset;
+    for (const auto& [name, value] : run.optimizer.hyperparameters) o[name] = value;
+    for (const auto& [name, choice] : run.optimizer.options) o[name] = choice;
+    OrderedJson s;
+    s["kind"] = run.schedule.kind;
+    s["warmup_steps"] = run.schedule.warmupSteps;
+    if (run.schedule.kind == "polynomial") s["power"] = run.schedule.power;
+    if (run.schedule.kind == "polynomial" || run.schedule.kind == "cosine")
+      s["final_factor"] = run.schedule.finalFactor;
+    if (run.schedule.kind == "step") {
+      s["step_size"] = run.schedule.stepSize;
+      s["gamma"] = run.schedule.gamma;
+    }
+    runs.push_back({{"name", run.name}, {"optimizer", o}, {"schedule", s}});
+  }
+  root["runs"] = runs;
+  return root.dump(2) + "\n";
+}
+
+void saveExperiment(const ExperimentSpec& spec, const std::string& path) {
+  writeFileAtomically(path, experimentToJson(spec));
+}
+
+}  // namespace larslab::engine
+
+namespace larslab::engine {
+
+std::string checkHyperparameter(const std::string& optimizerType, const std::string& name,
+                                double value) {
+  const optim::OptimizerInfo* info = optim::findOptimizer(optimizerType);
+  if (info == nullptr) return "unknown optimizer \"" + optimizerType + "\"";
+  for (const optim::HyperparameterSpec& h : info->hyperparameters) {
+    if (h.name != name) continue;
+    if (!std::isfinite(value) || value < h.minValue || value > h.maxValue)
+      return name + ": must be " +
+             Reader::rangeText(h.minValue, Bound::Closed, h.maxValue, Bound::Closed) + ", got " +
+             formatNumber(value);
+    return {};
+  }
+  std::vector<std::string> names;
+  for (const auto& h : info->hyperparameters) names.push_back(h.name);
+  std::string message = name + ": unknown hyperparameter of " + optimizerType;
+  const std::string hint = nearestName(name, names);
+  if (!hint.empty()) message += " (did you mean " + hint + "?)";
+  return message;
+}
+
+std::vector<SpecIssue> validateRun(const RunSpec& run, const std::string& path) {
+  // Serialise the run and read it back: one set of rules for files and for code.
+  Json j;
+  j["name"] = run.name;
+  Json o;
+  o["type"] = run.optimizer.type;
+  if (!run.optimizer.preset.empty()) o["preset"] = run.optimizer.preset;
+  for (const auto& [name, value] : run.optimizer.hyperparameters) o[name] = value;
+  for (const auto& [name, choice] : run.optimizer.options) o[name] = choice;
+  Reader r;
+  RunSpec parsed;
+  if (!validRunName(run.name))
+    r.issue(child(path, "name"),
+            "must be 1-64 characters without / \\ , \" or control characters, got \"" + run.name +
+                "\"");
+  readOptimizer(r, o, child(path, "optimizer"), parsed.optimizer);
+  const std::size_t before = r.issues.size();
+  if (std::find(optim::scheduleKinds().begin(), optim::scheduleKinds().end(), run.schedule.kind) ==
+      optim::scheduleKinds().end())
+    r.issue(child(path, "schedule.kind"), "unknown schedule kind \"" + run.schedule.kind + "\"");
+  const optim::ScheduleConfig& s = run.schedule;
+  if (r.issues.size() == before && (s.kind == "polynomial" || s.kind == "cosine") &&
+      s.totalSteps > 0 && s.warmupSteps >= s.totalSteps)
+    r.issue(child(path, "schedule.warmup_steps"),
+            "must be less than the experiment length (" + std::to_string(s.totalSteps) +
+                " steps) for a " + s.kind + " schedule, got " + std::to_string(s.warmupSteps));
+  if (r.issues.size() == before) {
+    optim::ScheduleConfig probe = run.schedule;
+    if (probe.totalSteps <= 0) probe.totalSteps = probe.warmupSteps + 1;  // length not known yet
+    try {
+      optim::validateSchedule(probe);
+    } catch (const std::exception& e) {
+      r.issue(child(path, "schedule"), e.what());
+    }
+  }
+  return r.issues;
+}
+
+}  // namespace larslab::engine

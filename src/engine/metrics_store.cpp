@@ -1,0 +1,300 @@
+#include "engine/metrics_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace larslab::engine {
+
+const char* runMetricName(RunMetric m) {
+  switch (m) {
+    case RunMetric::Loss:
+      return "loss";
+    case RunMetric::Accuracy:
+      return "accuracy";
+    case RunMetric::LearningRate:
+      return "lr";
+    case RunMetric::Count:
+      break;
+  }
+  return "?";
+}
+
+const char* tensorMetricName(TensorMetric m) {
+  switch (m) {
+    case TensorMetric::WeightNorm:
+      return "weight_norm";
+    case TensorMetric::GradNorm:
+      return "grad_norm";
+    case TensorMetric::TrustRatio:
+      return "trust_ratio";
+    case TensorMetric::LocalLr:
+      return "local_lr";
+    case TensorMetric::UpdateNorm:
+      return "update_norm";
+    case TensorMetric::UpdateRatio:
+      return "update_ratio";
+    case TensorMetric::Count:
+      break;
+  }
+  return "?";
+}
+
+std::string RunStatusInfo::describe() const {
+  if (diverged) return "diverged at step " + std::to_string(divergedAtStep) + ": " + reason;
+  if (removed) return "removed";
+  if (finished) return "finished";
+  return "running";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Downsampling
+
+std::vector<Point> downsampleMinMax(std::span<const float> values, long firstStep, int maxPoints) {
+  maxPoints = std::max(maxPoints, 2);
+  const std::size_t n = values.size();
+  std::vector<Point> out;
+  if (n <= static_cast<std::size_t>(maxPoints)) {
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(
+          {static_cast<double>(firstStep + static_cast<long>(i)), static_cast<double>(values[i])});
+    return out;
+  }
+  const std::size_t buckets = static_cast<std::size_t>(maxPoints) / 2;
+  out.reserve(2 * buckets);
+  for (std::size_t b = 0; b < buckets; ++b) {
+    // Integer bucket edges: every value lands in exactly one bucket.
+    const std::size_t begin = b * n / buckets;
+    const std::size_t end = (b + 1) * n / buckets;
+    if (begin == end) continue;
+    std::size_t lo = begin;
+    std::size_t hi = begin;
+    for (std::size_t i = begin; i < end; ++i) {
+      const float v = values[i];
+      // NaN takes the max slot (first NaN wins) and never the min slot.
+      if (std::isnan(values[hi])) {
+      } else if (std::isnan(v) || v > values[hi]) {
+        hi = i;
+      }
+      if (std::isnan(values[lo]) && !std::isnan(v))
+        lo = i;
+      else if (!std::isnan(v) && v < values[lo])
+        lo = i;
+    }
+    const std::size_t first = std::min(lo, hi);
+    const std::size_t second = std::max(lo, hi);
+    out.push_back({static_cast<double>(firstStep + static_cast<long>(first)),
+                   static_cast<double>(values[first])});
+    if (second != first)
+      out.push_back({static_cast<double>(firstStep + static_cast<long>(second)),
+                     static_cast<double>(values[second])});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+
+struct MetricsStore::Column {
+  // Pre-sized table of chunk pointers; a chunk, once allocated, never moves. The writer stores
+  // a chunk pointer before publishing any row in it (release on the run's count), so a reader
+  // that acquired the count sees the pointer.
+  std::vector<std::unique_ptr<float[]>> chunks;
+
+  explicit Column(std::size_t chunkCount) : chunks(chunkCount) {}
+
+  // Writer only. Returns bytes newly allocated.
+  std::size_t set(long step, float v) {
+    const auto c = static_cast<std::size_t>(step / kChunkSteps);
+    std::size_t allocated = 0;
+    if (!chunks[c]) {
+      chunks[c] = std::make_unique<float[]>(kChunkSteps);
+      allocated = kChunkSteps * sizeof(float);
+    }
+    chunks[c][step % kChunkSteps] = v;
+    return allocated;
+  }
+
+  [[nodiscard]] float get(long step) const {
+    return chunks[step / kChunkSteps][step % kChunkSteps];
+  }
+
+  void copy(long begin, long end, float* out) const {
+    while (begin < end) {
+      const long c = begin / kChunkSteps;
+      const long offset = begin % kChunkSteps;
+      const long count = std::min(end - begin, kChunkSteps - offset);
+      std::copy_n(chunks[c].get() + offset, count, out);
+      out += count;
+      begin += count;
+    }
+  }
+};
+
+struct MetricsStore::RunData {
+  std::string name;             // written before the run is published, then immutable
+  std::vector<Column> columns;  // kRunMetricCount, then tensor-major tensor metrics
+  std::atomic<long> count{0};
+  // Guarded by the store's mutex.
+  std::vector<EvalPoint> evaluations;
+  RunStatusInfo status;
+};
+
+MetricsStore::MetricsStore(std::vector<TensorColumnInfo> tensors, long capacitySteps,
+                           double stepsPerEpoch)
+    : tensors_(std::move(tensors)),
+      capacity_(std::max(1L, capacitySteps)),
+      stepsPerEpoch_(stepsPerEpoch),
+      runs_(std::make_unique<std::unique_ptr<RunData>[]>(kMaxRuns)) {}
+
+MetricsStore::~MetricsStore() = default;
+
+std::size_t MetricsStore::estimateBytes(int runs, int tensors, long steps) {
+  const auto columns = static_cast<std::size_t>(kRunMetricCount + kTensorMetricCount * tensors);
+  const auto chunks = static_cast<std::size_t>((steps + kChunkSteps - 1) / kChunkSteps);
+  return static_cast<std::size_t>(runs) * columns * chunks * kChunkSteps * sizeof(float);
+}
+
+int MetricsStore::addRun(const std::string& name) {
+  const int index = runCount_.load(std::memory_order_relaxed);
+  if (index >= kMaxRuns)
+    throw std::length_error("metrics store: at most " + std::to_string(kMaxRuns) +
+                            " runs per session");
+  auto run = std::make_unique<RunData>();
+  run->name = name;
+  const auto chunkCount = static_cast<std::size_t>((capacity_ + kChunkSteps - 1) / kChunkSteps);
+  const int columns = kRunMetricCount + kTensorMetricCount * tensorCount();
+  run->columns.reserve(static_cast<std::size_t>(columns));
+  for (int c = 0; c < columns; ++c) run->columns.emplace_back(chunkCount);
+  {
+    // The slot is written under the mutex too so status()/evaluations() never race with it.
+    const std::lock_guard lock(mutex_);
+    runs_[index] = std::move(run);
+  }
+  runCount_.store(index + 1, std::memory_order_release);
+  return index;
+}
+
+const MetricsStore::RunData& MetricsStore::runData(int run) const {
+  if (run < 0 || run >= runCount())
+    throw std::out_of_range("metrics store: no run " + std::to_string(run));
+  return *runs_[run];
+}
+
+void MetricsStore::appendStep(int run, std::span<const float> runValues,
+                              std::span<const float> tensorValues) {
+  if (run < 0 || run >= runCount_.load(std::memory_order_relaxed))
+    throw std::out_of_range("metrics store: no run " + std::to_string(run));
+  RunData& data = *runs_[run];
+  if (runValues.size() != static_cast<std::size_t>(kRunMetricCount) ||
+      tensorValues.size() != static_cast<std::size_t>(kTensorMetricCount * tensorCount()))
+    throw std::invalid_argument("metrics store: appendStep got the wrong number of values");
+  const long step = data.count.load(std::memory_order_relaxed);
+  if (step >= capacity_)
+    throw std::length_error("metrics store: run " + data.name + " is full (" +
+                            std::to_string(capacity_) + " steps)");
+  std::size_t allocated = 0;
+  for (int m = 0; m < kRunMetricCount; ++m) allocated += data.columns[m].set(step, runValues[m]);
+  for (std::size_t i = 0; i < tensorValues.size(); ++i)
+    allocated += data.columns[kRunMetricCount + i].set(step, tensorValues[i]);
+  if (allocated) bytes_.fetch_add(allocated, std::memory_order_relaxed);
+  data.count.store(step + 1, std::memory_order_release);
+}
+
+void MetricsStore::addEvaluation(int run, const EvalPoint& point) {
+  const std::lock_guard lock(mutex_);
+  if (run < 0 || run >= runCount_.load(std::memory_order_relaxed))
+    throw std::out_of_range("metrics store: no run " + std::to_string(run));
+  runs_[run]->evaluations.push_back(point);
+}
+
+void MetricsStore::addEvent(Event event) {
+  const std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
+}
+
+void MetricsStore::setStatus(int run, const RunStatusInfo& status) {
+  const std::lock_guard lock(mutex_);
+  if (run < 0 || run >= runCount_.load(std::memory_order_relaxed))
+    throw std::out_of_range("metrics store: no run " + std::to_string(run));
+  runs_[run]->status = status;
+}
+
+std::string MetricsStore::runName(int run) const { return runData(run).name; }
+
+int MetricsStore::runIndex(const std::string& name) const {
+  for (int i = runCount() - 1; i >= 0; --i)
+    if (runs_[i]->name == name) return i;
+  return -1;
+}
+
+long MetricsStore::stepCount(int run) const {
+  return runData(run).count.load(std::memory_order_acquire);
+}
+
+void MetricsStore::read(int run, RunMetric metric, long begin, long end,
+                        std::vector<float>& out) const {
+  const RunData& data = runData(run);
+  end = std::min(end, data.count.load(std::memory_order_acquire));
+  begin = std::max(begin, 0L);
+  out.resize(end > begin ? static_cast<std::size_t>(end - begin) : 0);
+  if (end > begin) data.columns[static_cast<int>(metric)].copy(begin, end, out.data());
+}
+
+void MetricsStore::read(int run, int tensor, TensorMetric metric, long begin, long end,
+                        std::vector<float>& out) const {
+  const RunData& data = runData(run);
+  if (tensor < 0 || tensor >= tensorCount())
+    throw std::out_of_range("metrics store: no tensor " + std::to_string(tensor));
+  end = std::min(end, data.count.load(std::memory_order_acquire));
+  begin = std::max(begin, 0L);
+  out.resize(end > begin ? static_cast<std::size_t>(end - begin) : 0);
+  if (end > begin)
+    data.columns[kRunMetricCount + tensor * kTensorMetricCount + static_cast<int>(metric)].copy(
+        begin, end, out.data());
+}
+
+float MetricsStore::value(int run, RunMetric metric, long step) const {
+  const RunData& data = runData(run);
+  if (step < 0 || step >= data.count.load(std::memory_order_acquire))
+    throw std::out_of_range("metrics store: step " + std::to_string(step) + " not recorded yet");
+  return data.columns[static_cast<int>(metric)].get(step);
+}
+
+float MetricsStore::value(int run, int tensor, TensorMetric metric, long step) const {
+  const RunData& data = runData(run);
+  if (tensor < 0 || tensor >= tensorCount())
+    throw std::out_of_range("metrics store: no tensor " + std::to_string(tensor));
+  if (step < 0 || step >= data.count.load(std::memory_order_acquire))
+    throw std::out_of_range("metrics store: step " + std::to_string(step) + " not recorded yet");
+  return data.columns[kRunMetricCount + tensor * kTensorMetricCount + static_cast<int>(metric)].get(
+      step);
+}
+
+std::vector<EvalPoint> MetricsStore::evaluations(int run) const {
+  const RunData& data = runData(run);
+  const std::lock_guard lock(mutex_);
+  return data.evaluations;
+}
+
+std::vector<Event> MetricsStore::events(std::size_t from) const {
+  const std::lock_guard lock(mutex_);
+  if (from >= events_.size()) return {};
+  return {events_.begin() + static_cast<std::ptrdiff_t>(from), events_.end()};
+}
+
+std::size_t MetricsStore::eventCount() const {
+  const std::lock_guard lock(mutex_);
+  return events_.size();
+}
+
+RunStatusInfo MetricsStore::status(int run) const {
+  const RunData& data = runData(run);
+  const std::lock_guard lock(mutex_);
+  return data.status;
+}
+
+std::size_t MetricsStore::bytesAllocated() const { return bytes_.load(std::memory_order_relaxed); }
+
+}  // namespace larslab::engine

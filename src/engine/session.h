@@ -1,0 +1,104 @@
+#pragma once
+// A session trains the runs of one experiment side by side. Only the optimizer differs:
+//  - every run starts from the same initial weights (drawn once from the experiment seed);
+//  - every run sees the same minibatches in the same order (each run owns a Batcher built from
+//    the same dataset, batch size and seed, so the sequences are identical by construction and
+//    a run added later can replay them);
+//  - each step trains all active runs concurrently as TBB tasks inside a task_arena of
+//    `threads` threads; a minibatch is cut into a fixed number of shards, so metrics are
+//    bitwise identical for any thread count.
+//
+// Threads: step() and the driver-only accessors are called from ONE driver thread (the GUI's
+// worker, or the CLI's main thread). Commands (setHyperparameter, setOption, requestReset,
+// requestAddRun, requestRemoveRun) and the reader accessors may be called from any thread;
+// commands are queued and applied by the driver at the next step boundary, each recorded as
+// an Event with its step. Invalid commands are rejected with a "rejected" event, never thrown.
+//
+// Divergence: a non-finite batch loss or a non-finite parameter after the update stops that
+// run ("diverged at step k: loss is NaN"); the other runs go on. Divergence is a result, not an
+// exception.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "data/dataset.h"
+#include "engine/experiment.h"
+#include "engine/metrics_store.h"
+#include "nn/network.h"
+#include "nn/parameters.h"
+
+namespace larslab::engine {
+
+struct SessionOptions {
+  int threads = 0;  // 0: all cores
+  // A run added while the session is at step k replays steps 0..k-1 (same batches) to catch up,
+  // at most this many extra steps per step() call so the driver stays responsive.
+  int catchUpStepsPerCall = 64;
+};
+
+// Resolves the experiment's dataset spec (synthetic, fashion_mnist, csv). Throws
+// std::runtime_error naming the file/field on failure.
+data::DatasetSplit loadDataset(const DatasetSpec& spec, std::uint64_t seed);
+
+// Length of the experiment in steps: spec.steps if set, else ceil(epochs * batchesPerEpoch).
+long experimentSteps(const ExperimentSpec& spec, long batchesPerEpoch);
+
+class Session {
+ public:
+  // Loads the data, builds the network and the runs. Throws std::runtime_error (or SpecError)
+  // with a message naming the problem when the data cannot be loaded or the spec is invalid.
+  explicit Session(ExperimentSpec spec, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // ---- driver thread ----
+  // Applies queued commands, then trains one step of every active run (concurrently), appends
+  // metrics, evaluates every evalEvery steps and at the last step, detects divergence.
+  // Returns whether work remains after this call: false once every run is finished, diverged
+  // or removed, so `while (session.step()) {}` trains to the end. Calling it again later is
+  // harmless (it applies queued commands; a reset or an added run makes work again).
+  bool step();
+  // Driver thread only: the current weights of a run (by metrics-store index or name).
+  [[nodiscard]] const nn::ParameterStore& parameters(int run) const;
+  [[nodiscard]] const nn::ParameterStore& parameters(const std::string& run) const;
+
+  // ---- any thread ----
+  [[nodiscard]] long currentStep() const;  // steps completed by the session (atomic)
+  [[nodiscard]] long totalSteps() const;
+  [[nodiscard]] bool finished() const;  // nothing left to train and no command queued (atomic)
+  [[nodiscard]] double stepsPerEpoch() const;
+  [[nodiscard]] int threads() const;
+  // The store of the current session; replaced by a fresh one on reset. Keep the shared_ptr
+  // while reading: an old store stays valid after a reset.
+  [[nodiscard]] std::shared_ptr<const MetricsStore> metrics() const;
+  // The experiment as it is now: tuned hyperparameters and options, added/removed runs.
+  [[nodiscard]] ExperimentSpec currentSpec() const;
+  // The value the run's optimizer actually holds (mirrored after every command batch).
+  // Throws std::invalid_argument for an unknown run or hyperparameter.
+  [[nodiscard]] double appliedHyperparameter(const std::string& run, const std::string& name) const;
+  [[nodiscard]] const nn::ParameterStore& initialParameters()
+      const;  // immutable after construction
+  [[nodiscard]] const nn::Network& network() const;
+  [[nodiscard]] const data::DatasetSplit& data() const;
+
+  // ---- commands (any thread; applied at the next step boundary) ----
+  void setHyperparameter(const std::string& run, const std::string& name, double value);
+  // Switching a convention option rebuilds the run's optimizer: weights are kept, optimizer
+  // state (momentum, moments) is cleared; the event says so.
+  void setOption(const std::string& run, const std::string& name, const std::string& choice);
+  // All runs back to the identical initial weights, step 0, optimizer state cleared, batch
+  // order restarted, a fresh MetricsStore (removed runs are dropped from it). Tuned
+  // hyperparameters and options keep their current values.
+  void requestReset();
+  // The new run starts from the initial weights and replays the batches it missed.
+  void requestAddRun(RunSpec run);
+  void requestRemoveRun(const std::string& name);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace larslab::engine

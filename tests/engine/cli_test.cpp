@@ -1,0 +1,250 @@
+// larslab-cli end to end: the built binary, run as a user would.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/npy.h"
+#include "engine/session.h"
+#include "tiny_experiment.h"
+
+namespace larslab::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("larslab_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  static std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  Result cli(const std::string& args) {
+    const fs::path out = dir_ / "stdout.txt";
+    const fs::path err = dir_ / "stderr.txt";
+    const std::string command = std::string("'") + LARSLAB_CLI + "' " + args + " >'" +
+                                out.string() + "' 2>'" + err.string() + "'";
+    const int raw = std::system(command.c_str());
+    Result r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = read(out);
+    r.err = read(err);
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+std::string header(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+long lines(const std::string& text) {
+  return static_cast<long>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_F(CliTest, RunWritesEveryFileWithTheDocumentedColumns) {
+  const fs::path exp = write("tiny.json", testing::tinyJson(50));
+  const Result r =
+      cli("run '" + exp.string() + "' --out '" + (dir_ / "out").string() + "' --threads 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Final table: one line per run with its status.
+  EXPECT_NE(r.out.find("LARS"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Adam"), std::string::npos);
+  EXPECT_NE(r.out.find("finished"), std::string::npos);
+  EXPECT_NE(r.out.find("test acc"), std::string::npos);
+  // Not a terminal: plain progress lines, no carriage returns.
+  EXPECT_NE(r.err.find("100%"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+
+  const fs::path out = dir_ / "out";
+  EXPECT_EQ(header(out / "run_metrics.csv"), "run,step,epoch,loss,accuracy,lr");
+  EXPECT_EQ(
+      header(out / "tensor_metrics.csv"),
+      "run,step,tensor,kind,weight_norm,grad_norm,trust_ratio,local_lr,update_norm,update_ratio");
+  EXPECT_EQ(header(out / "evaluations.csv"), "run,step,test_loss,test_accuracy");
+  EXPECT_EQ(header(out / "events.csv"), "step,run,kind,detail");
+  EXPECT_EQ(lines(read(out / "run_metrics.csv")), 1 + 3 * 50);
+  EXPECT_EQ(lines(read(out / "tensor_metrics.csv")), 1 + 3 * 50 * 6);
+  EXPECT_EQ(lines(read(out / "evaluations.csv")), 1 + 3 * 3);  // steps 0, 25, 50
+  const std::string summary = read(out / "summary.json");
+  EXPECT_NE(summary.find("\"total_steps\": 50"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"name\": \"SGD\""), std::string::npos);
+  EXPECT_NE(summary.find("\"final_test_accuracy\""), std::string::npos);
+}
+
+TEST_F(CliTest, StepsOverrideAndThreadCountDoNotChangeResults) {
+  const fs::path exp = write("tiny.json", testing::tinyJson(500));
+  ASSERT_EQ(
+      cli("run '" + exp.string() + "' --out '" + (dir_ / "a").string() + "' --steps 30 --threads 1")
+          .status,
+      0);
+  ASSERT_EQ(
+      cli("run '" + exp.string() + "' --out '" + (dir_ / "b").string() + "' --steps 30 --threads 2")
+          .status,
+      0);
+  const std::string a = read(dir_ / "a" / "tensor_metrics.csv");
+  EXPECT_EQ(lines(a), 1 + 3 * 30 * 6);
+  EXPECT_EQ(a, read(dir_ / "b" / "tensor_metrics.csv"));
+  EXPECT_EQ(read(dir_ / "a" / "run_metrics.csv"), read(dir_ / "b" / "run_metrics.csv"));
+}
+
+TEST_F(CliTest, SaveWeightsWritesNpyFilesMatchingTheEngine) {
+  const fs::path exp = write("tiny.json", testing::tinyJson(20));
+  const fs::path weights = dir_ / "weights";
+  const Result r = cli("run '" + exp.string() + "' --out '" + (dir_ / "out").string() +
+                       "' --save-weights '" + weights.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  Session session(testing::tinySpec(20), SessionOptions{1});
+  while (session.step()) {
+  }
+  for (const char* run : {"LARS", "SGD", "Adam"}) {
+    for (const char* stage : {"initial", "final"}) {
+      const nn::ParameterStore& expected =
+          std::string(stage) == "initial" ? session.initialParameters() : session.parameters(run);
+      const nn::ParameterLayout& layout = expected.layout();
+      for (int t = 0; t < layout.count(); ++t) {
+        const fs::path file = weights / run / stage / (layout.tensor(t).name + ".npy");
+        ASSERT_TRUE(fs::exists(file)) << file;
+        const std::string bytes = read(file);
+        ASSERT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8)) << file;
+        const NpyArray array = readNpy(file.string());
+        EXPECT_EQ(array.shape, layout.tensor(t).shape) << file;
+        const nn::ConstVectorMap v = expected.vector(t);
+        ASSERT_EQ(array.values.size(), static_cast<std::size_t>(v.size()));
+        EXPECT_EQ(std::memcmp(array.values.data(), v.data(), array.values.size() * sizeof(float)),
+                  0)
+            << file;
+      }
+    }
+  }
+}
+
+TEST_F(CliTest, ValidateExitStatusAndMessages) {
+  const fs::path good = write("good.json", testing::tinyJson(20));
+  Result r = cli("validate '" + good.string() + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("OK (3 runs)"), std::string::npos);
+
+  std::string broken = testing::tinyJson(20);
+  broken.replace(broken.find("\"eta\": 0.01"), 11, "\"etta\": 0.01");
+  broken.replace(broken.find("\"batch_size\": 32"), 16, "\"batch_size\": -4");
+  const fs::path bad = write("bad.json", broken);
+  r = cli("validate '" + bad.string() + "'");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(
+      r.err.find(bad.string() + ": runs[0].optimizer.etta: unknown field (did you mean eta?)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(bad.string() + ": batch_size: must be >= 1, got -4"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 problems found"), std::string::npos) << r.err;
+
+  r = cli("validate '" + (dir_ / "missing.json").string() + "'");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("cannot open the file"), std::string::npos);
+}
+
+TEST_F(CliTest, BadInputGivesOneLineOnStderrAndNonZeroExit) {
+  std::string broken = testing::tinyJson(20);
+  broken.replace(broken.find("\"eta\": 0.01"), 11, "\"eta\": -1");
+  const fs::path bad = write("bad.json", broken);
+  Result r = cli("run '" + bad.string() + "' --out '" + (dir_ / "out").string() + "'");
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("runs[0].optimizer.eta: must be in"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "run_metrics.csv"));
+
+  r = cli("run");  // missing arguments
+  EXPECT_NE(r.status, 0);
+  r = cli("frobnicate");
+  EXPECT_NE(r.status, 0);
+  const fs::path good = write("good.json", testing::tinyJson(20));
+  r = cli("run '" + good.string() + "' --out '" + (dir_ / "o").string() + "' --threads -2");
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  r = cli("sweep '" + good.string() + "' --batch-sizes 16,5000 --lr-scaling linear");
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("5000 is outside 1..300"), std::string::npos) << r.err;
+  r = cli("sweep '" + good.string() + "' --batch-sizes 16 --lr-scaling cubic");
+  EXPECT_NE(r.status, 0);
+}
+
+TEST_F(CliTest, SweepTrainsEveryRunAtEveryBatchSizeForTheSameEpochs) {
+  // 20 steps at batch 32 = 20/9 epochs; batch 16 has 18 batches per epoch -> 40 steps, 64 has 4 ->
+  // 9 steps.
+  const fs::path exp = write("tiny.json", testing::tinyJson(20));
+  const fs::path table = dir_ / "sweep.csv";
+  const Result r = cli("sweep '" + exp.string() +
+                       "' --batch-sizes 16,64 --lr-scaling linear --out '" + table.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string csv = read(table);
+  EXPECT_EQ(
+      header(table),
+      "run,optimizer,batch_size,lr,steps,final_test_accuracy,final_test_loss,diverged,status");
+  EXPECT_EQ(lines(csv), 1 + 2 * 3);
+  EXPECT_NE(csv.find("\nSGD,momentum,16,0.03125,40,"), std::string::npos)
+      << csv;  // lr halves with the batch
+  EXPECT_NE(csv.find("\nSGD,momentum,64,0.125,9,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nLARS,lars,64,4,9,"), std::string::npos) << csv;
+  EXPECT_NE(r.out.find("batch_size"), std::string::npos);
+}
+
+TEST_F(CliTest, SweepReportsABatchSizeItCannotTrainAndGoesOn) {
+  // A 10-step warm-up does not fit the 3 steps that batch 256 leaves (1 batch per epoch).
+  std::string text = testing::tinyJson(20);
+  text.replace(text.find("\"eta\": 0.01}"), 12,
+               "\"eta\": 0.01}, \"schedule\": {\"kind\": \"polynomial\", \"warmup_steps\": 10}");
+  const fs::path exp = write("warm.json", text);
+  const fs::path table = dir_ / "sweep.csv";
+  const Result r =
+      cli("sweep '" + exp.string() + "' --batch-sizes 32,256 --out '" + table.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string csv = read(table);
+  EXPECT_EQ(lines(csv), 1 + 2 * 3);
+  EXPECT_NE(csv.find("\nLARS,lars,32,2,20,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nLARS,lars,256,2,0,nan,nan,false,\"skipped: schedule.warmup_steps: must be "
+                     "less than the "
+                     "experiment length (3 steps) for a polynomial schedule, got 10\""),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\nSGD,momentum,256,0.0625,3,"), std::string::npos)
+      << csv;  // the others still train
+  EXPECT_NE(r.err.find("batch 256: LARS skipped"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace larslab::engine
