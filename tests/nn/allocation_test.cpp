@@ -18,6 +18,7 @@
 
 #include "nn/backprop.h"
 #include "nn/random.h"
+#include "random_matrix.h"
 
 extern "C" {
 void* __libc_malloc(std::size_t size);
@@ -78,12 +79,7 @@ class AllocationCounter {
   long count() const { return gAllocations.load(); }
 };
 
-Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  Rng sampler(seed);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.normal());
-  return m;
-}
+using test::randomMatrix;
 
 TEST(Allocation, CounterSeesOperatorNewAndEigen) {
   long seen = 0;

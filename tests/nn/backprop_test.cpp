@@ -10,16 +10,12 @@
 
 #include "nn/backprop.h"
 #include "nn/random.h"
+#include "random_matrix.h"
 
 namespace larslab::nn {
 namespace {
 
-Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-  Rng sampler(seed);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(sampler.normal());
-  return m;
-}
+using test::randomMatrix;
 
 Matrix randomLabels(Eigen::Index rows, int classes, std::uint64_t seed) {
   Matrix y(rows, 1);

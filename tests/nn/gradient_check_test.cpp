@@ -15,6 +15,7 @@
 #include "nn/loss.h"
 #include "nn/network.h"
 #include "nn/random.h"
+#include "random_matrix.h"
 
 namespace larslab::nn {
 namespace {
@@ -24,12 +25,7 @@ static_assert(sizeof(Scalar) == sizeof(double), "gradient checks need the double
 constexpr double kStep = 1e-5;
 constexpr double kTolerance = 1e-7;  // on |analytic - numeric| / max(1, |analytic|, |numeric|)
 
-Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, double scale = 1.0) {
-  Rng sampler(seed);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * sampler.normal();
-  return m;
-}
+using test::randomMatrix;
 
 double relativeError(double a, double b) { return std::abs(a - b) / std::max({1.0, std::abs(a), std::abs(b)}); }
 
