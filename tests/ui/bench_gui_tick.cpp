@@ -1,0 +1,238 @@
+// The GUI update tick (what MainWindow::refreshNow does ~30 times a second) with 4 runs x 8
+// tensors at 200,000 recorded steps: the dashboard pulls new steps from the MetricsStore,
+// reduces every displayed series to about the chart's pixel width and updates the charts; the
+// inspector and status panel read the latest step. Reported per benchmark: the median and the
+// 99th percentile of the tick time (counters median_ms, p99_ms).
+//
+//   bench_gui_tick                      (QT_QPA_PLATFORM=offscreen is set if unset)
+//
+// Variants: "training" appends 33 steps per run before each tick (~1000 steps/s at 30 Hz),
+// "idle" appends nothing; between ticks the benchmark sleeps 33 ms (untimed), as the real
+// timer does, since the dashboard redraws the growing edge of a series at most every 150 ms; "first" is the first tick after the store appears (a full scan),
+// "repaint" adds the event-loop pass that paints the charts, "naive" re-reduces every series
+// from the full column with engine::downsampleMinMax each tick (the baseline the incremental
+// reduction replaces). median_cpu_ms / p99_cpu_ms are the same percentiles of the thread's CPU
+// time, which other processes on a shared machine do not inflate.
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QThread>
+#include <algorithm>
+#include <benchmark/benchmark.h>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <ctime>
+#include <vector>
+
+#include "builtin_experiments.h"
+#include "dashboard.h"
+#include "engine/metrics_store.h"
+#include "run_colors.h"
+#include "status_panel.h"
+#include "tensor_inspector.h"
+
+namespace {
+
+using namespace larslab;
+
+constexpr int kRuns = 4;
+constexpr int kTensors = 8;
+constexpr long kSteps = 200'000;
+constexpr long kStepsPerTick = 33;
+constexpr unsigned long kTickIntervalMs = 33;
+
+std::vector<engine::TensorColumnInfo> tensorInfos() {
+  std::vector<engine::TensorColumnInfo> t;
+  for (int l = 1; l <= kTensors / 2; ++l) {
+    t.push_back({"dense" + std::to_string(l) + ".weight", nn::TensorKind::Weight, {64, 64}});
+    t.push_back({"dense" + std::to_string(l) + ".bias", nn::TensorKind::Bias, {64}});
+  }
+  return t;
+}
+
+class StoreFiller {
+ public:
+  explicit StoreFiller(engine::MetricsStore& store) : store_(store), noise_(0.0f, 1.0f) {}
+  void append(long steps) {
+    std::vector<float> run(engine::kRunMetricCount);
+    std::vector<float> tensor(static_cast<std::size_t>(kTensors * engine::kTensorMetricCount));
+    for (long s = 0; s < steps; ++s) {
+      const double t = static_cast<double>(step_);
+      for (int r = 0; r < kRuns; ++r) {
+        run[0] = static_cast<float>(0.7 * std::exp(-t / 50000.0) + 0.02 * std::fabs(noise_(rng_)) + 0.01 * r);
+        run[1] = static_cast<float>(std::min(1.0, 0.5 + t / 400000.0));
+        run[2] = 0.1f;
+        for (std::size_t i = 0; i < tensor.size(); ++i) tensor[i] = static_cast<float>(1.0 + 0.1 * noise_(rng_)) * 1e-3f * (1 + i % 6);
+        store_.appendStep(r, run, tensor);
+      }
+      if (step_ % 100 == 0)
+        for (int r = 0; r < kRuns; ++r) store_.addEvaluation(r, {step_, 0.5, 0.8});
+      ++step_;
+    }
+  }
+
+ private:
+  engine::MetricsStore& store_;
+  std::mt19937 rng_{42};
+  std::normal_distribution<float> noise_;
+  long step_ = 0;
+};
+
+struct Fixture {
+  std::shared_ptr<engine::MetricsStore> store;
+  std::unique_ptr<StoreFiller> filler;
+  ui::RunColorMap colors;
+  std::unique_ptr<QWidget> host;
+  ui::Dashboard* dashboard = nullptr;
+  ui::TensorInspector* inspector = nullptr;
+  ui::StatusPanel* status = nullptr;
+
+  explicit Fixture(ui::Dashboard::TensorMode mode) {
+    store = std::make_shared<engine::MetricsStore>(tensorInfos(), 1L << 21, 100.0);
+    for (int r = 0; r < kRuns; ++r) store->addRun("run" + std::to_string(r));
+    filler = std::make_unique<StoreFiller>(*store);
+    filler->append(kSteps);
+    host = std::make_unique<QWidget>();
+    host->resize(1280, 1000);
+    dashboard = new ui::Dashboard(&colors, host.get());
+    dashboard->setGeometry(0, 0, 1280, 800);
+    inspector = new ui::TensorInspector(host.get());
+    inspector->setGeometry(0, 800, 900, 200);
+    status = new ui::StatusPanel(&colors, host.get());
+    status->setGeometry(900, 800, 380, 200);
+    host->show();
+    QCoreApplication::processEvents();
+    dashboard->setTensorMode(mode);
+    dashboard->setSelectedRun(QStringLiteral("run0"));
+    dashboard->setSmoothing(0.6);
+  }
+  void tick() {
+    dashboard->refresh();
+    inspector->refresh(store, QStringLiteral("run0"));
+    status->refresh(store.get());
+  }
+};
+
+// CPU time of this thread: unlike wall time it does not count the time the scheduler gives to
+// other processes (the build machines are shared), so its percentiles are the tick's own cost.
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+void report(benchmark::State& state, const std::vector<double>& wallMs, const std::vector<double>& cpuMs = {}) {
+  if (wallMs.empty()) return;
+  state.counters["median_ms"] = percentile(wallMs, 0.5);
+  state.counters["p99_ms"] = percentile(wallMs, 0.99);
+  if (!cpuMs.empty()) {
+    state.counters["median_cpu_ms"] = percentile(cpuMs, 0.5);
+    state.counters["p99_cpu_ms"] = percentile(cpuMs, 0.99);
+  }
+}
+
+void runTicks(benchmark::State& state, ui::Dashboard::TensorMode mode, long appendPerTick, bool repaint) {
+  Fixture f(mode);
+  f.dashboard->setStore(f.store);
+  f.tick();  // the first, full scan is measured by BM_FirstTick
+  QCoreApplication::processEvents();
+  std::vector<double> ms;
+  std::vector<double> cpu;
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (appendPerTick > 0) f.filler->append(appendPerTick);
+    // Real ticks are ~33 ms apart; the dashboard's edge throttling depends on wall time.
+    QThread::msleep(kTickIntervalMs);
+    state.ResumeTiming();
+    QElapsedTimer t;
+    t.start();
+    const double c0 = threadCpuMs();
+    f.tick();
+    if (repaint) QCoreApplication::processEvents();
+    cpu.push_back(threadCpuMs() - c0);
+    ms.push_back(static_cast<double>(t.nsecsElapsed()) * 1e-6);
+  }
+  report(state, ms, cpu);
+}
+
+void BM_TickTraining_TensorsOfRun(benchmark::State& state) {
+  runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, kStepsPerTick, false);
+}
+void BM_TickTraining_RunsOfTensor(benchmark::State& state) {
+  runTicks(state, ui::Dashboard::TensorMode::RunsOfTensor, kStepsPerTick, false);
+}
+void BM_TickTrainingWithRepaint(benchmark::State& state) {
+  runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, kStepsPerTick, true);
+}
+void BM_TickIdle(benchmark::State& state) { runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, 0, false); }
+
+void BM_FirstTick(benchmark::State& state) {
+  Fixture f(ui::Dashboard::TensorMode::TensorsOfRun);
+  std::vector<double> ms;
+  for (auto _ : state) {
+    state.PauseTiming();
+    f.dashboard->setStore(nullptr);
+    state.ResumeTiming();
+    QElapsedTimer t;
+    t.start();
+    f.dashboard->setStore(f.store);
+    f.tick();
+    ms.push_back(static_cast<double>(t.nsecsElapsed()) * 1e-6);
+  }
+  report(state, ms);
+}
+
+// Baseline: reading and reducing every displayed column in full on every tick.
+void BM_NaiveFullReduction(benchmark::State& state) {
+  engine::MetricsStore store(tensorInfos(), 1L << 21, 100.0);
+  for (int r = 0; r < kRuns; ++r) store.addRun("run" + std::to_string(r));
+  StoreFiller filler(store);
+  filler.append(kSteps);
+  std::vector<float> buffer;
+  std::vector<double> ms;
+  for (auto _ : state) {
+    QElapsedTimer t;
+    t.start();
+    std::size_t points = 0;
+    for (int r = 0; r < kRuns; ++r)
+      for (int m = 0; m < engine::kRunMetricCount; ++m) {
+        store.read(r, static_cast<engine::RunMetric>(m), 0, kSteps, buffer);
+        points += engine::downsampleMinMax(buffer, 0, 800).size();
+      }
+    for (int tns = 0; tns < kTensors; ++tns)
+      for (int m = 0; m < engine::kTensorMetricCount; ++m) {
+        store.read(0, tns, static_cast<engine::TensorMetric>(m), 0, kSteps, buffer);
+        points += engine::downsampleMinMax(buffer, 0, 800).size();
+      }
+    benchmark::DoNotOptimize(points);
+    ms.push_back(static_cast<double>(t.nsecsElapsed()) * 1e-6);
+  }
+  report(state, ms);
+}
+
+BENCHMARK(BM_TickTraining_TensorsOfRun)->Unit(benchmark::kMillisecond)->Iterations(1000);
+BENCHMARK(BM_TickTraining_RunsOfTensor)->Unit(benchmark::kMillisecond)->Iterations(300);
+BENCHMARK(BM_TickTrainingWithRepaint)->Unit(benchmark::kMillisecond)->Iterations(150);
+BENCHMARK(BM_TickIdle)->Unit(benchmark::kMillisecond)->Iterations(300);
+BENCHMARK(BM_FirstTick)->Unit(benchmark::kMillisecond)->Iterations(10);
+BENCHMARK(BM_NaiveFullReduction)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  larslab::ui::initUiResources();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

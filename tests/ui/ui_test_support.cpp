@@ -1,0 +1,84 @@
+#include "ui_test_support.h"
+
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+#include <gtest/gtest.h>
+
+#include "builtin_experiments.h"
+
+namespace larslab::ui::test {
+
+QApplication& app() {
+  static QApplication* instance = [] {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Recent files and other settings go to a throw-away location per process (ctest runs tests
+    // in parallel processes), never the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    static QTemporaryDir settingsDir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
+    static int argc = 1;
+    static char name[] = "larslab_ui_tests";
+    static char* argv[] = {name, nullptr};
+    auto* a = new QApplication(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("LARS Lab tests"));
+    QApplication::setApplicationName(QStringLiteral("larslab_ui_tests"));
+    initUiResources();
+    return a;
+  }();
+  return *instance;
+}
+
+bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
+  return QTest::qWaitFor(condition, timeoutMs);
+}
+
+std::string smallExperimentJson() {
+  return R"({
+  "version": 1,
+  "name": "UI test spirals",
+  "description": "Small and fast.",
+  "dataset": {"kind": "spirals", "samples": 400, "noise": 0.1, "test_fraction": 0.25},
+  "model": {"layers": [{"type": "dense", "units": 16}, {"type": "tanh"}, {"type": "dense", "units": 2}],
+            "loss": "cross_entropy"},
+  "batch_size": 32,
+  "steps": 100000,
+  "eval_every": 50,
+  "seed": 7,
+  "runs": [
+    {"name": "LARS", "optimizer": {"type": "lars", "lr": 1.0, "eta": 0.01, "momentum": 0.9}},
+    {"name": "SGD momentum", "optimizer": {"type": "momentum", "lr": 0.05, "momentum": 0.9}},
+    {"name": "Adam", "optimizer": {"type": "adam", "lr": 0.003}}
+  ]
+})";
+}
+
+std::string divergingExperimentJson() {
+  return R"({
+  "version": 1,
+  "name": "UI test divergence",
+  "dataset": {"kind": "regression_sine", "samples": 400, "noise": 0.05, "test_fraction": 0.25},
+  "model": {"layers": [{"type": "dense", "units": 32}, {"type": "relu"}, {"type": "dense", "units": 1}],
+            "loss": "mse"},
+  "batch_size": 64,
+  "steps": 100000,
+  "eval_every": 25,
+  "seed": 3,
+  "runs": [
+    {"name": "SGD", "optimizer": {"type": "sgd", "lr": 10.0}},
+    {"name": "Adam", "optimizer": {"type": "adam", "lr": 0.001}}
+  ]
+})";
+}
+
+QString writeFile(const QTemporaryDir& dir, const QString& name, const std::string& text) {
+  const QString path = dir.filePath(name);
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) ADD_FAILURE() << "cannot write " << path.toStdString();
+  f.write(text.data(), static_cast<qint64>(text.size()));
+  return path;
+}
+
+}  // namespace larslab::ui::test

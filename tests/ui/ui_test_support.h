@@ -1,0 +1,29 @@
+#pragma once
+// Shared by the UI tests: one QApplication for the process (offscreen), small experiments
+// written to a temporary directory, and a condition wait that processes events.
+
+#include <QApplication>
+#include <QString>
+#include <QTemporaryDir>
+#include <functional>
+#include <string>
+
+namespace larslab::ui::test {
+
+// The QApplication, created on first use (offscreen unless QT_QPA_PLATFORM says otherwise).
+QApplication& app();
+
+// Processes events until `condition` holds or `timeoutMs` passes; returns the condition.
+bool waitFor(const std::function<bool()>& condition, int timeoutMs = 30000);
+
+// A small, fast classification experiment: spirals, one hidden layer, runs LARS, SGD momentum
+// and Adam, long enough (100,000 steps) that it never finishes during a test.
+std::string smallExperimentJson();
+// A regression experiment where "SGD" (lr at its maximum) diverges within a few steps while
+// "Adam" keeps training.
+std::string divergingExperimentJson();
+
+// Writes `text` to `dir/name` and returns the path.
+QString writeFile(const QTemporaryDir& dir, const QString& name, const std::string& text);
+
+}  // namespace larslab::ui::test

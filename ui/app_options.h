@@ -1,0 +1,28 @@
+#pragma once
+// Command line of the `larslab` executable.
+
+#include <QString>
+#include <QStringList>
+
+namespace larslab::ui {
+
+struct AppOptions {
+  QString experimentFile;   // optional positional argument: experiment JSON or CSV log
+  QString screenshotFile;   // --screenshot FILE.png: train, render, save, exit
+  long screenshotSteps = 300;
+  double liveSeconds = 0.0; // --live S: train in the background as usual for S seconds, then grab
+  int screenshotWidth = 1600;
+  int screenshotHeight = 1000;
+  int threads = 0;          // --threads N (0: all cores)
+  QString selectRun;        // --run NAME: the run whose tensors the charts show
+  QString compareTensor;    // --tensor NAME: show this tensor across runs instead
+  double smoothing = -1.0;  // --smoothing W in [0, 0.99] (< 0: keep the default)
+  bool showHelp = false;
+  QString error;            // non-empty: bad command line, print and exit with status 2
+};
+
+// Parses argv (including argv[0]). Never exits; the caller prints `helpText()` or `error`.
+AppOptions parseAppOptions(const QStringList& arguments);
+QString appHelpText();
+
+}  // namespace larslab::ui

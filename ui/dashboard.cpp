@@ -1,0 +1,607 @@
+#include "dashboard.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "run_colors.h"
+
+namespace larslab::ui {
+
+namespace {
+
+constexpr qint64 kEdgeRefreshMs = 150;
+constexpr int kSmoothSeriesBuckets = 128;
+
+using engine::RunMetric;
+using engine::TensorMetric;
+
+QString runKey(const QString& run) { return QStringLiteral("run:") + run; }
+QString testKey(const QString& run) { return QStringLiteral("test:") + run; }
+QString tensorKey(const QString& tensor) { return QStringLiteral("tensor:") + tensor; }
+
+bool isTensorChart(Dashboard::ChartId id) { return static_cast<int>(id) >= static_cast<int>(Dashboard::ChartId::WeightNorm); }
+
+TensorMetric tensorMetricOf(Dashboard::ChartId id) {
+  return static_cast<TensorMetric>(static_cast<int>(id) - static_cast<int>(Dashboard::ChartId::WeightNorm));
+}
+
+QString chartTip(Dashboard::ChartId id) {
+  using C = Dashboard::ChartId;
+  switch (id) {
+    case C::Loss: return QObject::tr("Training loss of each run's minibatch (solid) and mean test loss at each evaluation (dashed).");
+    case C::Accuracy: return QObject::tr("Fraction of correctly classified samples: minibatch (solid) and test split (dashed).");
+    case C::LearningRate: return QObject::tr("Global learning rate of each run at each step, after warm-up and schedule.");
+    case C::WeightNorm: return QObject::tr("‖w‖: L2 norm of each tensor's weights before the update.");
+    case C::GradNorm: return QObject::tr("‖g‖: L2 norm of each tensor's raw gradient, before weight decay is added.");
+    case C::TrustRatio: return QObject::tr("Trust ratio: the layer-wise factor (LARS: η‖w‖/(‖g‖+β‖w‖)) before clipping; 1 for optimizers without one.");
+    case C::LocalLr: return QObject::tr("Local LR: the learning rate actually applied to each tensor (global LR × trust ratio, after clipping).");
+    case C::UpdateNorm: return QObject::tr("‖Δw‖: L2 norm of the change this step made to each tensor.");
+    case C::UpdateRatio: return QObject::tr("‖Δw‖/‖w‖: relative size of each step; about 1e-3 (dashed line) is a common rule of thumb.");
+    case C::Count: break;
+  }
+  return {};
+}
+
+}  // namespace
+
+QString Dashboard::chartName(ChartId id) {
+  switch (id) {
+    case ChartId::Loss: return tr("Loss");
+    case ChartId::Accuracy: return tr("Accuracy");
+    case ChartId::LearningRate: return tr("Learning rate");
+    case ChartId::WeightNorm: return tr("Weight norm ‖w‖");
+    case ChartId::GradNorm: return tr("Gradient norm ‖g‖");
+    case ChartId::TrustRatio: return tr("Trust ratio");
+    case ChartId::LocalLr: return tr("Local learning rate");
+    case ChartId::UpdateNorm: return tr("Update norm ‖Δw‖");
+    case ChartId::UpdateRatio: return tr("Update ratio ‖Δw‖/‖w‖");
+    case ChartId::Count: break;
+  }
+  return {};
+}
+
+QString Dashboard::chartFileStem(ChartId id) {
+  switch (id) {
+    case ChartId::Loss: return QStringLiteral("loss");
+    case ChartId::Accuracy: return QStringLiteral("accuracy");
+    case ChartId::LearningRate: return QStringLiteral("lr");
+    default: return QString::fromUtf8(engine::tensorMetricName(tensorMetricOf(id)));
+  }
+}
+
+Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), colors_(colors) {
+  clock_.start();
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(6, 4, 6, 4);
+  outer->setSpacing(4);
+
+  // View controls shared by every chart.
+  auto* controls = new QHBoxLayout;
+  controls->setSpacing(8);
+  auto* smoothLabel = new QLabel(tr("Smoothing"), this);
+  smoothingSlider_ = new QSlider(Qt::Horizontal, this);
+  smoothingSlider_->setObjectName(QStringLiteral("smoothingSlider"));
+  smoothingSlider_->setRange(0, 99);
+  smoothingSlider_->setFixedWidth(140);
+  const QString smoothTip =
+      tr("Debiased exponential moving average of every curve (as in TensorBoard); the raw data is kept.");
+  smoothingSlider_->setToolTip(smoothTip);
+  smoothLabel->setToolTip(smoothTip);
+  smoothingLabel_ = new QLabel(QStringLiteral("0.00"), this);
+  smoothingLabel_->setMinimumWidth(32);
+  controls->addWidget(smoothLabel);
+  controls->addWidget(smoothingSlider_);
+  controls->addWidget(smoothingLabel_);
+  controls->addSpacing(12);
+  auto* xLabel = new QLabel(tr("X axis"), this);
+  xAxis_ = new QComboBox(this);
+  xAxis_->setObjectName(QStringLiteral("xAxisUnit"));
+  xAxis_->addItem(tr("steps"));
+  xAxis_->addItem(tr("epochs"));
+  xAxis_->setToolTip(tr("Show training progress in optimizer steps or in passes over the training set."));
+  controls->addWidget(xLabel);
+  controls->addWidget(xAxis_);
+  controls->addSpacing(12);
+  logBox_ = new QCheckBox(tr("Log scale"), this);
+  logBox_->setObjectName(QStringLiteral("logScale"));
+  logBox_->setChecked(true);
+  logBox_->setToolTip(tr("Logarithmic y axes (all charts but accuracy); zeros and non-finite values are hidden and counted."));
+  controls->addWidget(logBox_);
+  auto* resetZoomButton = new QPushButton(tr("Reset zoom"), this);
+  resetZoomButton->setObjectName(QStringLiteral("resetZoom"));
+  resetZoomButton->setToolTip(tr("Fit every chart to its data again (or double-click a chart)."));
+  controls->addWidget(resetZoomButton);
+  controls->addStretch(1);
+  outer->addLayout(controls);
+
+  auto* grid = new QGridLayout;
+  grid->setSpacing(4);
+  outer->addLayout(grid, 1);
+
+  for (int i = 0; i < kChartCount; ++i) {
+    const auto id = static_cast<ChartId>(i);
+    auto* c = new MetricChart(this);
+    c->setObjectName(QStringLiteral("chart_") + chartFileStem(id));
+    c->setTitle(chartName(id));
+    c->setToolTip(chartTip(id));
+    c->setLogY(id != ChartId::Accuracy);
+    c->setMinimumSize(220, 170);
+    if (id == ChartId::UpdateRatio) c->setReferenceLine(1e-3, tr("1e-3 rule of thumb"));
+    connect(c, &MetricChart::seriesToggled, this, &Dashboard::onSeriesToggled);
+    charts_.push_back(c);
+  }
+
+  auto* trainingHeading = new QLabel(tr("<b>Training</b> — every run, same data, same initial weights"), this);
+  grid->addWidget(trainingHeading, 0, 0, 1, 2);
+  auto* hint = new QLabel(tr("drag: zoom · Shift+drag: pan · double-click: reset · legend click: hide"), this);
+  hint->setToolTip(tr("Drag a rectangle or turn the wheel to zoom, Shift+drag (or middle drag) to pan, "
+                      "double-click to fit again; click a legend entry to hide that line in every chart; "
+                      "right-click for log scale and PNG/SVG export."));
+  hint->setForegroundRole(QPalette::PlaceholderText);
+  hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // first to go when space is short
+  hint->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  grid->addWidget(hint, 0, 1, 1, 2);
+  grid->addWidget(chart(ChartId::Loss), 1, 0);
+  grid->addWidget(chart(ChartId::Accuracy), 1, 1);
+  grid->addWidget(chart(ChartId::LearningRate), 1, 2);
+
+  // Per-tensor section heading with the mode switch.
+  auto* tensorBar = new QHBoxLayout;
+  tensorHeading_ = new QLabel(tr("<b>Per-tensor telemetry</b>"), this);
+  tensorHeading_->setToolTip(tr("One tensor is one 'layer' for LARS: a dense layer's weight and bias are two tensors."));
+  tensorBar->addWidget(tensorHeading_);
+  tensorBar->addSpacing(12);
+  byRun_ = new QRadioButton(tr("every tensor of run"), this);
+  byRun_->setObjectName(QStringLiteral("modeTensorsOfRun"));
+  byRun_->setToolTip(tr("One line per tensor (weights solid colour, biases lighter) of the chosen run."));
+  byRun_->setChecked(true);
+  runCombo_ = new QComboBox(this);
+  runCombo_->setObjectName(QStringLiteral("dashboardRun"));
+  runCombo_->setToolTip(tr("The run whose tensors the charts below show; also selects it for tuning and the inspector."));
+  runCombo_->setMinimumContentsLength(10);
+  byTensor_ = new QRadioButton(tr("one tensor across runs"), this);
+  byTensor_->setObjectName(QStringLiteral("modeRunsOfTensor"));
+  byTensor_->setToolTip(tr("One line per run for the chosen tensor: compare optimizers on the same layer."));
+  tensorCombo_ = new QComboBox(this);
+  tensorCombo_->setObjectName(QStringLiteral("dashboardTensor"));
+  tensorCombo_->setToolTip(tr("The tensor compared across runs."));
+  tensorCombo_->setMinimumContentsLength(12);
+  tensorCombo_->setEnabled(false);
+  auto* group = new QButtonGroup(this);
+  group->addButton(byRun_);
+  group->addButton(byTensor_);
+  filterCombo_ = new QComboBox(this);
+  filterCombo_->setObjectName(QStringLiteral("tensorFilter"));
+  filterCombo_->addItem(tr("all tensors"));
+  filterCombo_->addItem(tr("weights only"));
+  filterCombo_->addItem(tr("biases and norms only"));
+  filterCombo_->setToolTip(tr("Which tensors of the run to draw; deep models have many, so weights only is the "
+                              "default beyond eight tensors."));
+  tensorBar->addWidget(byRun_);
+  tensorBar->addWidget(runCombo_);
+  tensorBar->addWidget(filterCombo_);
+  tensorBar->addSpacing(12);
+  tensorBar->addWidget(byTensor_);
+  tensorBar->addWidget(tensorCombo_);
+  tensorBar->addStretch(1);
+  grid->addLayout(tensorBar, 2, 0, 1, 3);
+  grid->addWidget(chart(ChartId::WeightNorm), 3, 0);
+  grid->addWidget(chart(ChartId::GradNorm), 3, 1);
+  grid->addWidget(chart(ChartId::TrustRatio), 3, 2);
+  grid->addWidget(chart(ChartId::LocalLr), 4, 0);
+  grid->addWidget(chart(ChartId::UpdateNorm), 4, 1);
+  grid->addWidget(chart(ChartId::UpdateRatio), 4, 2);
+  for (int r : {1, 3, 4}) grid->setRowStretch(r, 1);
+  for (int col = 0; col < 3; ++col) grid->setColumnStretch(col, 1);
+
+  connect(smoothingSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+  connect(xAxis_, &QComboBox::currentIndexChanged, this, [this](int i) { setXInEpochs(i == 1); });
+  connect(logBox_, &QCheckBox::toggled, this, [this](bool on) { setLogScale(on); });
+  connect(resetZoomButton, &QPushButton::clicked, this, &Dashboard::resetZoom);
+  connect(byRun_, &QRadioButton::toggled, this, [this](bool on) {
+    setTensorMode(on ? TensorMode::TensorsOfRun : TensorMode::RunsOfTensor);
+  });
+  connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString name = runCombo_->currentData().toString();
+    if (name.isEmpty() || name == selectedRun_) return;
+    setSelectedRun(name);
+    Q_EMIT selectedRunChanged(name);
+  });
+  connect(filterCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    filterChosen_ = true;
+    setTensorFilter(static_cast<TensorFilter>(i));
+  });
+  connect(tensorCombo_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString name = tensorCombo_->currentData().toString();
+    if (!name.isEmpty()) setSelectedTensor(name);
+  });
+}
+
+Dashboard::~Dashboard() = default;
+
+void Dashboard::setStore(std::shared_ptr<const engine::MetricsStore> store) {
+  if (store == store_) return;
+  store_ = std::move(store);
+  caches_.clear();
+  evalSeen_.clear();
+  runs_.clear();
+  runNames_.clear();
+  events_.clear();
+  markersDirty_ = true;
+  for (MetricChart* c : charts_) {
+    c->clearSeries();
+    c->setMarkers({});
+    c->resetZoom();
+  }
+  syncTensorList();
+  syncRunList();
+}
+
+void Dashboard::setSelectedRun(const QString& run) {
+  if (run == selectedRun_) return;
+  selectedRun_ = run;
+  const int i = runCombo_->findData(run);
+  if (i >= 0 && runCombo_->currentIndex() != i) {
+    const QSignalBlocker block(runCombo_);
+    runCombo_->setCurrentIndex(i);
+  }
+  markersDirty_ = true;
+  if (tensorMode_ == TensorMode::TensorsOfRun) refitTensorCharts_ = true;
+}
+
+void Dashboard::setTensorMode(TensorMode mode) {
+  if (mode == tensorMode_) return;
+  tensorMode_ = mode;
+  {
+    const QSignalBlocker a(byRun_);
+    const QSignalBlocker b(byTensor_);
+    byRun_->setChecked(mode == TensorMode::TensorsOfRun);
+    byTensor_->setChecked(mode == TensorMode::RunsOfTensor);
+  }
+  runCombo_->setEnabled(mode == TensorMode::TensorsOfRun);
+  filterCombo_->setEnabled(mode == TensorMode::TensorsOfRun);
+  tensorCombo_->setEnabled(mode == TensorMode::RunsOfTensor);
+  markersDirty_ = true;
+  for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id)
+    charts_[static_cast<std::size_t>(id)]->clearSeries();
+  refitTensorCharts_ = true;
+}
+
+void Dashboard::setTensorFilter(TensorFilter filter) {
+  if (filterCombo_->currentIndex() != static_cast<int>(filter)) {
+    const QSignalBlocker block(filterCombo_);
+    filterCombo_->setCurrentIndex(static_cast<int>(filter));
+  }
+  if (filter == tensorFilter_) return;
+  tensorFilter_ = filter;
+  refitTensorCharts_ = true;
+}
+
+void Dashboard::setSelectedTensor(const QString& tensor) {
+  if (tensor == selectedTensor_) return;
+  selectedTensor_ = tensor;
+  const int i = tensorCombo_->findData(tensor);
+  if (i >= 0 && tensorCombo_->currentIndex() != i) {
+    const QSignalBlocker block(tensorCombo_);
+    tensorCombo_->setCurrentIndex(i);
+  }
+  if (tensorMode_ == TensorMode::RunsOfTensor) {
+    for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id)
+      charts_[static_cast<std::size_t>(id)]->clearSeries();
+    refitTensorCharts_ = true;
+  }
+}
+
+void Dashboard::setSmoothing(double weight) {
+  weight = std::clamp(weight, 0.0, 0.999);
+  if (weight == smoothing_) return;
+  smoothing_ = weight;
+  smoothingLabel_->setText(QString::number(weight, 'f', 2));
+  const int pos = static_cast<int>(std::lround(weight * 100));
+  if (smoothingSlider_->value() != pos) {
+    const QSignalBlocker block(smoothingSlider_);
+    smoothingSlider_->setValue(pos);
+  }
+  for (auto& [key, c] : caches_) c.setSmoothing(weight);
+}
+
+void Dashboard::setXInEpochs(bool epochs) {
+  if (epochs && store_ && store_->stepsPerEpoch() <= 0) epochs = false;
+  if (epochs == epochs_) return;
+  epochs_ = epochs;
+  if (xAxis_->currentIndex() != (epochs ? 1 : 0)) {
+    const QSignalBlocker block(xAxis_);
+    xAxis_->setCurrentIndex(epochs ? 1 : 0);
+  }
+  for (MetricChart* c : charts_) c->setXAxisLabel(epochs ? tr("epoch") : tr("step"));
+  refitAll_ = true;
+  markersDirty_ = true;
+}
+
+void Dashboard::setLogScale(bool log) {
+  logScale_ = log;
+  if (logBox_->isChecked() != log) {
+    const QSignalBlocker block(logBox_);
+    logBox_->setChecked(log);
+  }
+  for (int i = 0; i < kChartCount; ++i)
+    if (static_cast<ChartId>(i) != ChartId::Accuracy) charts_[static_cast<std::size_t>(i)]->setLogY(log);
+}
+
+void Dashboard::resetZoom() {
+  for (MetricChart* c : charts_) c->resetZoom();
+}
+
+void Dashboard::addEvents(const std::vector<engine::Event>& events) {
+  for (const auto& e : events) {
+    if (e.kind == "set" || e.kind == "option" || e.kind == "diverged" || e.kind == "added" ||
+        e.kind == "removed") {
+      events_.push_back(e);
+      markersDirty_ = true;
+    }
+  }
+}
+
+void Dashboard::syncTensorList() {
+  const QString previous = selectedTensor_;
+  const QSignalBlocker block(tensorCombo_);
+  tensorCombo_->clear();
+  if (!store_) return;
+  for (int t = 0; t < store_->tensorCount(); ++t) {
+    const auto& info = store_->tensors()[static_cast<std::size_t>(t)];
+    const QString name = QString::fromStdString(info.name);
+    tensorCombo_->addItem(name, name);
+    tensorCombo_->setItemData(t, tensorColorOf(store_->tensors(), t), Qt::DecorationRole);
+  }
+  int i = tensorCombo_->findData(previous);
+  if (i < 0) i = 0;
+  tensorCombo_->setCurrentIndex(i);
+  selectedTensor_ = tensorCombo_->currentData().toString();
+  // Legends of a dozen tensors leave no room for the plots: weights only, unless chosen.
+  if (!filterChosen_) setTensorFilter(store_->tensorCount() > 8 ? TensorFilter::Weights : TensorFilter::All);
+}
+
+void Dashboard::syncRunList() {
+  if (!store_) {
+    const QSignalBlocker block(runCombo_);
+    runCombo_->clear();
+    return;
+  }
+  // Runs appear (added) and disappear (removed) rarely: rebuild the list only then.
+  std::vector<RunEntry> now;
+  const int n = store_->runCount();
+  for (int r = 0; r < n; ++r) {
+    RunEntry e;
+    e.index = r;
+    e.name = QString::fromStdString(store_->runName(r));
+    e.removed = store_->status(r).removed;
+    now.push_back(e);
+  }
+  const bool same = now.size() == runs_.size() &&
+                    std::equal(now.begin(), now.end(), runs_.begin(), [](const RunEntry& a, const RunEntry& b) {
+                      return a.index == b.index && a.name == b.name && a.removed == b.removed;
+                    });
+  if (same) return;
+  runs_ = std::move(now);
+  runNames_.clear();
+  for (const auto& e : runs_)
+    if (!e.removed) runNames_.append(e.name);
+  const QSignalBlocker block(runCombo_);
+  runCombo_->clear();
+  for (const QString& name : runNames_) runCombo_->addItem(name, name);
+  for (int i = 0; i < runCombo_->count(); ++i) runCombo_->setItemData(i, colors_->color(runNames_[i]), Qt::DecorationRole);
+  markersDirty_ = true;
+  if (!runNames_.contains(selectedRun_) && !runNames_.isEmpty()) {
+    selectedRun_.clear();
+    setSelectedRun(runNames_.front());
+    Q_EMIT selectedRunChanged(selectedRun_);
+  } else {
+    runCombo_->setCurrentIndex(runCombo_->findData(selectedRun_));
+  }
+}
+
+SeriesCache& Dashboard::cache(const ColumnRef& ref, int targetBuckets) {
+  const CacheKey key{ref.run, ref.tensor, ref.metric};
+  auto it = caches_.find(key);
+  if (it == caches_.end()) it = caches_.emplace(key, SeriesCache(ref, targetBuckets, smoothing_)).first;
+  it->second.setTargetBuckets(targetBuckets);
+  return it->second;
+}
+
+int Dashboard::bucketsFor(const MetricChart* chart) const {
+  // The pyramid keeps between T and 2T buckets of two points (min, max): with T a third of the
+  // plot's width (the widget minus its axes), about 0.7 to 1.3 points per pixel column. Qt Charts
+  // re-strokes every point of a replaced series, so more points only cost time.
+  return std::clamp((chart->width() - 60) / 3, 48, 2048);
+}
+
+void Dashboard::applyVisibility(MetricChart* chart, const QString& key) {
+  if (hiddenKeys_.contains(key)) chart->setSeriesVisible(key, false);
+}
+
+void Dashboard::updateColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
+                             const ColumnRef& ref, double xScale, QSet<QString>& present) {
+  present.insert(key);
+  SeriesCache& c = cache(ref, bucketsFor(chart));
+  c.update(*store_);
+  double lo = 1.0;
+  double hi = 0.0;
+  if (chart->isZoomed()) {
+    const QPointF r = chart->xRange();
+    lo = r.x();
+    hi = r.y();
+  }
+  const bool isNew = !chart->hasSeries(key);
+  if (isNew) c.invalidateOutput();  // the chart lost this series: push it in full
+  // Growth at the right edge moves a few pixels: for a long series (replacing it costs Qt Charts
+  // time per point) redraw it at ~5 Hz instead of 30; short series stay smooth.
+  // Each column has its own phase (0..99 ms extra), so the edge redraws of dozens of series
+  // spread over several ticks instead of landing on the same one.
+  const qint64 now = clock_.elapsed();
+  const qint64 phase = static_cast<qint64>((ref.run * 131 + ref.tensor * 17 + ref.metric * 7 + 1000) % 100);
+  const bool edgeMayWait =
+      c.bucketCount() > kSmoothSeriesBuckets && c.lastPushMs >= 0 && now - c.lastPushMs < kEdgeRefreshMs + phase;
+  if (c.points(*store_, xScale, lo, hi, scratch_, edgeMayWait)) {
+    chart->setSeries(key, label, color, scratch_);
+    c.lastPushMs = now;
+    if (isNew) applyVisibility(chart, key);
+  }
+}
+
+void Dashboard::updateEvaluations(MetricChart* chart, int run, const QString& name, bool accuracy,
+                                  double xScale, QSet<QString>& present) {
+  const QString key = testKey(name);
+  present.insert(key);
+  const std::vector<engine::EvalPoint> evals = store_->evaluations(run);
+  auto& seen = evalSeen_[{run, accuracy}];
+  if (chart->hasSeries(key) && seen.first == evals.size() && seen.second == xScale) return;
+  seen = {evals.size(), xScale};
+  QList<QPointF> pts;
+  pts.reserve(static_cast<qsizetype>(evals.size()));
+  for (const auto& e : evals) {
+    const double y = accuracy ? e.accuracy : e.loss;
+    if (std::isfinite(y)) pts.append(QPointF(static_cast<double>(e.step) * xScale, y));
+  }
+  const bool isNew = !chart->hasSeries(key);
+  chart->setSeries(key, name + tr(" (test)"), colors_->color(name), pts);
+  if (isNew) {
+    chart->setDashed(key, true);
+    applyVisibility(chart, key);
+  }
+}
+
+void Dashboard::removeAbsent(MetricChart* chart, const QSet<QString>& present) {
+  for (const QString& key : chart->seriesKeys())
+    if (!present.contains(key)) chart->removeSeries(key);
+}
+
+void Dashboard::onSeriesToggled(const QString& key, bool visible) {
+  if (visible)
+    hiddenKeys_.remove(key);
+  else
+    hiddenKeys_.insert(key);
+  // The same run or tensor is hidden or shown in every chart, so the charts stay comparable.
+  for (MetricChart* c : charts_)
+    if (c->hasSeries(key)) c->setSeriesVisible(key, visible);
+}
+
+void Dashboard::rebuildMarkers() {
+  markersDirty_ = false;
+  const double xScale = lastXScale_;
+  QList<MetricChart::Marker> all;
+  QList<MetricChart::Marker> selected;
+  for (const auto& e : events_) {
+    const QString run = QString::fromStdString(e.run);
+    if (!run.isEmpty() && !runNames_.contains(run)) continue;
+    MetricChart::Marker m;
+    m.x = static_cast<double>(e.step) * xScale;
+    const QString detail = QString::fromStdString(e.detail);
+    if (e.kind == "diverged")
+      m.text = tr("%1 diverged: %2").arg(run, detail);
+    else
+      m.text = run.isEmpty() ? detail : run + QStringLiteral(": ") + detail;
+    m.color = run.isEmpty() ? palette().color(QPalette::Text) : colors_->color(run);
+    if (e.kind == "diverged") m.color = QColor(0xd6, 0x27, 0x28);
+    all.append(m);
+    if (run == selectedRun_) selected.append(m);
+  }
+  for (int i = 0; i < kChartCount; ++i) {
+    const auto id = static_cast<ChartId>(i);
+    const bool perRun = isTensorChart(id) && tensorMode_ == TensorMode::TensorsOfRun;
+    charts_[static_cast<std::size_t>(i)]->setMarkers(perRun ? selected : all);
+  }
+}
+
+void Dashboard::refresh() {
+  if (!store_) return;
+  const engine::MetricsStore& s = *store_;
+  if (tensorCombo_->count() != s.tensorCount()) syncTensorList();
+  syncRunList();
+  const double xScale = epochs_ && s.stepsPerEpoch() > 0 ? 1.0 / s.stepsPerEpoch() : 1.0;
+  if (xScale != lastXScale_) {
+    lastXScale_ = xScale;
+    markersDirty_ = true;
+  }
+
+  // Run charts.
+  QSet<QString> presentLoss;
+  QSet<QString> presentAcc;
+  QSet<QString> presentLr;
+  for (const RunEntry& e : runs_) {
+    if (e.removed) continue;
+    const QColor color = colors_->color(e.name);
+    const QString key = runKey(e.name);
+    updateColumn(chart(ChartId::Loss), key, e.name, color, {e.index, -1, static_cast<int>(RunMetric::Loss)},
+                 xScale, presentLoss);
+    updateEvaluations(chart(ChartId::Loss), e.index, e.name, false, xScale, presentLoss);
+    updateColumn(chart(ChartId::Accuracy), key, e.name, color,
+                 {e.index, -1, static_cast<int>(RunMetric::Accuracy)}, xScale, presentAcc);
+    updateEvaluations(chart(ChartId::Accuracy), e.index, e.name, true, xScale, presentAcc);
+    updateColumn(chart(ChartId::LearningRate), key, e.name, color,
+                 {e.index, -1, static_cast<int>(RunMetric::LearningRate)}, xScale, presentLr);
+  }
+  removeAbsent(chart(ChartId::Loss), presentLoss);
+  removeAbsent(chart(ChartId::Accuracy), presentAcc);
+  removeAbsent(chart(ChartId::LearningRate), presentLr);
+
+  // Per-tensor charts.
+  int selectedIndex = -1;
+  for (const RunEntry& e : runs_)
+    if (!e.removed && e.name == selectedRun_) selectedIndex = e.index;
+  const int tensorIndex = tensorCombo_->currentIndex();
+  for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id) {
+    MetricChart* c = charts_[static_cast<std::size_t>(id)];
+    const int metric = static_cast<int>(tensorMetricOf(static_cast<ChartId>(id)));
+    QSet<QString> present;
+    if (tensorMode_ == TensorMode::TensorsOfRun) {
+      if (selectedIndex >= 0) {
+        for (int t = 0; t < s.tensorCount(); ++t) {
+          const bool weight = s.tensors()[static_cast<std::size_t>(t)].kind == nn::TensorKind::Weight;
+          if ((tensorFilter_ == TensorFilter::Weights && !weight) ||
+              (tensorFilter_ == TensorFilter::OneDimensional && weight))
+            continue;
+          const QString name = QString::fromStdString(s.tensors()[static_cast<std::size_t>(t)].name);
+          updateColumn(c, tensorKey(name), name, tensorColorOf(s.tensors(), t), {selectedIndex, t, metric}, xScale,
+                       present);
+        }
+      }
+    } else if (tensorIndex >= 0) {
+      for (const RunEntry& e : runs_) {
+        if (e.removed) continue;
+        updateColumn(c, runKey(e.name), e.name, colors_->color(e.name), {e.index, tensorIndex, metric}, xScale,
+                     present);
+      }
+    }
+    removeAbsent(c, present);
+  }
+  if (markersDirty_) rebuildMarkers();
+  // Regression has no accuracy: say so instead of showing an empty chart.
+  bool anyAccuracy = false;
+  bool anySteps = false;
+  for (const RunEntry& e : runs_) {
+    if (e.removed || s.stepCount(e.index) == 0) continue;
+    anySteps = true;
+    anyAccuracy = anyAccuracy || !std::isnan(s.value(e.index, RunMetric::Accuracy, 0));
+  }
+  const QString accTitle = anySteps && !anyAccuracy ? tr("Accuracy (not defined for regression)") : chartName(ChartId::Accuracy);
+  if (chart(ChartId::Accuracy)->title() != accTitle) chart(ChartId::Accuracy)->setTitle(accTitle);
+  // Fit the axes to what the charts now show (a new run, tensor, filter or x unit): axes never
+  // shrink on their own.
+  if (refitAll_ || refitTensorCharts_) {
+    for (int i = refitAll_ ? 0 : static_cast<int>(ChartId::WeightNorm); i < kChartCount; ++i)
+      charts_[static_cast<std::size_t>(i)]->resetZoom();
+    refitAll_ = refitTensorCharts_ = false;
+  }
+}
+
+}  // namespace larslab::ui

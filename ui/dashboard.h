@@ -1,0 +1,136 @@
+#pragma once
+// The charts: loss, accuracy and learning rate of every run, and one chart per per-tensor metric
+// (one line per tensor of the selected run, or one tensor across runs). Reads a MetricsStore on
+// each refresh() (the window calls it at ~30 Hz), reduces every displayed column incrementally
+// to about the chart's pixel width (SeriesCache) and calls MetricChart::setSeries once per
+// changed series.
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QWidget>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <vector>
+
+#include "charts/metric_chart.h"
+#include "engine/metrics_store.h"
+#include "series_cache.h"
+
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QRadioButton;
+class QSlider;
+
+namespace larslab::ui {
+
+class RunColorMap;
+
+class Dashboard : public QWidget {
+  Q_OBJECT
+
+ public:
+  enum class ChartId { Loss, Accuracy, LearningRate, WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, Count };
+  enum class TensorMode { TensorsOfRun, RunsOfTensor };
+  // Which tensors the per-tensor charts draw in TensorsOfRun mode.
+  enum class TensorFilter { All, Weights, OneDimensional };
+  static constexpr int kChartCount = static_cast<int>(ChartId::Count);
+
+  explicit Dashboard(RunColorMap* colors, QWidget* parent = nullptr);
+  ~Dashboard() override;
+
+  // A different store (new session, reset, CSV log) forgets every reduction and marker.
+  void setStore(std::shared_ptr<const engine::MetricsStore> store);
+  [[nodiscard]] const std::shared_ptr<const engine::MetricsStore>& store() const { return store_; }
+
+  void setSelectedRun(const QString& run);
+  [[nodiscard]] QString selectedRun() const { return selectedRun_; }
+  void setTensorMode(TensorMode mode);
+  [[nodiscard]] TensorMode tensorMode() const { return tensorMode_; }
+  void setSelectedTensor(const QString& tensor);
+  [[nodiscard]] QString selectedTensor() const { return selectedTensor_; }
+  void setTensorFilter(TensorFilter filter);
+  [[nodiscard]] TensorFilter tensorFilter() const { return tensorFilter_; }
+  void setSmoothing(double weight);  // debiased EMA weight in [0, 0.999]
+  [[nodiscard]] double smoothing() const { return smoothing_; }
+  void setXInEpochs(bool epochs);
+  void setLogScale(bool log);        // every chart but accuracy
+
+  // Markers for these events (hyperparameter changes, option switches, divergence...).
+  void addEvents(const std::vector<engine::Event>& events);
+
+  // One GUI tick: pull new steps from the store and update what changed.
+  void refresh();
+
+  [[nodiscard]] MetricChart* chart(ChartId id) const { return charts_[static_cast<std::size_t>(id)]; }
+  [[nodiscard]] static QString chartName(ChartId id);
+  [[nodiscard]] static QString chartFileStem(ChartId id);
+  // Names of the runs shown (not removed), in store order.
+  [[nodiscard]] QStringList runNames() const { return runNames_; }
+  void resetZoom();
+
+ Q_SIGNALS:
+  void selectedRunChanged(const QString& run);
+
+ private:
+  struct RunEntry {
+    int index = -1;
+    QString name;
+    bool removed = false;
+  };
+  using CacheKey = std::tuple<int, int, int>;
+  SeriesCache& cache(const ColumnRef& ref, int targetBuckets);
+  void syncRunList();
+  void syncTensorList();
+  void rebuildMarkers();
+  void updateColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
+                    const ColumnRef& ref, double xScale, QSet<QString>& present);
+  void updateEvaluations(MetricChart* chart, int run, const QString& name, bool accuracy,
+                         double xScale, QSet<QString>& present);
+  void removeAbsent(MetricChart* chart, const QSet<QString>& present);
+  void applyVisibility(MetricChart* chart, const QString& key);
+  void onSeriesToggled(const QString& key, bool visible);
+  int bucketsFor(const MetricChart* chart) const;
+
+  RunColorMap* colors_;
+  std::shared_ptr<const engine::MetricsStore> store_;
+  std::vector<MetricChart*> charts_;
+  std::map<CacheKey, SeriesCache> caches_;
+  std::map<std::pair<int, bool>, std::pair<std::size_t, double>> evalSeen_;  // (run, acc) -> (count, xScale)
+  std::vector<RunEntry> runs_;
+  QStringList runNames_;
+  std::vector<engine::Event> events_;
+  bool markersDirty_ = false;
+  bool refitAll_ = false;            // resetZoom every chart after the next refresh
+  bool refitTensorCharts_ = false;   // ... the per-tensor charts
+  QSet<QString> hiddenKeys_;
+  QString selectedRun_;
+  QString selectedTensor_;
+  TensorMode tensorMode_ = TensorMode::TensorsOfRun;
+  TensorFilter tensorFilter_ = TensorFilter::All;
+  bool filterChosen_ = false;  // the user picked one; otherwise it follows the tensor count
+  double smoothing_ = 0.0;
+  bool epochs_ = false;
+  bool logScale_ = true;
+  double lastXScale_ = 1.0;
+  QList<QPointF> scratch_;
+  QElapsedTimer clock_;
+
+  QComboBox* runCombo_ = nullptr;
+  QComboBox* tensorCombo_ = nullptr;
+  QComboBox* filterCombo_ = nullptr;
+  QRadioButton* byRun_ = nullptr;
+  QRadioButton* byTensor_ = nullptr;
+  QSlider* smoothingSlider_ = nullptr;
+  QLabel* smoothingLabel_ = nullptr;
+  QComboBox* xAxis_ = nullptr;
+  QCheckBox* logBox_ = nullptr;
+  QLabel* tensorHeading_ = nullptr;
+};
+
+}  // namespace larslab::ui

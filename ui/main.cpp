@@ -1,0 +1,134 @@
+// larslab: the desktop application. See app_options.cpp for the command line.
+
+#include <QApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QIcon>
+#include <QImageWriter>
+#include <QTimer>
+#include <cstdio>
+#include <exception>
+
+#include "app_options.h"
+#include "builtin_experiments.h"
+#include "engine/experiment.h"
+#include "main_window.h"
+
+namespace {
+
+void applyViewOptions(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
+  if (!options.selectRun.isEmpty()) window.setSelectedRun(options.selectRun);
+  if (!options.compareTensor.isEmpty()) {
+    window.dashboard()->setSelectedTensor(options.compareTensor);
+    window.dashboard()->setTensorMode(larslab::ui::Dashboard::TensorMode::RunsOfTensor);
+  }
+  if (options.smoothing >= 0) window.dashboard()->setSmoothing(options.smoothing);
+}
+
+bool isLog(const QString& path) {
+  const QFileInfo fi(path);
+  return fi.isDir() || fi.suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0;
+}
+
+int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
+  using namespace larslab;
+  window.setInteractive(false);
+  const QSize size(options.screenshotWidth, options.screenshotHeight);
+  QImage image;
+  if (!options.experimentFile.isEmpty() && isLog(options.experimentFile)) {
+    // A CSV log: nothing to train, render it read-only.
+    if (!window.openLog(options.experimentFile)) {
+      std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
+      return 1;
+    }
+    applyViewOptions(window, options);
+    image = window.renderCurrent(size);
+  } else {
+    engine::ExperimentSpec spec;
+    try {
+      spec = options.experimentFile.isEmpty()
+                 ? ui::loadBuiltinExperiment(ui::defaultExperimentPath())
+                 : engine::loadExperiment(QDir::toNativeSeparators(options.experimentFile).toStdString());
+    } catch (const engine::SpecError& e) {
+      std::fprintf(stderr, "larslab: %s\n", e.what());
+      for (const auto& issue : e.issues())
+        std::fprintf(stderr, "  %s: %s\n", issue.path.c_str(), issue.message.c_str());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "larslab: %s\n", e.what());
+      return 1;
+    }
+    if (options.liveSeconds > 0) {
+      // The interactive path: worker thread, autoplay, the window's own refresh timer.
+      window.resize(size);
+      window.show();
+      window.startSession(spec, /*autoplay=*/true, QStringLiteral("screenshot"));
+      applyViewOptions(window, options);
+      QEventLoop loop;
+      QTimer::singleShot(static_cast<int>(options.liveSeconds * 1000), &loop, &QEventLoop::quit);
+      loop.exec();
+      applyViewOptions(window, options);
+      image = window.renderCurrent(size);
+    } else {
+      image = window.renderAfterTraining(spec, options.screenshotSteps, size,
+                                         [&window, &options] { applyViewOptions(window, options); });
+    }
+  }
+  if (!window.lastError().isEmpty()) {
+    std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
+    return 1;
+  }
+  QImageWriter writer(options.screenshotFile);
+  if (!writer.write(image)) {
+    std::fprintf(stderr, "larslab: cannot write %s: %s\n", options.screenshotFile.toLocal8Bit().constData(),
+                 writer.errorString().toLocal8Bit().constData());
+    return 1;
+  }
+  std::printf("larslab: wrote %s (%dx%d", options.screenshotFile.toLocal8Bit().constData(), image.width(),
+              image.height());
+  if (window.session() && !window.isReadOnly()) std::printf(", step %ld", window.session()->currentStep());
+  std::printf(")\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Help must work without a display.
+  for (int i = 1; i < argc; ++i) {
+    const QString a = QString::fromLocal8Bit(argv[i]);
+    if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
+      std::fputs(larslab::ui::appHelpText().toLocal8Bit().constData(), stdout);
+      return 0;
+    }
+  }
+  QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("larslab"));
+  QApplication::setApplicationDisplayName(QStringLiteral("LARS Lab"));
+  QApplication::setOrganizationName(QStringLiteral("LARS Lab"));
+  QApplication::setApplicationVersion(QStringLiteral(LARSLAB_VERSION));
+  QApplication::setDesktopFileName(QStringLiteral("larslab"));
+  larslab::ui::initUiResources();
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/larslab.svg")));
+
+  const larslab::ui::AppOptions options = larslab::ui::parseAppOptions(QApplication::arguments());
+  if (!options.error.isEmpty()) {
+    std::fprintf(stderr, "larslab: %s\n", options.error.toLocal8Bit().constData());
+    return 2;
+  }
+
+  larslab::ui::MainWindow window(options.threads);
+  if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
+
+  window.show();
+  // Open after the window is shown so that an error dialog has a parent on screen.
+  QTimer::singleShot(0, &window, [&window, &options] {
+    bool ok = false;
+    if (!options.experimentFile.isEmpty()) ok = window.openFile(options.experimentFile);
+    if (!ok) window.openDefaultExperiment(/*autoplay=*/true);
+    applyViewOptions(window, options);
+  });
+  return app.exec();
+}

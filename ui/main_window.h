@@ -1,0 +1,169 @@
+#pragma once
+// The LARS Lab main window: experiment panel (left), charts (centre), tensor inspector (below
+// the charts), live tuning and run status (right), transport bar (top).
+//
+// Training runs on a SessionController in a worker thread. The window polls the session's
+// MetricsStore with a ~30 Hz timer and never handles a per-step signal. Hyperparameter edits
+// go to the session's command queue; other experiment edits rebuild the session on Apply.
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QString>
+#include <QThread>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+#include "dashboard.h"
+#include "engine/experiment.h"
+#include "engine/session.h"
+#include "run_colors.h"
+#include "session_controller.h"
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+
+namespace larslab::ui {
+
+class ExperimentPanel;
+class HelpDialog;
+class StatusPanel;
+class TensorInspector;
+class TransportBar;
+class TuningPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(int threads = 0, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Errors go to a QMessageBox when interactive (the default), else only to lastError() and the
+  // status bar: tests and --screenshot must never block on a dialog.
+  void setInteractive(bool interactive) { interactive_ = interactive; }
+  [[nodiscard]] QString lastError() const { return lastError_; }
+
+  // Opening. Each returns false (after reporting the error) and keeps the current session and
+  // the user's edits when the file is bad.
+  bool openDefaultExperiment(bool autoplay = true);
+  bool openBuiltin(const QString& resourcePath, bool autoplay = true);
+  bool openFile(const QString& path, bool autoplay = true);  // .json experiment or CSV log
+  bool openExperiment(const QString& path, bool autoplay = true);
+  bool openLog(const QString& path);
+  void closeLog();
+  // Starts a new session from `spec` (asynchronously unless `wait`).
+  void startSession(const engine::ExperimentSpec& spec, bool autoplay, const QString& source, bool wait = false);
+
+  // Saving and exporting (false + reported error on failure).
+  bool saveExperimentTo(const QString& path);
+  bool exportMetricsTo(const QString& directory);
+  bool exportChartTo(Dashboard::ChartId id, const QString& path);  // .png or .svg by extension
+
+  // --screenshot: loads `spec` synchronously, trains `steps` steps on the worker (waiting), lays
+  // the window out at `size` and returns what it shows.
+  // `beforeRender` runs after training, before the last refreshes (view options).
+  QImage renderAfterTraining(const engine::ExperimentSpec& spec, long steps, const QSize& size,
+                             const std::function<void()>& beforeRender = {});
+  // Lays the window out at `size` and returns what it shows now.
+  QImage renderCurrent(const QSize& size);
+
+  // One GUI tick (the timer calls it; tests may call it to avoid waiting).
+  void refreshNow();
+  // Blocks until the worker has handled every command queued before this call.
+  void syncWithWorker();
+
+  // Accessors for tests and tools.
+  [[nodiscard]] SessionController* controller() const { return controller_; }
+  [[nodiscard]] std::shared_ptr<engine::Session> session() const { return session_; }
+  [[nodiscard]] Dashboard* dashboard() const { return dashboard_; }
+  [[nodiscard]] ExperimentPanel* experimentPanel() const { return panel_; }
+  [[nodiscard]] TuningPanel* tuningPanel() const { return tuning_; }
+  [[nodiscard]] StatusPanel* statusPanel() const { return status_; }
+  [[nodiscard]] TensorInspector* inspector() const { return inspector_; }
+  [[nodiscard]] TransportBar* transportBar() const { return transport_; }
+  [[nodiscard]] bool isReadOnly() const { return logStore_ != nullptr; }
+  [[nodiscard]] QString selectedRun() const { return selectedRun_; }
+  void setSelectedRun(const QString& run);
+  [[nodiscard]] QString currentFile() const { return currentFile_; }
+  [[nodiscard]] QStringList recentFiles() const;
+  // Current GUI refresh interval (adapts to the cost of a tick) and the last tick's cost.
+  [[nodiscard]] int refreshIntervalMs() const { return refreshTimer_.interval(); }
+
+ public Q_SLOTS:
+  void playPause();
+  void stepOnce();
+  void stepN(long n);
+  void reset();
+  bool save();
+  bool saveAs();
+  void open();
+  void exportMetrics();
+  void showHelp(const QString& tab = QString());
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void timedRefresh();
+  bool confirmDiscardEdits();  // true when there are none or the user agrees to lose them
+  void buildMenus();
+  void buildDocks();
+  void onSessionChanged(std::shared_ptr<engine::Session> session);
+  void onStateChanged(SessionController::State state);
+  void onApplyRequested(const engine::ExperimentSpec& draft);
+  void onHyperparameterEdited(const QString& run, const QString& name, double value);
+  void syncSpecFromSession();
+  void syncTuningValues();
+  void updateTitle();
+  void reportError(const QString& title, const QString& message);
+  void addRecentFile(const QString& path);
+  void rebuildRecentMenu();
+  void exportChartInteractive(Dashboard::ChartId id);
+  [[nodiscard]] std::shared_ptr<const engine::MetricsStore> currentStore() const;
+
+  RunColorMap colors_;
+  QThread worker_;
+  SessionController* controller_ = nullptr;
+  std::shared_ptr<engine::Session> session_;
+  std::shared_ptr<const engine::MetricsStore> logStore_;
+  QString logPath_;
+  std::pair<bool, bool> docksBeforeLog_{true, true};  // experiment and tuning docks shown
+  std::shared_ptr<const engine::MetricsStore> shownStore_;
+  std::size_t eventCursor_ = 0;
+  QTimer refreshTimer_;
+
+  Dashboard* dashboard_ = nullptr;
+  ExperimentPanel* panel_ = nullptr;
+  TuningPanel* tuning_ = nullptr;
+  StatusPanel* status_ = nullptr;
+  TensorInspector* inspector_ = nullptr;
+  TransportBar* transport_ = nullptr;
+  QDockWidget* panelDock_ = nullptr;
+  QDockWidget* tuningDock_ = nullptr;
+  QDockWidget* statusDock_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QAction* closeLogAction_ = nullptr;
+  QPointer<HelpDialog> help_;
+
+  QString selectedRun_;
+  QString currentFile_;    // experiment file the session came from ("" for built-in / unsaved)
+  QString sourceLabel_;    // shown in the title: file name or "built-in example"
+  bool interactive_ = true;
+  bool autoplayOnLoad_ = true;
+  QString lastError_;
+  SessionController::State state_ = SessionController::State::Empty;
+  bool specSyncPending_ = false;
+  // Steps/s over a sliding window.
+  long rateStep_ = 0;
+  qint64 rateTimeMs_ = 0;
+  double rate_ = -1.0;
+  QElapsedTimer clock_;
+  qint64 lastTickMs_ = 0;
+};
+
+}  // namespace larslab::ui

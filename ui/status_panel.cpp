@@ -1,0 +1,180 @@
+#include "status_panel.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "run_colors.h"
+
+namespace larslab::ui {
+
+namespace {
+
+enum Column { RunCol, StatusCol, LossCol, TestAccCol, ColumnCount };
+const QColor kDivergedColor(0xd6, 0x27, 0x28);
+
+QIcon dot(const QColor& c, bool cross) {
+  QPixmap pm(14, 14);
+  pm.fill(Qt::transparent);
+  QPainter p(&pm);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setBrush(c);
+  p.setPen(Qt::NoPen);
+  p.drawEllipse(QRectF(1.5, 1.5, 11, 11));
+  if (cross) {
+    p.setPen(QPen(Qt::white, 2));
+    p.drawLine(QPointF(4.5, 4.5), QPointF(9.5, 9.5));
+    p.drawLine(QPointF(9.5, 4.5), QPointF(4.5, 9.5));
+  }
+  return QIcon(pm);
+}
+
+QString number(double v) {
+  if (!std::isfinite(v)) return std::isnan(v) ? QStringLiteral("NaN") : QStringLiteral("inf");
+  return QString::number(v, 'g', 4);
+}
+
+}  // namespace
+
+StatusPanel::StatusPanel(RunColorMap* colors, QWidget* parent) : QWidget(parent), colors_(colors) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(6, 6, 6, 6);
+  runs_ = new QTreeWidget(this);
+  runs_->setObjectName(QStringLiteral("runStatus"));
+  runs_->setColumnCount(ColumnCount);
+  runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Loss"), tr("Test")});
+  runs_->headerItem()->setToolTip(RunCol, tr("Run name; its colour is the same in every chart."));
+  runs_->headerItem()->setToolTip(StatusCol, tr("Training, finished, or diverged at which step and why."));
+  runs_->headerItem()->setToolTip(LossCol, tr("Training loss at the latest step."));
+  runs_->headerItem()->setToolTip(TestAccCol, tr("Accuracy on the test split at the latest evaluation."));
+  runs_->setRootIsDecorated(false);
+  runs_->setUniformRowHeights(true);
+  runs_->setWordWrap(false);
+  runs_->header()->setStretchLastSection(false);
+  runs_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  runs_->header()->setSectionResizeMode(StatusCol, QHeaderView::Stretch);
+  runs_->setToolTip(tr("Every run of the session; a diverged run stops while the others keep training."));
+  runs_->setMaximumHeight(130);
+  layout->addWidget(runs_);
+  banner_ = new QLabel(this);
+  banner_->setObjectName(QStringLiteral("divergenceBanner"));
+  banner_->setWordWrap(true);
+  banner_->setTextFormat(Qt::RichText);
+  banner_->setStyleSheet(QStringLiteral("QLabel { color: #ffffff; background: #c0392b; border-radius: 4px; padding: 4px; }"));
+  banner_->setToolTip(tr("A diverged run stopped at the step shown; press Reset (R) to restart every run."));
+  banner_->setVisible(false);
+  layout->addWidget(banner_);
+  auto* logLabel = new QLabel(tr("Events: your hyperparameter changes, switched conventions, divergence"), this);
+  logLabel->setWordWrap(true);
+  layout->addWidget(logLabel);
+  log_ = new QListWidget(this);
+  log_->setObjectName(QStringLiteral("eventLog"));
+  log_->setToolTip(tr("What happened when: hyperparameter changes, switched conventions, rejected commands, divergence."));
+  log_->setWordWrap(true);
+  layout->addWidget(log_, 1);
+  connect(runs_, &QTreeWidget::itemClicked, this,
+          [this](QTreeWidgetItem* item) { Q_EMIT runActivated(item->data(RunCol, Qt::UserRole).toString()); });
+}
+
+void StatusPanel::refresh(const engine::MetricsStore* store) {
+  const int n = store ? store->runCount() : 0;
+  int row = 0;
+  QString banner;
+  for (int r = 0; r < n; ++r) {
+    const engine::RunStatusInfo st = store->status(r);
+    if (st.removed) continue;
+    QTreeWidgetItem* item = row < runs_->topLevelItemCount() ? runs_->topLevelItem(row) : new QTreeWidgetItem(runs_);
+    ++row;
+    const QString name = QString::fromStdString(store->runName(r));
+    const long steps = store->stepCount(r);
+    QString status;
+    if (st.diverged) {
+      status = tr("DIVERGED at %1").arg(st.divergedAtStep);
+      banner += tr("<b>%1 diverged at step %2:</b> %3.<br>")
+                    .arg(name.toHtmlEscaped())
+                    .arg(st.divergedAtStep)
+                    .arg(QString::fromStdString(st.reason).toHtmlEscaped());
+    }
+    else if (st.finished)
+      status = tr("finished");
+    else
+      status = tr("training");
+    const bool diverged = st.diverged;
+    if (item->data(RunCol, Qt::UserRole).toString() != name || item->data(StatusCol, Qt::UserRole).toBool() != diverged) {
+      item->setData(RunCol, Qt::UserRole, name);
+      item->setText(RunCol, name);
+      item->setIcon(RunCol, dot(colors_->color(name), diverged));
+      item->setData(StatusCol, Qt::UserRole, diverged);
+      QFont f = item->font(StatusCol);
+      f.setBold(diverged);
+      item->setFont(StatusCol, f);
+      item->setForeground(StatusCol, diverged ? QBrush(kDivergedColor) : QBrush());
+    }
+    if (item->text(StatusCol) != status) {
+      item->setText(StatusCol, status);
+      item->setToolTip(StatusCol, st.diverged ? QString::fromStdString(st.describe()) : status);
+    }
+    const QString loss = steps > 0 ? number(store->value(r, engine::RunMetric::Loss, steps - 1)) : QString();
+    if (item->text(LossCol) != loss) item->setText(LossCol, loss);
+    const auto evals = store->evaluations(r);
+    QString acc;
+    if (!evals.empty() && std::isfinite(evals.back().accuracy))
+      acc = QString::number(evals.back().accuracy * 100.0, 'f', 1) + QStringLiteral("%");
+    if (item->text(TestAccCol) != acc) item->setText(TestAccCol, acc);
+  }
+  while (runs_->topLevelItemCount() > row) delete runs_->takeTopLevelItem(row);
+  if (!banner.isEmpty()) banner += tr("The other runs keep training.");
+  if (banner_->text() != banner) banner_->setText(banner);
+  banner_->setVisible(!banner.isEmpty());
+}
+
+void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
+  for (const auto& e : events) {
+    const QString run = QString::fromStdString(e.run);
+    QString text = tr("step %1").arg(e.step) + QStringLiteral(" · ");
+    if (!run.isEmpty()) text += run + QStringLiteral(" · ");
+    // A divergence's detail already says "diverged at step k: why".
+    if (e.kind == "diverged" && !e.detail.empty())
+      text += QString::fromStdString(e.detail);
+    else
+      text += QString::fromStdString(e.kind) + (e.detail.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(e.detail));
+    auto* item = new QListWidgetItem(text);
+    if (e.kind == "diverged" || e.kind == "rejected") {
+      item->setForeground(kDivergedColor);
+      QFont f = item->font();
+      f.setBold(true);
+      item->setFont(f);
+    }
+    if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), e.kind == "diverged"));
+    log_->addItem(item);
+  }
+  while (log_->count() > 500) delete log_->takeItem(0);
+  if (!events.empty()) log_->scrollToBottom();
+}
+
+void StatusPanel::clearEvents() { log_->clear(); }
+
+QString StatusPanel::divergenceBanner() const { return banner_->isHidden() ? QString() : banner_->text(); }
+
+QString StatusPanel::statusText(const QString& run) const {
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* item = runs_->topLevelItem(i);
+    if (item->data(RunCol, Qt::UserRole).toString() == run) return item->text(StatusCol);
+  }
+  return {};
+}
+
+bool StatusPanel::isMarkedDiverged(const QString& run) const {
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* item = runs_->topLevelItem(i);
+    if (item->data(RunCol, Qt::UserRole).toString() == run) return item->data(StatusCol, Qt::UserRole).toBool();
+  }
+  return false;
+}
+
+}  // namespace larslab::ui

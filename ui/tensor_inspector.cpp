@@ -1,0 +1,182 @@
+#include "tensor_inspector.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace larslab::ui {
+
+namespace {
+
+QString formatValue(double v) {
+  if (std::isnan(v)) return QStringLiteral("NaN");
+  if (std::isinf(v)) return v > 0 ? QStringLiteral("+inf") : QStringLiteral("-inf");
+  if (v == 0.0) return QStringLiteral("0");
+  const double a = std::fabs(v);
+  if (a >= 1e-3 && a < 1e4) return QString::number(v, 'g', 4);
+  return QString::number(v, 'e', 3);
+}
+
+QString shapeText(const std::vector<int>& shape) {
+  QStringList parts;
+  for (int d : shape) parts.append(QString::number(d));
+  return parts.join(QStringLiteral(" × "));
+}
+
+}  // namespace
+
+int TensorTableModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int TensorTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+void TensorTableModel::refresh(const engine::MetricsStore* store, int run) {
+  const bool layoutChanged = store != store_ || run != run_ ||
+                             (store && static_cast<int>(rows_.size()) != store->tensorCount());
+  if (layoutChanged) {
+    beginResetModel();
+    store_ = store;
+    run_ = run;
+    rows_.clear();
+    step_ = -1;
+    if (store) {
+      for (const auto& t : store->tensors()) {
+        Row r;
+        r.info = t;
+        r.values.fill(std::nan(""));
+        rows_.push_back(r);
+      }
+    }
+    endResetModel();
+  }
+  if (!store || run < 0 || run >= store->runCount()) return;
+  const long count = store->stepCount(run);
+  if (count == 0 || count - 1 == step_) return;
+  step_ = count - 1;
+  int firstChanged = -1;
+  int lastChanged = -1;
+  for (int t = 0; t < static_cast<int>(rows_.size()); ++t) {
+    Row& r = rows_[static_cast<std::size_t>(t)];
+    bool changed = false;
+    for (int m = 0; m < engine::kTensorMetricCount; ++m) {
+      const double v = store->value(run, t, static_cast<engine::TensorMetric>(m), step_);
+      const double old = r.values[static_cast<std::size_t>(m)];
+      if (!(v == old || (std::isnan(v) && std::isnan(old)))) {
+        r.values[static_cast<std::size_t>(m)] = v;
+        changed = true;
+      }
+    }
+    if (changed) {
+      if (firstChanged < 0) firstChanged = t;
+      lastChanged = t;
+    }
+  }
+  if (firstChanged >= 0)
+    Q_EMIT dataChanged(index(firstChanged, WeightNorm), index(lastChanged, UpdateRatio),
+                       {Qt::DisplayRole, kValueRole, Qt::ForegroundRole});
+}
+
+QVariant TensorTableModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
+  const Row& r = rows_[static_cast<std::size_t>(index.row())];
+  const int col = index.column();
+  if (col >= WeightNorm) {
+    const double v = r.values[static_cast<std::size_t>(col - WeightNorm)];
+    if (role == Qt::DisplayRole) return formatValue(v);
+    if (role == kValueRole) return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+    if (role == Qt::TextAlignmentRole) return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ForegroundRole && !std::isfinite(v)) return QColor(0xd6, 0x27, 0x28);
+    return {};
+  }
+  if (role == Qt::DisplayRole || role == kValueRole) {
+    switch (col) {
+      case Name: return QString::fromStdString(r.info.name);
+      case Kind: return QString::fromUtf8(nn::tensorKindName(r.info.kind));
+      case Shape: return shapeText(r.info.shape);
+      default: break;
+    }
+  }
+  if (role == Qt::ToolTipRole && col == Kind)
+    return r.info.kind == nn::TensorKind::Weight
+               ? tr("A weight matrix or kernel: LARS adapts its learning rate with the trust ratio.")
+               : tr("A 1-D tensor (bias or normalisation parameter); some LARS conventions exclude these.");
+  return {};
+}
+
+QVariant TensorTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal) return {};
+  if (role == Qt::DisplayRole) {
+    switch (section) {
+      case Name: return tr("Tensor");
+      case Kind: return tr("Kind");
+      case Shape: return tr("Shape");
+      case WeightNorm: return tr("‖w‖");
+      case GradNorm: return tr("‖g‖");
+      case TrustRatio: return tr("Trust ratio");
+      case LocalLr: return tr("Local LR");
+      case UpdateNorm: return tr("‖Δw‖");
+      case UpdateRatio: return tr("‖Δw‖/‖w‖");
+      default: return {};
+    }
+  }
+  if (role == Qt::ToolTipRole) {
+    switch (section) {
+      case Name: return tr("Parameter tensor; a dense layer has a weight and a bias tensor.");
+      case Kind: return tr("Weight, bias or normalisation parameter.");
+      case Shape: return tr("Dimensions in PyTorch order (out, in).");
+      case WeightNorm: return tr("L2 norm of the weights before this step's update.");
+      case GradNorm: return tr("L2 norm of the raw gradient, before weight decay.");
+      case TrustRatio: return tr("Layer-wise trust ratio before clipping (1 when the optimizer has none).");
+      case LocalLr: return tr("Learning rate actually applied to this tensor: global LR × trust ratio, after clipping.");
+      case UpdateNorm: return tr("L2 norm of this step's change of the weights.");
+      case UpdateRatio: return tr("Relative update size; about 1e-3 is a common rule of thumb.");
+      default: return {};
+    }
+  }
+  return {};
+}
+
+TensorInspector::TensorInspector(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  heading_ = new QLabel(tr("No run selected"), this);
+  heading_->setObjectName(QStringLiteral("inspectorHeading"));
+  layout->addWidget(heading_);
+  model_ = new TensorTableModel(this);
+  proxy_ = new QSortFilterProxyModel(this);
+  proxy_->setSourceModel(model_);
+  proxy_->setSortRole(TensorTableModel::kValueRole);
+  proxy_->setDynamicSortFilter(true);
+  view_ = new QTableView(this);
+  view_->setObjectName(QStringLiteral("inspectorTable"));
+  view_->setModel(proxy_);
+  view_->setSortingEnabled(true);
+  view_->sortByColumn(-1, Qt::AscendingOrder);  // model order (network order) until the user sorts
+  view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view_->setAlternatingRowColors(true);
+  view_->verticalHeader()->setVisible(false);
+  view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6);
+  view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  view_->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::ResizeToContents);
+  view_->setToolTip(tr("Every tensor of the selected run at the latest step; click a column header to sort."));
+  layout->addWidget(view_);
+}
+
+void TensorInspector::refresh(const std::shared_ptr<const engine::MetricsStore>& store, const QString& runName) {
+  store_ = store;
+  const int run = store ? store->runIndex(runName.toStdString()) : -1;
+  model_->refresh(store.get(), run);
+  if (run < 0)
+    heading_->setText(tr("No run selected"));
+  else if (model_->step() < 0)
+    heading_->setText(tr("Tensors of <b>%1</b>: no step recorded yet").arg(runName.toHtmlEscaped()));
+  else
+    heading_->setText(
+        tr("Tensors of <b>%1</b> at step %2 (click a header to sort)").arg(runName.toHtmlEscaped()).arg(model_->step()));
+}
+
+}  // namespace larslab::ui

@@ -1,0 +1,64 @@
+#pragma once
+// The per-run inspector: every tensor of the selected run at the latest recorded step, as a
+// sortable table that updates live.
+
+#include <QAbstractTableModel>
+#include <QWidget>
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "engine/metrics_store.h"
+
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace larslab::ui {
+
+class TensorTableModel : public QAbstractTableModel {
+  Q_OBJECT
+ public:
+  enum Column { Name, Kind, Shape, WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, ColumnCount };
+  static constexpr int kValueRole = Qt::UserRole + 1;  // the raw double, for sorting and tests
+
+  using QAbstractTableModel::QAbstractTableModel;
+
+  // Reads the latest step of `run` (store index, -1 for none). Emits dataChanged only for
+  // values that changed, so sorting and selection survive the 30 Hz refresh.
+  void refresh(const engine::MetricsStore* store, int run);
+  [[nodiscard]] long step() const { return step_; }
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+ private:
+  struct Row {
+    engine::TensorColumnInfo info;
+    std::array<double, engine::kTensorMetricCount> values{};
+  };
+  std::vector<Row> rows_;
+  const engine::MetricsStore* store_ = nullptr;
+  long step_ = -1;
+  int run_ = -1;
+};
+
+class TensorInspector : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TensorInspector(QWidget* parent = nullptr);
+  void refresh(const std::shared_ptr<const engine::MetricsStore>& store, const QString& runName);
+  [[nodiscard]] TensorTableModel* model() const { return model_; }
+  [[nodiscard]] QTableView* view() const { return view_; }
+
+ private:
+  TensorTableModel* model_ = nullptr;
+  QSortFilterProxyModel* proxy_ = nullptr;
+  QTableView* view_ = nullptr;
+  QLabel* heading_ = nullptr;
+  std::shared_ptr<const engine::MetricsStore> store_;  // keeps the rows' store alive
+};
+
+}  // namespace larslab::ui
