@@ -11,27 +11,6 @@ constexpr long kCheckpointSteps = 4096;
 constexpr long kReadChunk = 16384;
 }  // namespace
 
-LongEma::LongEma(double weight) : ema_(weight) {
-  // weight^t < 1e-17 from t = log(1e-17) / log(weight) on; weight 0 never debiases.
-  plainAfter_ = weight > 0.0 ? static_cast<long long>(std::ceil(std::log(1e-17) / std::log(weight))) + 1
-                             : std::numeric_limits<long long>::max();
-}
-
-double LongEma::add(double value) {
-  if (plain_) {
-    if (!std::isfinite(value)) return value;
-    const double w = ema_.weight();
-    state_ = w * state_ + (1.0 - w) * value;
-    return state_;
-  }
-  const double out = ema_.add(value);
-  if (ema_.count() >= plainAfter_ && std::isfinite(value)) {
-    plain_ = true;
-    state_ = out;
-  }
-  return out;
-}
-
 SeriesCache::SeriesCache(ColumnRef column, int targetBuckets, double smoothing)
     : column_(column),
       targetBuckets_(std::max(8, targetBuckets)),
@@ -44,7 +23,7 @@ void SeriesCache::clear() {
   processed_ = 0;
   lastRaw_ = std::numeric_limits<float>::quiet_NaN();
   buckets_.clear();
-  ema_ = LongEma(smoothing_);
+  ema_ = DebiasedEma(smoothing_);
   checkpoints_.clear();
   fine_ = {};
   ++version_;
@@ -195,7 +174,7 @@ bool SeriesCache::points(const engine::MetricsStore& store, double xScale, doubl
       if (smoothing_ > 0) {
         // Resume the EMA from the checkpoint at or before fineBegin.
         const long cp = std::min<long>(fineBegin / kCheckpointSteps, static_cast<long>(checkpoints_.size()) - 1);
-        LongEma ema = cp >= 0 ? checkpoints_[static_cast<std::size_t>(cp)] : LongEma(smoothing_);
+        DebiasedEma ema = cp >= 0 ? checkpoints_[static_cast<std::size_t>(cp)] : DebiasedEma(smoothing_);
         const long from = cp >= 0 ? cp * kCheckpointSteps : 0;
         std::vector<float> lead;
         if (from < fineBegin) readColumn(store, from, fineBegin, lead);

@@ -32,22 +32,6 @@ struct ColumnRef {
   bool operator==(const ColumnRef&) const = default;
 };
 
-// DebiasedEma for long series. Once weight^t < 1e-17 the debiasing divides by exactly 1.0, so
-// the EMA continues as a plain one (bitwise the same values) without touching the ever-smaller
-// weight^t, whose multiplications turn into slow denormal arithmetic after a few thousand steps.
-class LongEma {
- public:
-  explicit LongEma(double weight);
-  double add(double value);
-  [[nodiscard]] double weight() const { return ema_.weight(); }
-
- private:
-  DebiasedEma ema_;
-  long long plainAfter_;  // count from which 1 - weight^t == 1.0
-  bool plain_ = false;
-  double state_ = 0.0;
-};
-
 class SeriesCache {
  public:
   explicit SeriesCache(ColumnRef column = {}, int targetBuckets = 400, double smoothing = 0.0);
@@ -110,8 +94,8 @@ class SeriesCache {
   long processed_ = 0;
   float lastRaw_;
   std::vector<Bucket> buckets_;  // the last one may be partial
-  LongEma ema_;
-  std::vector<LongEma> checkpoints_;  // EMA state before step k * kCheckpointSteps
+  DebiasedEma ema_;
+  std::vector<DebiasedEma> checkpoints_;  // EMA state before step k * kCheckpointSteps
   std::vector<float> buffer_;
   std::uint64_t version_ = 0;             // bumps whenever the reduction changes
   std::uint64_t structVersion_ = 0;       // bumps when buckets merge or are cleared (every point moves)

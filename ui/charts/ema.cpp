@@ -17,6 +17,9 @@ double DebiasedEma::add(double value) {
   if (!std::isfinite(value)) return value;
   biased_ = weight_ * biased_ + (1.0 - weight_) * value;
   weightPow_ *= weight_;
+  // Below half an ulp of 1.0, 1 - weight^t is exactly 1: stop there, because the ever-smaller
+  // power turns into slow denormal arithmetic after a few thousand steps.
+  if (weightPow_ < 1e-17) weightPow_ = 0.0;
   ++count_;
   return biased_ / (1.0 - weightPow_);
 }
