@@ -1,0 +1,156 @@
+// A full training step of each workload in workloads.json, for SGD with momentum, LARS and
+// Adam, on 1 and 2 threads: next minibatch + forward + backward (ShardedBackprop) +
+// optimizer step with telemetry, exactly what a Run does per step. Also the optimizer step
+// alone on each workload's parameters.
+//
+// Data: two-spirals points from data::makeSynthetic for the 2-D workloads; for 28x28
+// workloads random pixels in [0, 1) (the PyTorch peer uses random data of the same shape;
+// throughput does not depend on the values). A Batcher over 2 batches' worth of samples
+// feeds each step, so the copy into the batch matrices is timed as in the application.
+
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench_common.h"
+#include "bench_registry.h"
+#include "data/batcher.h"
+#include "data/synthetic.h"
+#include "nn/backprop.h"
+#include "nn/network.h"
+#include "optim/optimizer.h"
+
+namespace larslab::bench {
+namespace {
+
+data::Dataset makeData(const Workload& w) {
+  const int samples = 2 * w.batch;
+  if (w.input.size() == 2) {
+    data::SyntheticSpec spec;
+    spec.kind = "spirals";
+    spec.samples = samples * 2;
+    spec.testFraction = 0.5;
+    spec.seed = 1;
+    data::Dataset train = data::makeSynthetic(spec).train;
+    if (w.classes != 2) throw std::runtime_error(w.name + ": 2-D workloads use the 2-class spirals");
+    return train;
+  }
+  data::Dataset d;
+  d.name = w.name;
+  d.inputShape = w.input;
+  d.numClasses = w.classes;
+  d.features = randomUniform(samples, w.input.size(), 11);
+  d.targets.resize(samples, 1);
+  for (int i = 0; i < samples; ++i) d.targets(i, 0) = static_cast<nn::Scalar>((i * 7919) % w.classes);
+  return d;
+}
+
+// workloads.json optimizer names -> LARS Lab registry type and hyperparameter names.
+optim::OptimizerConfig optimizerConfig(const OptimizerSetting& setting) {
+  optim::OptimizerConfig config;
+  if (setting.name == "sgd_momentum") config.type = "momentum";
+  else if (setting.name == "lars") config.type = "lars";
+  else if (setting.name == "adam") config.type = "adam";
+  else throw std::runtime_error("workloads.json: optimizers." + setting.name + ": unknown to the C++ benchmark");
+  for (const auto& [key, value] : setting.hyperparameters) config.hyperparameters[key] = value;
+  return config;
+}
+
+std::unique_ptr<optim::Optimizer> makeOptimizer(const OptimizerSetting& setting, const nn::ParameterLayout& layout) {
+  const optim::OptimizerConfig config = optimizerConfig(setting);
+  const optim::OptimizerInfo* info = optim::findOptimizer(config.type);
+  if (info == nullptr) throw std::runtime_error("optimizer registry has no '" + config.type + "'");
+  return info->create(config, layout);
+}
+
+void BM_Train(benchmark::State& state, const Workload& w, const OptimizerSetting& setting, int threads) {
+  const nn::Network network(w.model, w.input);
+  nn::ParameterStore params = network.initialParameters(1);
+  nn::ParameterStore grads(network.layout());
+  nn::ShardedBackprop backprop(network, w.batch);
+  const std::unique_ptr<optim::Optimizer> optimizer = makeOptimizer(setting, *network.layout());
+  std::vector<optim::TensorTelemetry> telemetry(network.layout()->count());
+  const data::Dataset dataset = makeData(w);
+  data::Batcher batcher(dataset, w.batch, 5);
+  nn::Matrix x, y;
+  std::uint64_t step = 0;
+  nn::BatchResult result;
+  runInArena(threads, [&] {
+    // One untimed step sizes every buffer (the engine allocates nothing after it).
+    batcher.next(x, y);
+    backprop.computeGradients(params, x, y, grads, step++);
+    optimizer->step(params, grads, 1.0, telemetry);
+    for (auto _ : state) {
+      batcher.next(x, y);
+      result = backprop.computeGradients(params, x, y, grads, step++);
+      optimizer->step(params, grads, 1.0, telemetry);
+    }
+  });
+  if (!std::isfinite(result.loss)) state.SkipWithError("loss became non-finite");
+  const double flops = trainingFlops(w.model, w.input, w.batch);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * w.batch);
+  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["flops_per_step"] = flops;
+  state.counters["params"] = static_cast<double>(network.layout()->totalSize());
+  state.counters["threads"] = threads;
+  state.counters["batch"] = w.batch;
+  state.counters["loss"] = result.loss;
+}
+
+// The optimizer step alone: update plus per-tensor telemetry over every tensor.
+void BM_OptimizerStep(benchmark::State& state, const Workload& w, const OptimizerSetting& setting, int threads) {
+  const nn::Network network(w.model, w.input);
+  nn::ParameterStore params = network.initialParameters(1);
+  nn::ParameterStore grads(network.layout());
+  const nn::Matrix g = randomNormal(1, static_cast<int>(grads.flat().size()), 9);
+  grads.flat() = g.row(0).transpose() * nn::Scalar(1e-3);
+  const std::unique_ptr<optim::Optimizer> optimizer = makeOptimizer(setting, *network.layout());
+  std::vector<optim::TensorTelemetry> telemetry(network.layout()->count());
+  runInArena(threads, [&] {
+    optimizer->step(params, grads, 1.0, telemetry);
+    for (auto _ : state) {
+      optimizer->step(params, grads, 1.0, telemetry);
+      benchmark::DoNotOptimize(params.flat().data());
+    }
+  });
+  const auto n = static_cast<std::int64_t>(params.flat().size());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * n);
+  state.counters["params"] = static_cast<double>(n);
+  state.counters["tensors"] = network.layout()->count();
+  state.counters["threads"] = threads;
+}
+
+}  // namespace
+
+void registerTrainingBenchmarks(const WorkloadFile& file) {
+  for (const Workload& w : file.workloads) {
+    for (const OptimizerSetting& setting : file.optimizers) {
+      for (int threads : {1, 2}) {
+        const std::string name = "BM_Train/" + w.name + "/" + setting.name + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), BM_Train, w, setting, threads)
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+  // The optimizer alone on each workload's parameters; 2 threads only on the Fashion-MNIST MLP
+  // (535,818 parameters in 6 tensors), where the 1->2 thread target is set.
+  for (const Workload& w : file.workloads) {
+    for (const OptimizerSetting& setting : file.optimizers) {
+      for (int threads : {1, 2}) {
+        if (threads == 2 && w.name != "fmnist_mlp") continue;
+        const std::string name =
+            "BM_OptimizerStep/" + w.name + "/" + setting.name + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), BM_OptimizerStep, w, setting, threads)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+}
+
+}  // namespace larslab::bench
