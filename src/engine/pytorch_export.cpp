@@ -10,7 +10,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "data/csv.h"
 #include "engine/atomic_file.h"
 #include "engine/npy.h"
 #include "engine/session.h"
@@ -198,15 +197,7 @@ ResolvedRun resolveRun(const RunSpec& run, std::size_t index) {
 // Input shape of one sample, from the dataset kind (CSV: from the file, the only way to know).
 nn::Shape inputShapeOf(const DatasetSpec& d, std::uint64_t seed) {
   if (d.kind == "fashion_mnist") return nn::Shape{1, 28, 28};
-  if (d.kind == "csv") {
-    data::CsvOptions options;
-    options.labelColumn = d.labelColumn;
-    options.regression = d.regression;
-    options.standardize = d.standardize;
-    options.testFraction = d.testFraction;
-    options.seed = seed;
-    return data::loadCsv(d.path, options).train.inputShape;
-  }
+  if (d.kind == "csv") return loadDataset(d, seed).train.inputShape;
   return nn::Shape{1, 1, 2};  // every synthetic kind has two features
 }
 
