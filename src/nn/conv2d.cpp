@@ -7,11 +7,13 @@
 namespace larslab::nn {
 namespace {
 
+// One sample at a time: its im2col matrix ((inC*k*k) x (OH*OW), a few hundred KB at most)
+// stays in L2 while the GEMM reads it, and a sample's output row, read as outC x (OH*OW)
+// row-major, is exactly the GEMM result, so nothing is reshuffled. An im2col of the whole
+// shard (tens of MB for a 28x28 CNN) would stream through memory instead.
 struct ConvState final : LayerState {
-  Matrix cols;     // (inC*k*k) x (rows*OH*OW): im2col of the shard, sample n in columns [n*P, (n+1)*P)
-  Matrix result;   // outC x (rows*OH*OW): W * cols, before the bias and the per-sample reshuffle
-  Matrix dResult;  // same layout, from dOut
-  Matrix dCols;    // W^T * dResult
+  Matrix cols;   // (inC*k*k) x (OH*OW) of the current sample
+  Matrix dCols;  // W^T * dOut of the current sample, same shape
   GemmWorkspace gemm;
 };
 
@@ -55,65 +57,92 @@ void Conv2D::initialize(ParameterStore& params, std::uint64_t seed) const {
 
 std::unique_ptr<LayerState> Conv2D::makeState() const { return std::make_unique<ConvState>(); }
 
-void Conv2D::im2col(const ConstMatrixRef& in, Matrix& cols) const {
+// With stride 1 and "same" width (2p = k - 1, so OW = W), the valid part of each im2col row
+// (c, ki, kj) is ONE contiguous run of the input plane shifted by (ki - p) * W + (kj - p),
+// from the first valid output position to the last; in between, the |kj - p| border columns
+// of each output row pick up neighbours of the adjacent input row and are zeroed afterwards.
+// One long copy instead of a short copy per output row: im2col runs at memcpy speed.
+bool Conv2D::isSameWidthStride1() const { return stride_ == 1 && outputShape().width == inputShape().width; }
+
+void Conv2D::im2col(const Scalar* sample, Matrix& cols) const {
   const Shape is = inputShape(), os = outputShape();
   const int k = kernel_, s = stride_, p = padding_;
-  const int oh = os.height, ow = os.width, positions = oh * ow;
-  const Eigen::Index rows = in.rows();
-  cols.resize(static_cast<Eigen::Index>(is.channels) * k * k, rows * positions);
-  const Eigen::Index colsStride = cols.cols();
+  const int oh = os.height, ow = os.width;
+  const Eigen::Index positions = static_cast<Eigen::Index>(oh) * ow;
+  const Eigen::Index taps = static_cast<Eigen::Index>(is.channels) * k * k;
+  // Which entries are padding depends only on the geometry, so they are zeroed once and never
+  // written again: per sample only the valid entries are copied.
+  if (cols.rows() != taps || cols.cols() != positions) cols.setZero(taps, positions);
+  const bool contiguous = isSameWidthStride1();
   for (int c = 0; c < is.channels; ++c) {
+    const Scalar* src = sample + static_cast<Eigen::Index>(c) * is.height * is.width;
     for (int ki = 0; ki < k; ++ki) {
       int oyLo, oyHi;
       validRange(oh, is.height, s, ki - p, oyLo, oyHi);
       for (int kj = 0; kj < k; ++kj) {
         int oxLo, oxHi;
         validRange(ow, is.width, s, kj - p, oxLo, oxHi);
-        Scalar* dstRow = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * colsStride;
-        for (Eigen::Index n = 0; n < rows; ++n) {
-          const Scalar* src = in.data() + n * in.outerStride() + static_cast<Eigen::Index>(c) * is.height * is.width;
-          Scalar* dst = dstRow + n * positions;
-          std::fill(dst, dst + static_cast<Eigen::Index>(oyLo) * ow, Scalar(0));
-          for (int oy = oyLo; oy < oyHi; ++oy) {
-            const Scalar* srow = src + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
+        if (oyHi <= oyLo || oxHi <= oxLo) continue;  // this tap only ever sees padding
+        Scalar* dst = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * positions;
+        if (contiguous) {
+          const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
+          const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
+          const Eigen::Index shift = static_cast<Eigen::Index>(ki - p) * is.width + (kj - p);
+          std::copy(src + begin + shift, src + end + shift, dst + begin);
+          for (int oy = oyLo; oy < oyHi; ++oy) {  // the copy wrapped into these padding columns
             Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
-            std::fill(d, d + oxLo, Scalar(0));
-            if (s == 1) {
-              std::copy(srow + (oxLo + kj - p), srow + (oxHi + kj - p), d + oxLo);
-            } else {
-              for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
-            }
-            std::fill(d + oxHi, d + ow, Scalar(0));
+            for (int ox = 0; ox < oxLo; ++ox) d[ox] = Scalar(0);
+            for (int ox = oxHi; ox < ow; ++ox) d[ox] = Scalar(0);
           }
-          std::fill(dst + static_cast<Eigen::Index>(oyHi) * ow, dst + positions, Scalar(0));
+          continue;
+        }
+        for (int oy = oyLo; oy < oyHi; ++oy) {
+          const Scalar* srow = src + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
+          Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
+          for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
         }
       }
     }
   }
 }
 
-void Conv2D::col2im(const Matrix& cols, Matrix& dIn) const {
+// Scatter-adds cols back onto the input plane. Same-width stride 1: the border columns of
+// cols (padding positions, which have no input) are zeroed first, so one contiguous add per
+// row (c, ki, kj) adds exactly 0 where it wraps into the neighbouring input row.
+void Conv2D::col2im(Matrix& cols, Scalar* dSample) const {
   const Shape is = inputShape(), os = outputShape();
   const int k = kernel_, s = stride_, p = padding_;
-  const int oh = os.height, ow = os.width, positions = oh * ow;
-  const Eigen::Index rows = dIn.rows();
-  const Eigen::Index colsStride = cols.cols();
+  const int oh = os.height, ow = os.width;
+  const Eigen::Index positions = static_cast<Eigen::Index>(oh) * ow;
+  const bool contiguous = isSameWidthStride1();
+  std::fill(dSample, dSample + is.size(), Scalar(0));
   for (int c = 0; c < is.channels; ++c) {
+    Scalar* dst = dSample + static_cast<Eigen::Index>(c) * is.height * is.width;
     for (int ki = 0; ki < k; ++ki) {
       int oyLo, oyHi;
       validRange(oh, is.height, s, ki - p, oyLo, oyHi);
       for (int kj = 0; kj < k; ++kj) {
         int oxLo, oxHi;
         validRange(ow, is.width, s, kj - p, oxLo, oxHi);
-        const Scalar* srcRow = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * colsStride;
-        for (Eigen::Index n = 0; n < rows; ++n) {
-          Scalar* dst = dIn.data() + n * dIn.cols() + static_cast<Eigen::Index>(c) * is.height * is.width;
-          const Scalar* src = srcRow + n * positions;
+        Scalar* src = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * positions;
+        if (contiguous) {
+          if (oyHi <= oyLo || oxHi <= oxLo) continue;
           for (int oy = oyLo; oy < oyHi; ++oy) {
-            Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
-            const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
-            for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
+            Scalar* r = src + static_cast<Eigen::Index>(oy) * ow;
+            for (int ox = 0; ox < oxLo; ++ox) r[ox] = Scalar(0);
+            for (int ox = oxHi; ox < ow; ++ox) r[ox] = Scalar(0);
           }
+          const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
+          const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
+          const Eigen::Index shift = static_cast<Eigen::Index>(ki - p) * is.width + (kj - p);
+          Scalar* d = dst + shift;
+          for (Eigen::Index i = begin; i < end; ++i) d[i] += src[i];
+          continue;
+        }
+        for (int oy = oyLo; oy < oyHi; ++oy) {
+          Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
+          const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
+          for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
         }
       }
     }
@@ -126,16 +155,15 @@ void Conv2D::forward(const ParameterStore& params, const ConstMatrixRef& in, Mat
   const int filters = outputShape().channels;
   const Eigen::Index positions = static_cast<Eigen::Index>(outputShape().height) * outputShape().width;
   const Eigen::Index rows = in.rows();
-  im2col(in, st.cols);
   const ConstMatrixMap w = params.matrix(weight_);  // filters x (inC*k*k)
   const ConstVectorMap b = params.vector(bias_);
-  st.result.resize(filters, rows * positions);
-  st.gemm.multiply(st.result, plain(w), plain(st.cols));
   out.resize(rows, filters * positions);
-  for (Eigen::Index n = 0; n < rows; ++n)
-    for (int f = 0; f < filters; ++f)
-      out.row(n).segment(f * positions, positions).array() =
-          st.result.row(f).segment(n * positions, positions).array() + b[f];
+  for (Eigen::Index n = 0; n < rows; ++n) {
+    im2col(in.data() + n * in.outerStride(), st.cols);
+    Scalar* result = out.data() + n * out.cols();  // filters x positions, row-major
+    for (int f = 0; f < filters; ++f) Eigen::Map<RowVector>(result + f * positions, positions).setConstant(b[f]);
+    st.gemm.multiply(result, positions, plain(w), plain(st.cols), /*accumulate=*/true);
+  }
 }
 
 void Conv2D::backward(const ParameterStore& params, const ConstMatrixRef& in, const ConstMatrixRef& /*out*/,
@@ -144,21 +172,24 @@ void Conv2D::backward(const ParameterStore& params, const ConstMatrixRef& in, co
   const int filters = outputShape().channels;
   const Eigen::Index positions = static_cast<Eigen::Index>(outputShape().height) * outputShape().width;
   const Eigen::Index rows = in.rows();
-  st.dResult.resize(filters, rows * positions);
-  for (Eigen::Index n = 0; n < rows; ++n)
-    for (int f = 0; f < filters; ++f)
-      st.dResult.row(f).segment(n * positions, positions) = dOut.row(n).segment(f * positions, positions);
+  const ConstMatrixMap w = params.matrix(weight_);
   MatrixMap dW = grads.matrix(weight_);
-  st.gemm.multiply(dW.data(), dW.cols(), plain(st.dResult), transposed(st.cols));
   VectorMap db = grads.vector(bias_);
-  db.noalias() = st.dResult.rowwise().sum();
-  if (dIn) {
-    const ConstMatrixMap w = params.matrix(weight_);
-    st.dCols.resize(st.cols.rows(), st.cols.cols());
-    st.gemm.multiply(st.dCols, transposed(w), plain(st.dResult));
-    dIn->resize(rows, inputShape().size());
-    dIn->setZero();
-    col2im(st.dCols, *dIn);
+  db.setZero();
+  if (rows == 0) dW.setZero();
+  if (dIn) dIn->resize(rows, inputShape().size());
+  for (Eigen::Index n = 0; n < rows; ++n) {
+    // The forward's im2col is recomputed rather than kept for the whole shard: copying it again
+    // costs far less than streaming a shard-sized buffer through memory twice.
+    im2col(in.data() + n * in.outerStride(), st.cols);
+    const ConstMatrixMap dResult(dOut.data() + n * dOut.outerStride(), filters, positions);
+    st.gemm.multiply(dW.data(), dW.cols(), plain(dResult), transposed(st.cols), /*accumulate=*/n > 0);
+    db.noalias() += dResult.rowwise().sum();
+    if (dIn) {
+      st.dCols.resize(st.cols.rows(), positions);
+      st.gemm.multiply(st.dCols, transposed(w), plain(dResult));
+      col2im(st.dCols, dIn->data() + n * dIn->cols());
+    }
   }
 }
 

@@ -39,8 +39,12 @@ void GemmWorkspace::multiply(Scalar* out, Eigen::Index outStride, const GemmOper
                              bool accumulate) {
   if (a.cols != b.rows) throw std::logic_error("GemmWorkspace::multiply: inner dimensions differ");
   const Eigen::Index rows = a.rows, cols = b.cols, depth = a.cols;
-  if (!accumulate)
-    for (Eigen::Index r = 0; r < rows; ++r) Eigen::Map<RowVector>(out + r * outStride, cols).setZero();
+  if (!accumulate) {
+    if (outStride == cols)
+      Eigen::Map<Vector>(out, rows * cols).setZero();
+    else
+      for (Eigen::Index r = 0; r < rows; ++r) Eigen::Map<RowVector>(out + r * outStride, cols).setZero();
+  }
   if (rows == 0 || cols == 0 || depth == 0) return;
 
   // Same blocking as Eigen's gemm_blocking_space for a row-major result (it computes the

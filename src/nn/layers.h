@@ -35,7 +35,8 @@ class Dense final : public Layer {
 };
 
 // Zero padding on every side; output size floor((H + 2p - k) / s) + 1 as in PyTorch.
-// im2col over the whole shard, then one GEMM: (outC x inC*k*k) * (inC*k*k x rows*OH*OW).
+// Per sample: im2col, then one GEMM (outC x inC*k*k) * (inC*k*k x OH*OW) written straight
+// into the sample's output row.
 class Conv2D final : public Layer {
  public:
   Conv2D(std::string name, Shape input, int filters, int kernel, int stride, int padding, InitSpec init);
@@ -49,8 +50,9 @@ class Conv2D final : public Layer {
                 const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads, LayerState& state) const override;
 
  private:
-  void im2col(const ConstMatrixRef& in, Matrix& cols) const;
-  void col2im(const Matrix& cols, Matrix& dIn) const;
+  void im2col(const Scalar* sample, Matrix& cols) const;        // cols: (inC*k*k) x (OH*OW)
+  void col2im(Matrix& cols, Scalar* dSample) const;  // overwrites dSample; clobbers cols
+  [[nodiscard]] bool isSameWidthStride1() const;
   int kernel_, stride_, padding_;
   InitSpec init_;
   int weight_ = -1;

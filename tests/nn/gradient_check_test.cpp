@@ -127,6 +127,20 @@ TEST(GradientCheck, Conv2DPaddingStride1) {
   h.check(randomMatrix(2, 40, 13), kTrain);
 }
 
+// "Same" padding with stride 1 takes the contiguous im2col/col2im path (the CNN workloads'
+// 5x5 / padding 2); the second case has a kernel wider than the input.
+TEST(GradientCheck, Conv2DSamePadding5x5) {
+  LayerHarness h(std::make_unique<Conv2D>("conv1", Shape{2, 6, 7}, 3, 5, 1, 2, InitSpec{InitKind::He}));
+  EXPECT_EQ(h.layer->outputShape(), (Shape{3, 6, 7}));
+  h.check(randomMatrix(2, 84, 17), kTrain);
+}
+
+TEST(GradientCheck, Conv2DSamePaddingKernelWiderThanInput) {
+  LayerHarness h(std::make_unique<Conv2D>("conv1", Shape{2, 3, 2}, 2, 5, 1, 2, InitSpec{InitKind::Glorot}));
+  EXPECT_EQ(h.layer->outputShape(), (Shape{2, 3, 2}));
+  h.check(randomMatrix(3, 12, 18), kTrain);
+}
+
 TEST(GradientCheck, Conv2DPaddingStride2) {
   LayerHarness h(std::make_unique<Conv2D>("conv1", Shape{2, 7, 6}, 3, 3, 2, 1, InitSpec{InitKind::He}));
   EXPECT_EQ(h.layer->outputShape(), (Shape{3, 4, 3}));

@@ -86,7 +86,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvReference,
                          ::testing::Values(ConvCase{{1, 8, 8}, 4, 3, 1, 0}, ConvCase{{3, 7, 9}, 5, 3, 1, 1},
                                            ConvCase{{2, 9, 9}, 3, 3, 2, 1}, ConvCase{{2, 10, 7}, 4, 5, 2, 2},
                                            ConvCase{{3, 6, 6}, 2, 1, 1, 0}, ConvCase{{1, 11, 11}, 2, 4, 3, 0},
-                                           ConvCase{{2, 4, 4}, 3, 3, 1, 2}));
+                                           ConvCase{{2, 4, 4}, 3, 3, 1, 2}, ConvCase{{3, 9, 7}, 4, 5, 1, 2},
+                                           ConvCase{{1, 2, 3}, 2, 5, 1, 2}));
 
 TEST(Conv2D, OutputShapeFollowsPyTorch) {
   EXPECT_EQ(Conv2D::outputShapeFor({1, 28, 28}, 8, 3, 1, 1), (Shape{8, 28, 28}));
