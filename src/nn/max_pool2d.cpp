@@ -40,6 +40,25 @@ void MaxPool2D::forward(const ParameterStore& /*params*/, const ConstMatrixRef& 
     int* arg = st.argmax.data() + n * outSize;
     for (int c = 0; c < os.channels; ++c) {
       const int plane = c * is.height * is.width;
+      if (kernel_ == 2 && stride_ == 2) {  // the common case, as a loop the compiler vectorises
+        for (int oy = 0; oy < os.height; ++oy) {
+          const int top = plane + 2 * oy * is.width;
+          const Scalar* r0 = src + top;
+          const Scalar* r1 = r0 + is.width;
+          const int o = (c * os.height + oy) * os.width;
+          for (int ox = 0; ox < os.width; ++ox) {
+            // Same order and strict '>' as the general loop: the first maximum wins.
+            Scalar best = r0[2 * ox];
+            int index = top + 2 * ox;
+            if (r0[2 * ox + 1] > best) best = r0[2 * ox + 1], index = top + 2 * ox + 1;
+            if (r1[2 * ox] > best) best = r1[2 * ox], index = top + is.width + 2 * ox;
+            if (r1[2 * ox + 1] > best) best = r1[2 * ox + 1], index = top + is.width + 2 * ox + 1;
+            dst[o + ox] = best;
+            arg[o + ox] = index;
+          }
+        }
+        continue;
+      }
       for (int oy = 0; oy < os.height; ++oy) {
         for (int ox = 0; ox < os.width; ++ox) {
           const int first = plane + oy * stride_ * is.width + ox * stride_;
