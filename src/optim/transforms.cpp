@@ -6,6 +6,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 namespace larslab::optim {
 
 namespace {
@@ -125,9 +128,7 @@ class ScaleByLearningRate final : public Transform {
  public:
   [[nodiscard]] const char* name() const override { return "scale_by_learning_rate"; }
   void beginTensor(TensorStep& t) const override { t.localLr *= t.lr; }
-  void apply(const Block& b, const TensorStep& t, bool /*commit*/) override {
-    ArrayMap(b.u, b.size) *= toScalar(t.lr);
-  }
+  void apply(const Block& b, const TensorStep& t, bool /*commit*/) override { ArrayMap(b.u, b.size) *= toScalar(t.lr); }
 };
 
 class Trace final : public Transform {
@@ -314,11 +315,21 @@ void Chain::init(const nn::ParameterLayout& layout) {
   excluded_.assign(tensors_.size(), 0);
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
     const auto kind = tensors_[i].kind;
-    excluded_[i] = exclude_ == ExcludePolicy::Vectors &&
-                   (kind == nn::TensorKind::Bias || kind == nn::TensorKind::Norm);
+    excluded_[i] = exclude_ == ExcludePolicy::Vectors && (kind == nn::TensorKind::Bias || kind == nn::TensorKind::Norm);
   }
   for (auto& s : stages_) s->init(layout);
   count_ = 0;
+  steps_.assign(tensors_.size(), TensorStep{});
+  chunks_.clear();
+  firstChunk_.assign(tensors_.size() + 1, 0);
+  for (std::size_t i = 0; i < tensors_.size(); ++i) {
+    firstChunk_[i] = static_cast<int>(chunks_.size());
+    if (!tensors_[i].trainable()) continue;
+    const std::size_t begin = tensors_[i].offset, end = begin + tensors_[i].size;
+    for (std::size_t c = begin; c < end; c += kChunk)
+      chunks_.push_back(Chunk{static_cast<int>(i), c, std::min(c + kChunk, end), {}});
+  }
+  firstChunk_[tensors_.size()] = static_cast<int>(chunks_.size());
 }
 
 void Chain::reset() {
@@ -354,86 +365,136 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
   ++count_;
   nn::Scalar* w = params.flat().data();
   const nn::Scalar* g = grads.flat().data();
+
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
-    const nn::TensorInfo& info = tensors_[i];
-    TensorTelemetry* out = telemetry.empty() ? nullptr : &telemetry[i];
-    if (!info.trainable()) {
-      if (out != nullptr) *out = TensorTelemetry{0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-      continue;
-    }
-    TensorStep t;
+    TensorStep& t = steps_[i];
+    t = TensorStep{};
     t.index = static_cast<int>(i);
-    t.info = &info;
+    t.info = &tensors_[i];
     t.excluded = excluded_[i] != 0;
     t.count = count_;
     t.lr = lr;
-    stepTensor(t, w + info.offset, g + info.offset, info.offset, info.size, out);
+    if (tensors_[i].trainable())
+      for (const auto& stage : stages_) stage->beginTensor(t);
+  }
+
+  if (barrier_ >= 0) {
+    forEachChunk([&](Chunk& c) { measureChunk(c, w, g); });
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+      if (!tensors_[i].trainable()) continue;
+      TensorStep& t = steps_[i];
+      const ChunkNorms n = sumChunks(static_cast<int>(i));
+      t.weightNorm = std::sqrt(n.wSq);
+      t.gradNorm = std::sqrt(n.gSq);
+      t.inputNorm = firstPassRunsStages_ ? std::sqrt(n.uSq) : std::numeric_limits<double>::quiet_NaN();
+      stages_[barrier_]->atBarrier(t);
+    }
+  }
+  forEachChunk([&](Chunk& c) { updateChunk(c, w, g); });
+
+  for (std::size_t i = 0; i < tensors_.size(); ++i) {
+    TensorTelemetry* out = telemetry.empty() ? nullptr : &telemetry[i];
+    if (out == nullptr) continue;
+    if (!tensors_[i].trainable()) {
+      *out = TensorTelemetry{0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+      continue;
+    }
+    TensorStep& t = steps_[i];
+    const ChunkNorms n = sumChunks(static_cast<int>(i));
+    if (barrier_ < 0) {
+      t.weightNorm = std::sqrt(n.wSq);
+      t.gradNorm = std::sqrt(n.gSq);
+    }
+    out->weightNorm = t.weightNorm;
+    out->gradNorm = t.gradNorm;
+    out->trustRatio = t.trustRatio;
+    out->localLr = t.localLr;
+    out->updateNorm = std::sqrt(n.dSq);
+    out->updateRatio = out->updateNorm / t.weightNorm;
   }
 }
 
-void Chain::stepTensor(TensorStep& t, nn::Scalar* w, const nn::Scalar* g, std::size_t offset,
-                       std::size_t size, TensorTelemetry* telemetry) {
-  for (const auto& s : stages_) s->beginTensor(t);
+template <typename Work>
+void Chain::forEachChunk(Work&& work) {
+  // Chunk boundaries are fixed by the layout and every chunk writes only its own norms, so
+  // the result does not depend on how many threads share the chunks.
+  if (totalSize_ < kParallelThreshold) {
+    for (Chunk& c : chunks_) work(c);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      for (std::size_t k = range.begin(); k != range.end(); ++k) work(chunks_[k]);
+                    });
+}
+
+Chain::ChunkNorms Chain::sumChunks(int tensor) const {
+  ChunkNorms sum;
+  for (int k = firstChunk_[tensor]; k < firstChunk_[tensor + 1]; ++k) {
+    sum.wSq += chunks_[k].norms.wSq;
+    sum.gSq += chunks_[k].norms.gSq;
+    sum.uSq += chunks_[k].norms.uSq;
+    sum.dSq += chunks_[k].norms.dSq;
+  }
+  return sum;
+}
+
+namespace {
+
+// The working update u of one block starts as a copy of the gradient.
+Block loadBlock(std::size_t offset, std::ptrdiff_t size, const nn::Scalar* w, const nn::Scalar* g, nn::Scalar* buffer) {
+  Block b;
+  b.offset = offset;
+  b.size = size;
+  b.w = w + offset;
+  b.g = g + offset;
+  b.u = buffer;
+  std::memcpy(buffer, b.g, static_cast<std::size_t>(size) * sizeof(nn::Scalar));
+  return b;
+}
+
+}  // namespace
+
+// Pass 1 of a barrier chain: read-only over w and g; advances the stages before the barrier
+// if they have state or the barrier needs the norm of their output (else just two reductions).
+void Chain::measureChunk(Chunk& c, const nn::Scalar* w, const nn::Scalar* g) {
+  c.norms = ChunkNorms{};
+  const TensorStep& t = steps_[c.tensor];
+  if (!firstPassRunsStages_) {
+    c.norms.wSq = squaredNorm(w + c.begin, static_cast<std::ptrdiff_t>(c.end - c.begin));
+    c.norms.gSq = squaredNorm(g + c.begin, static_cast<std::ptrdiff_t>(c.end - c.begin));
+    return;
+  }
   alignas(64) nn::Scalar buffer[kBlock];
-  const auto n = static_cast<std::ptrdiff_t>(size);
+  for (std::size_t start = c.begin; start < c.end; start += kBlock) {
+    const Block b = loadBlock(start, std::min<std::ptrdiff_t>(kBlock, c.end - start), w, g, buffer);
+    c.norms.wSq += squaredNorm(b.w, b.size);
+    c.norms.gSq += squaredNorm(b.g, b.size);
+    for (int s = 0; s < barrier_; ++s) stages_[s]->apply(b, t, true);
+    c.norms.uSq += squaredNorm(b.u, b.size);
+  }
+}
+
+// The update pass: replays the stages before the barrier (their state already advanced in
+// pass 1), runs the rest and writes w. Single-pass chains also measure ||w|| and ||g|| here.
+void Chain::updateChunk(Chunk& c, nn::Scalar* w, const nn::Scalar* g) {
+  const TensorStep& t = steps_[c.tensor];
   const int stageCount = static_cast<int>(stages_.size());
-  double wSq = 0.0, gSq = 0.0, uSq = 0.0, dSq = 0.0;
-
-  auto makeBlock = [&](std::ptrdiff_t start) {
-    Block b;
-    b.offset = offset + static_cast<std::size_t>(start);
-    b.size = std::min(kBlock, n - start);
-    b.w = w + start;
-    b.g = g + start;
-    b.u = buffer;
-    std::memcpy(buffer, b.g, static_cast<std::size_t>(b.size) * sizeof(nn::Scalar));
-    return b;
-  };
-
-  if (barrier_ >= 0) {
-    // Pass 1: read-only over w and g; advances the stages before the barrier if they have
-    // state or the barrier needs the norm of their output (otherwise just two reductions).
-    if (firstPassRunsStages_) {
-      for (std::ptrdiff_t start = 0; start < n; start += kBlock) {
-        const Block b = makeBlock(start);
-        wSq += squaredNorm(b.w, b.size);
-        gSq += squaredNorm(b.g, b.size);
-        for (int s = 0; s < barrier_; ++s) stages_[s]->apply(b, t, true);
-        uSq += squaredNorm(b.u, b.size);
-      }
-    } else {
-      wSq = squaredNorm(w, n);
-      gSq = squaredNorm(g, n);
-      uSq = std::numeric_limits<double>::quiet_NaN();  // not measured; no stage reads it
-    }
-    t.weightNorm = std::sqrt(wSq);
-    t.gradNorm = std::sqrt(gSq);
-    t.inputNorm = std::sqrt(uSq);
-    stages_[barrier_]->atBarrier(t);
-    // Pass 2: replay the stages before the barrier, run the rest, write w.
-    for (std::ptrdiff_t start = 0; start < n; start += kBlock) {
-      const Block b = makeBlock(start);
-      for (int s = 0; s < stageCount; ++s) stages_[s]->apply(b, t, s >= barrier_);
-      dSq += applyUpdate(w + start, buffer, b.size);
-    }
-  } else {
-    for (std::ptrdiff_t start = 0; start < n; start += kBlock) {
-      const Block b = makeBlock(start);
+  double wSq = 0.0, gSq = 0.0, dSq = 0.0;
+  alignas(64) nn::Scalar buffer[kBlock];
+  for (std::size_t start = c.begin; start < c.end; start += kBlock) {
+    const Block b = loadBlock(start, std::min<std::ptrdiff_t>(kBlock, c.end - start), w, g, buffer);
+    if (barrier_ < 0) {
       wSq += squaredNorm(b.w, b.size);
       gSq += squaredNorm(b.g, b.size);
-      for (int s = 0; s < stageCount; ++s) stages_[s]->apply(b, t, true);
-      dSq += applyUpdate(w + start, buffer, b.size);
     }
-    t.weightNorm = std::sqrt(wSq);
-    t.gradNorm = std::sqrt(gSq);
+    for (int s = 0; s < stageCount; ++s) stages_[s]->apply(b, t, barrier_ < 0 || s >= barrier_);
+    dSq += applyUpdate(w + start, buffer, b.size);
   }
-  if (telemetry != nullptr) {
-    telemetry->weightNorm = t.weightNorm;
-    telemetry->gradNorm = t.gradNorm;
-    telemetry->trustRatio = t.trustRatio;
-    telemetry->localLr = t.localLr;
-    telemetry->updateNorm = std::sqrt(dSq);
-    telemetry->updateRatio = telemetry->updateNorm / t.weightNorm;
+  c.norms.dSq = dSq;
+  if (barrier_ < 0) {
+    c.norms.wSq = wSq;
+    c.norms.gSq = gSq;
   }
 }
 

@@ -47,23 +47,23 @@ class HyperRef {
 // Per-tensor values of one step, shared by the stages of a chain. Stages communicate only
 // through these named fields.
 struct TensorStep {
-  int index = 0;                      // tensor index in the layout
+  int index = 0;  // tensor index in the layout
   const nn::TensorInfo* info = nullptr;
-  bool excluded = false;              // chain's exclusion mask: no adaptation, no weight decay
-  long count = 0;                     // 1-based step number (Adam bias correction)
-  double lr = 0.0;                    // global learning rate gamma_t of this step
-  double weightDecay = 0.0;           // beta this tensor receives this step (set by addDecayedWeights)
-  double weightNorm = 0.0;            // ||w|| before the update
-  double gradNorm = 0.0;              // ||g||, raw gradient
-  double inputNorm = 0.0;             // ||u|| entering the barrier stage (e.g. ||g + beta w||, LAMB ||r||)
-  double trustRatio = 1.0;            // telemetry: ratio before clipping, 1 where none
-  double trustFactor = 1.0;           // factor the trust stage multiplies by (after clipping)
-  double localLr = 1.0;               // product of the per-tensor scalars applied (gamma x trust factor)
+  bool excluded = false;     // chain's exclusion mask: no adaptation, no weight decay
+  long count = 0;            // 1-based step number (Adam bias correction)
+  double lr = 0.0;           // global learning rate gamma_t of this step
+  double weightDecay = 0.0;  // beta this tensor receives this step (set by addDecayedWeights)
+  double weightNorm = 0.0;   // ||w|| before the update
+  double gradNorm = 0.0;     // ||g||, raw gradient
+  double inputNorm = 0.0;    // ||u|| entering the barrier stage (e.g. ||g + beta w||, LAMB ||r||)
+  double trustRatio = 1.0;   // telemetry: ratio before clipping, 1 where none
+  double trustFactor = 1.0;  // factor the trust stage multiplies by (after clipping)
+  double localLr = 1.0;      // product of the per-tensor scalars applied (gamma x trust factor)
 };
 
 // One block of a tensor: the working update u and read-only views of w and g.
 struct Block {
-  std::size_t offset = 0;     // flat index of the block's first element; state buffers share it
+  std::size_t offset = 0;  // flat index of the block's first element; state buffers share it
   std::ptrdiff_t size = 0;
   const nn::Scalar* w = nullptr;
   const nn::Scalar* g = nullptr;
@@ -110,7 +110,8 @@ enum class TrustDenominator {
   InputNorm,      // ||u|| of the stage's input: ||g + beta w|| (optax LARS), ||r|| (LAMB)
 };
 enum class ZeroNormPolicy {
-  RatioOne,  // ||w|| = 0 or the denominator norm = 0: ratio := 1, decay still applied, clipping still applied
+  RatioOne,  // ||w|| = 0 or the denominator norm = 0: ratio := 1, decay still applied, clipping
+             // still applied
   Skip,      // same condition: no adaptation, no clipping, no weight decay this step (apex LARC)
 };
 enum class TrustClipping {
@@ -128,8 +129,8 @@ struct TrustRatioSettings {
   TrustClipping clipping = TrustClipping::None;
   TrustPhi phi = TrustPhi::Identity;
   HyperRef coefficient = HyperRef::constant(1.0);  // eta (LARS); 1 for LAMB
-  HyperRef eps;                                     // added to the denominator
-  HyperRef clampMax = HyperRef::constant(10.0);     // for TrustPhi::Clamp
+  HyperRef eps;                                    // added to the denominator
+  HyperRef clampMax = HyperRef::constant(10.0);    // for TrustPhi::Clamp
 };
 
 // u <- factor * u with ratio = coefficient * phi(||w||) / (denominator + eps). A barrier.
@@ -148,7 +149,8 @@ TransformPtr trace(HyperRef momentum, bool nesterov);
 // States "first_moment", "second_moment".
 TransformPtr scaleByAdam(HyperRef beta1, HyperRef beta2, HyperRef eps);
 
-// RMSProp as in PyTorch: s <- alpha s + (1-alpha) u^2; u <- u / (sqrt(s) + eps). State "mean_square".
+// RMSProp as in PyTorch: s <- alpha s + (1-alpha) u^2; u <- u / (sqrt(s) + eps). State
+// "mean_square".
 TransformPtr scaleByRms(HyperRef alpha, HyperRef eps);
 
 // Adagrad as in PyTorch: s <- s + u^2; u <- u / (sqrt(s) + eps). State "sum_of_squares".
@@ -184,17 +186,35 @@ class Chain {
   [[nodiscard]] std::vector<std::string> stageNames() const;
 
  private:
-  void stepTensor(TensorStep& t, nn::Scalar* w, const nn::Scalar* g, std::size_t offset,
-                  std::size_t size, TensorTelemetry* telemetry);
+  // The step runs over fixed chunks of each tensor, in parallel on TBB when the model is large
+  // enough; per-chunk norms are summed in chunk order, so results never depend on threads.
+  static constexpr std::size_t kChunk = std::size_t{1} << 14;
+  static constexpr std::size_t kParallelThreshold = std::size_t{1} << 16;
+  struct ChunkNorms {
+    double wSq = 0.0, gSq = 0.0, uSq = 0.0, dSq = 0.0;
+  };
+  struct Chunk {
+    int tensor = 0;
+    std::size_t begin = 0, end = 0;  // flat indices
+    ChunkNorms norms;
+  };
+  template <typename Work>
+  void forEachChunk(Work&& work);
+  [[nodiscard]] ChunkNorms sumChunks(int tensor) const;
+  void measureChunk(Chunk& c, const nn::Scalar* w, const nn::Scalar* g);
+  void updateChunk(Chunk& c, nn::Scalar* w, const nn::Scalar* g);
 
   ExcludePolicy exclude_ = ExcludePolicy::None;
   std::vector<TransformPtr> stages_;
-  int barrier_ = -1;  // index of the barrier stage, -1 when the chain is single-pass
+  int barrier_ = -1;                  // index of the barrier stage, -1 when the chain is single-pass
   bool firstPassRunsStages_ = false;  // pass 1 must advance state or measure ||u||
   std::vector<nn::TensorInfo> tensors_;
   std::vector<char> excluded_;
   std::size_t totalSize_ = 0;
   long count_ = 0;
+  std::vector<TensorStep> steps_;  // per tensor, this step
+  std::vector<Chunk> chunks_;
+  std::vector<int> firstChunk_;  // chunks of tensor i: [firstChunk_[i], firstChunk_[i + 1])
 };
 
 }  // namespace larslab::optim

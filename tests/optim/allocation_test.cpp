@@ -38,13 +38,16 @@ void* realloc(void* pointer, std::size_t size) {
 namespace larslab::optim {
 namespace {
 
-TEST(OptimizerAllocation, NoHeapAllocationAfterFirstStep) {
+class OptimizerAllocation : public ::testing::TestWithParam<std::size_t> {};
+
+// A small model is stepped serially, a large one in parallel on TBB: neither allocates.
+TEST_P(OptimizerAllocation, NoHeapAllocationAfterFirstStep) {
   std::mt19937 rng(1);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<testing::TensorDef> defs{{"w1", nn::TensorKind::Weight, {}},
                                        {"b1", nn::TensorKind::Bias, {}},
                                        {"w2", nn::TensorKind::Weight, {}}};
-  defs[0].values.assign(1000, 0.5);
+  defs[0].values.assign(GetParam(), 0.5);
   defs[1].values.assign(10, 0.1);
   defs[2].values.assign(300, -0.2);
   for (const auto& info : optimizerRegistry()) {
@@ -68,6 +71,8 @@ TEST(OptimizerAllocation, NoHeapAllocationAfterFirstStep) {
   delete probe;
   EXPECT_GE(gAllocations, 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(ModelSizes, OptimizerAllocation, ::testing::Values(std::size_t{1000}, std::size_t{200000}));
 
 }  // namespace
 }  // namespace larslab::optim

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <tbb/task_arena.h>
+
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "optim_test_util.h"
@@ -29,6 +32,16 @@ std::vector<TensorDef> mixedTensors(std::mt19937& rng) {
           {"dense2.weight", nn::TensorKind::Weight, randomValues(rng, 300, 2.0)}};
 }
 
+// Above Chain's parallel threshold: several 16384-element chunks, one tensor ending one element
+// past a chunk boundary, and small tensors between the large ones.
+std::vector<TensorDef> largeTensors(std::mt19937& rng) {
+  return {{"conv1.weight", nn::TensorKind::Weight, randomValues(rng, 100000, 0.05)},
+          {"conv1.bias", nn::TensorKind::Bias, randomValues(rng, 64, 0.1)},
+          {"bn1.running_var", nn::TensorKind::Statistic, randomValues(rng, 64, 1.0)},
+          {"dense1.weight", nn::TensorKind::Weight, randomValues(rng, 16385, 0.2)},
+          {"dense1.bias", nn::TensorKind::Bias, randomValues(rng, 10, 0.1)}};
+}
+
 std::vector<std::vector<double>> randomGrads(std::mt19937& rng, const Problem& p, double scale) {
   std::vector<std::vector<double>> g;
   for (const auto& t : p.layout().tensors()) g.push_back(randomValues(rng, t.size, scale));
@@ -43,7 +56,8 @@ double norm(const std::vector<double>& v) {
 
 double maxRelDiff(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]) / std::max(1.0, std::abs(b[i])));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(a[i] - b[i]) / std::max(1.0, std::abs(b[i])));
   return worst;
 }
 
@@ -97,8 +111,8 @@ TEST(LarsProperties, ExcludedTensorsGetPlainMomentumWithoutDecay) {
     std::mt19937 rng(3);
     const auto defs = mixedTensors(rng);
     Problem lars(defs), plain(defs);
-    auto a = lars.make("lars", preset, {{"lr", 0.2}, {"momentum", 0.9}, {"weight_decay", 0.01}},
-                       {{"exclude", "vectors"}});
+    auto a =
+        lars.make("lars", preset, {{"lr", 0.2}, {"momentum", 0.9}, {"weight_decay", 0.01}}, {{"exclude", "vectors"}});
     auto b = plain.make("momentum", "", {{"lr", 0.2}, {"momentum", 0.9}, {"weight_decay", 0.0}});
     for (int s = 0; s < 5; ++s) {
       const auto g = randomGrads(rng, lars, 0.5);
@@ -163,43 +177,76 @@ TEST(LarsProperties, LarcLocalLrNeverExceedsGlobalLr) {
 // Telemetry against norms computed here, independently, for every optimizer.
 TEST(OptimizerProperties, TelemetryMatchesIndependentNorms) {
   for (const auto& info : optimizerRegistry()) {
-    std::mt19937 rng(5);
-    Problem p(mixedTensors(rng));
-    auto opt = p.make(info.type);
-    for (int s = 0; s < 3; ++s) {
-      const auto g = randomGrads(rng, p, 0.7);
-      std::vector<std::vector<double>> before;
-      for (int i = 0; i < p.layout().count(); ++i) before.push_back(p.values(i));
-      p.step(*opt, g);
-      for (int i = 0; i < p.layout().count(); ++i) {
-        const auto& t = p.telemetry[i];
-        const std::string what = info.type + " step " + std::to_string(s) + " tensor " + p.layout().tensor(i).name;
-        if (!p.layout().tensor(i).trainable()) {
-          EXPECT_EQ(p.values(i), before[i]) << what << ": statistics are never touched";
-          EXPECT_EQ(t.weightNorm, 0.0) << what;
-          EXPECT_EQ(t.localLr, 0.0) << what;
-          continue;
-        }
-        // The stored values are floats: recompute norms from exactly those floats.
-        std::vector<double> gf, delta;
-        for (double x : g[i]) gf.push_back(static_cast<nn::Scalar>(x));
-        const auto after = p.values(i);
-        for (std::size_t j = 0; j < after.size(); ++j) delta.push_back(after[j] - before[i][j]);
-        EXPECT_NEAR(t.weightNorm, norm(before[i]), 1e-9 * norm(before[i])) << what;
-        EXPECT_NEAR(t.gradNorm, norm(gf), 1e-9 * norm(gf)) << what;
-        EXPECT_NEAR(t.updateNorm, norm(delta), 1e-9 * norm(delta)) << what;
-        EXPECT_NEAR(t.updateRatio, norm(delta) / norm(before[i]), 1e-9 * t.updateRatio) << what;
-        EXPECT_GT(t.updateNorm, 0.0) << what;
-        if (info.type == "lars") {  // paper preset: lambda = eta ||w|| / (||g|| + beta ||w||)
-          const double eta = opt->hyperparameter("eta"), beta = opt->hyperparameter("weight_decay");
-          const double lambda = eta * norm(before[i]) / (norm(gf) + beta * norm(before[i]));
-          EXPECT_NEAR(t.trustRatio, lambda, 1e-9 * lambda) << what;
-          EXPECT_NEAR(t.localLr, opt->hyperparameter("lr") * lambda, 1e-9 * lambda) << what;
-        } else if (info.type != "lamb" && info.type != "larc") {
-          EXPECT_EQ(t.trustRatio, 1.0) << what;
-          EXPECT_NEAR(t.localLr, opt->hyperparameter("lr"), 1e-15) << what;
+    for (const bool large : {false, true}) {
+      std::mt19937 rng(5);
+      Problem p(large ? largeTensors(rng) : mixedTensors(rng));
+      auto opt = p.make(info.type);
+      for (int s = 0; s < 3; ++s) {
+        const auto g = randomGrads(rng, p, 0.7);
+        std::vector<std::vector<double>> before;
+        for (int i = 0; i < p.layout().count(); ++i) before.push_back(p.values(i));
+        p.step(*opt, g);
+        for (int i = 0; i < p.layout().count(); ++i) {
+          const auto& t = p.telemetry[i];
+          const std::string what = info.type + " step " + std::to_string(s) + " tensor " + p.layout().tensor(i).name;
+          if (!p.layout().tensor(i).trainable()) {
+            EXPECT_EQ(p.values(i), before[i]) << what << ": statistics are never touched";
+            EXPECT_EQ(t.weightNorm, 0.0) << what;
+            EXPECT_EQ(t.localLr, 0.0) << what;
+            continue;
+          }
+          // The stored values are floats: recompute norms from exactly those floats.
+          std::vector<double> gf, delta;
+          for (double x : g[i]) gf.push_back(static_cast<nn::Scalar>(x));
+          const auto after = p.values(i);
+          for (std::size_t j = 0; j < after.size(); ++j) delta.push_back(after[j] - before[i][j]);
+          EXPECT_NEAR(t.weightNorm, norm(before[i]), 1e-9 * norm(before[i])) << what;
+          EXPECT_NEAR(t.gradNorm, norm(gf), 1e-9 * norm(gf)) << what;
+          EXPECT_NEAR(t.updateNorm, norm(delta), 1e-9 * norm(delta)) << what;
+          EXPECT_NEAR(t.updateRatio, norm(delta) / norm(before[i]), 1e-9 * t.updateRatio) << what;
+          EXPECT_GT(t.updateNorm, 0.0) << what;
+          if (info.type == "lars") {  // paper preset: lambda = eta ||w|| / (||g|| + beta ||w||)
+            const double eta = opt->hyperparameter("eta"), beta = opt->hyperparameter("weight_decay");
+            const double lambda = eta * norm(before[i]) / (norm(gf) + beta * norm(before[i]));
+            EXPECT_NEAR(t.trustRatio, lambda, 1e-9 * lambda) << what;
+            EXPECT_NEAR(t.localLr, opt->hyperparameter("lr") * lambda, 1e-9 * lambda) << what;
+          } else if (info.type != "lamb" && info.type != "larc") {
+            EXPECT_EQ(t.trustRatio, 1.0) << what;
+            EXPECT_NEAR(t.localLr, opt->hyperparameter("lr"), 1e-15) << what;
+          }
         }
       }
+    }
+  }
+}
+
+// Large models are stepped in parallel over fixed chunks: parameters, optimizer state and
+// telemetry must be bitwise identical with 1 and 2 threads.
+TEST(OptimizerProperties, ParallelStepIsIndependentOfThreadCount) {
+  for (const auto& info : optimizerRegistry()) {
+    auto run = [&](int threads) {
+      std::mt19937 rng(9);
+      Problem p(largeTensors(rng));
+      auto opt = p.make(info.type);
+      tbb::task_arena arena(threads);
+      std::vector<TensorTelemetry> telemetry;
+      for (int s = 0; s < 3; ++s) {
+        const auto g = randomGrads(rng, p, 0.5);
+        arena.execute([&] { p.step(*opt, g); });
+        telemetry.insert(telemetry.end(), p.telemetry.begin(), p.telemetry.end());
+      }
+      return std::make_pair(p.params.flat(), telemetry);
+    };
+    const auto [params1, telemetry1] = run(1);
+    const auto [params2, telemetry2] = run(2);
+    ASSERT_EQ(params1.size(), params2.size());
+    EXPECT_EQ(std::memcmp(params1.data(), params2.data(), sizeof(nn::Scalar) * params1.size()), 0) << info.type;
+    ASSERT_EQ(telemetry1.size(), telemetry2.size());
+    for (std::size_t i = 0; i < telemetry1.size(); ++i) {
+      EXPECT_EQ(telemetry1[i].weightNorm, telemetry2[i].weightNorm) << info.type << " entry " << i;
+      EXPECT_EQ(telemetry1[i].gradNorm, telemetry2[i].gradNorm) << info.type << " entry " << i;
+      EXPECT_EQ(telemetry1[i].trustRatio, telemetry2[i].trustRatio) << info.type << " entry " << i;
+      EXPECT_EQ(telemetry1[i].updateNorm, telemetry2[i].updateNorm) << info.type << " entry " << i;
     }
   }
 }
@@ -269,13 +316,14 @@ TEST(OptimizerProperties, MomentumChangeMidRunUsesBuffer) {
   EXPECT_FLOAT_EQ(v2[0], 0.95f);
 }
 
-// Changing eta keeps the LARS momentum: v3 = m v2 + gamma lambda_new d, lambda_new with the new eta.
+// Changing eta keeps the LARS momentum: v3 = m v2 + gamma lambda_new d, lambda_new with the new
+// eta.
 TEST(OptimizerProperties, EtaChangeMidRunKeepsLarsMomentum) {
   Problem p({{"w", nn::TensorKind::Weight, {3.0, 4.0}}});
   auto opt = p.make("lars", "paper", {{"lr", 0.5}, {"eta", 0.1}, {"weight_decay", 0.0}, {"momentum", 0.9}});
   p.step(*opt, {{1.2, -1.6}});  // lambda = 0.1*5/2 = 0.25, v1 = 0.125 g = [0.15, -0.2], w1 = [2.85, 4.2]
   opt->setHyperparameter("eta", 0.2);
-  p.step(*opt, {{0.0, 1.0}});   // lambda = 0.2 ||w1|| / 1, ||w1|| = sqrt(2.85^2 + 4.2^2) = 5.075677294
+  p.step(*opt, {{0.0, 1.0}});  // lambda = 0.2 ||w1|| / 1, ||w1|| = sqrt(2.85^2 + 4.2^2) = 5.075677294
   const double lambda = 0.2 * std::sqrt(2.85 * 2.85 + 4.2 * 4.2);
   EXPECT_NEAR(p.telemetry[0].trustRatio, lambda, 1e-6);
   testing::expectNear(testing::slice(*opt->state("momentum"), p.layout().tensor(0)),
