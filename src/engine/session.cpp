@@ -64,9 +64,9 @@ namespace {
 // unrelated random sequences.
 constexpr std::uint64_t kBatchStream = 1;
 constexpr std::uint64_t kDropoutStream = 2;
-// Test-split rows per inference chunk: small enough that a CNN's im2col buffers stay a few MB
-// (runs evaluate concurrently), large enough for efficient GEMMs.
-constexpr int kEvalChunkRows = 256;
+// Test-split rows per inference chunk: large enough for efficient GEMMs, small enough that a
+// CNN's activations per chunk and thread stay a few tens of MB (each run keeps its own).
+constexpr int kEvalChunkRows = 128;
 
 struct SetHyperparameter {
   std::string run, name;
@@ -96,6 +96,7 @@ struct Session::Impl {
     nn::ParameterStore params;
     nn::ParameterStore grads;
     std::unique_ptr<nn::ShardedBackprop> backprop;
+    std::unique_ptr<nn::Inference> inference;  // test-set evaluation, buffers kept between calls
     std::unique_ptr<data::Batcher> batcher;
     nn::Matrix x, y;
     std::vector<optim::TensorTelemetry> telemetry;
@@ -317,8 +318,8 @@ struct Session::Impl {
   // ---- training ----
 
   void evaluate(Run& run) {
-    const nn::BatchResult r = nn::ShardedBackprop::evaluate(
-        *network, run.params, split.test.features, split.test.targets, kEvalChunkRows);
+    if (!run.inference) run.inference = std::make_unique<nn::Inference>(*network, kEvalChunkRows);
+    const nn::BatchResult r = run.inference->evaluate(run.params, split.test.features, split.test.targets);
     EvalPoint point;
     point.step = run.step;
     point.loss = r.loss;

@@ -1,6 +1,7 @@
 #include "nn/backprop.h"
 
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 
@@ -177,44 +178,64 @@ BatchResult ShardedBackprop::computeGradients(ParameterStore& params, const Matr
   return result;
 }
 
-namespace {
+struct Inference::Impl {
+  struct Workspace {
+    std::vector<std::unique_ptr<LayerState>> states;
+    std::vector<Matrix> acts;
+  };
+  const Network& network;
+  int chunkRows;
+  tbb::enumerable_thread_specific<Workspace> workspaces;
+  std::vector<LossSum> sums;  // per chunk
 
-// Inference over chunks of rows in parallel; `visit(chunk, rowBegin, lastActivation)` runs in
-// the chunk's task.
-template <typename Visit>
-void inferChunks(const Network& network, const ParameterStore& params, const Matrix& x, int chunkRows, Visit&& visit) {
-  if (chunkRows <= 0) throw std::invalid_argument("chunkRows must be > 0, got " + std::to_string(chunkRows));
-  const Eigen::Index rows = x.rows();
-  const Eigen::Index chunks = (rows + chunkRows - 1) / chunkRows;
-  tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, chunks, 1), [&](const tbb::blocked_range<Eigen::Index>& range) {
-    auto states = makeStates(network);
-    std::vector<Matrix> acts(network.layers().size());
-    for (Eigen::Index c = range.begin(); c != range.end(); ++c) {
-      const Eigen::Index begin = c * chunkRows;
-      const Eigen::Index count = std::min<Eigen::Index>(chunkRows, rows - begin);
-      forwardLayers(network, params, x.middleRows(begin, count), states, acts, false, 0, 0);
-      visit(c, begin, acts.back());
-    }
-  });
-}
+  Impl(const Network& net, int rows) : network(net), chunkRows(rows) {
+    if (rows <= 0) throw std::invalid_argument("chunkRows must be > 0, got " + std::to_string(rows));
+  }
 
-}  // namespace
+  void checkParams(const ParameterStore& params, const char* where) const {
+    if (params.flat().size() != static_cast<Eigen::Index>(network.layout()->totalSize()))
+      throw std::invalid_argument(std::string(where) + ": params do not match the network's layout");
+  }
 
-BatchResult ShardedBackprop::evaluate(const Network& network, const ParameterStore& params, const Matrix& x,
-                                      const Matrix& y, int chunkRows) {
-  checkInputs(network, x, y, "ShardedBackprop::evaluate");
-  if (params.flat().size() != static_cast<Eigen::Index>(network.layout()->totalSize()))
-    throw std::invalid_argument("ShardedBackprop::evaluate: params do not match the network's layout");
+  // Runs `visit(chunk, rowBegin, lastActivation)` for every chunk, in the chunk's task. A
+  // chunk's forward makes no TBB calls, so a thread never interleaves two chunks on its
+  // workspace.
+  template <typename Visit>
+  void forEachChunk(const ParameterStore& params, const Matrix& x, Visit&& visit) {
+    const Eigen::Index rows = x.rows();
+    const Eigen::Index chunks = (rows + chunkRows - 1) / chunkRows;
+    tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, chunks, 1), [&](const tbb::blocked_range<Eigen::Index>& r) {
+      Workspace& ws = workspaces.local();
+      if (ws.states.empty()) {
+        ws.states = makeStates(network);
+        ws.acts.resize(network.layers().size());
+      }
+      for (Eigen::Index c = r.begin(); c != r.end(); ++c) {
+        const Eigen::Index begin = c * chunkRows;
+        const Eigen::Index count = std::min<Eigen::Index>(chunkRows, rows - begin);
+        forwardLayers(network, params, x.middleRows(begin, count), ws.states, ws.acts, false, 0, 0);
+        visit(c, begin, ws.acts.back());
+      }
+    });
+  }
+};
+
+Inference::Inference(const Network& network, int chunkRows) : impl_(std::make_unique<Impl>(network, chunkRows)) {}
+Inference::~Inference() = default;
+
+BatchResult Inference::evaluate(const ParameterStore& params, const Matrix& x, const Matrix& y) {
+  Impl& impl = *impl_;
+  checkInputs(impl.network, x, y, "Inference::evaluate");
+  impl.checkParams(params, "Inference::evaluate");
   BatchResult result;
   result.count = static_cast<int>(x.rows());
   if (x.rows() == 0) return result;
-  const Eigen::Index chunks = (x.rows() + std::max(chunkRows, 1) - 1) / std::max(chunkRows, 1);
-  std::vector<LossSum> sums(static_cast<std::size_t>(chunks));
-  inferChunks(network, params, x, chunkRows, [&](Eigen::Index chunk, Eigen::Index begin, const Matrix& out) {
-    sums[chunk] = network.loss().compute(out, y.middleRows(begin, out.rows()), nullptr, Scalar(1));
+  impl.sums.assign(static_cast<std::size_t>((x.rows() + impl.chunkRows - 1) / impl.chunkRows), LossSum{});
+  impl.forEachChunk(params, x, [&](Eigen::Index chunk, Eigen::Index begin, const Matrix& out) {
+    impl.sums[chunk] = impl.network.loss().compute(out, y.middleRows(begin, out.rows()), nullptr, Scalar(1));
   });
   double lossSum = 0.0;
-  for (const LossSum& s : sums) {
+  for (const LossSum& s : impl.sums) {
     lossSum += s.sum;
     result.correct += s.correct;
   }
@@ -222,17 +243,26 @@ BatchResult ShardedBackprop::evaluate(const Network& network, const ParameterSto
   return result;
 }
 
-void ShardedBackprop::predict(const Network& network, const ParameterStore& params, const Matrix& x, Matrix& out,
-                              int chunkRows) {
-  if (x.cols() != network.inputShape().size())
-    throw std::invalid_argument("ShardedBackprop::predict: x is " + dims(x) + ", the network expects " +
-                                std::to_string(network.inputShape().size()) + " columns");
-  if (params.flat().size() != static_cast<Eigen::Index>(network.layout()->totalSize()))
-    throw std::invalid_argument("ShardedBackprop::predict: params do not match the network's layout");
-  out.resize(x.rows(), network.outputShape().size());
-  inferChunks(network, params, x, chunkRows, [&](Eigen::Index, Eigen::Index begin, const Matrix& chunkOut) {
+void Inference::predict(const ParameterStore& params, const Matrix& x, Matrix& out) {
+  Impl& impl = *impl_;
+  if (x.cols() != impl.network.inputShape().size())
+    throw std::invalid_argument("Inference::predict: x is " + dims(x) + ", the network expects " +
+                                std::to_string(impl.network.inputShape().size()) + " columns");
+  impl.checkParams(params, "Inference::predict");
+  out.resize(x.rows(), impl.network.outputShape().size());
+  impl.forEachChunk(params, x, [&](Eigen::Index, Eigen::Index begin, const Matrix& chunkOut) {
     out.middleRows(begin, chunkOut.rows()) = chunkOut;
   });
+}
+
+BatchResult ShardedBackprop::evaluate(const Network& network, const ParameterStore& params, const Matrix& x,
+                                      const Matrix& y, int chunkRows) {
+  return Inference(network, chunkRows).evaluate(params, x, y);
+}
+
+void ShardedBackprop::predict(const Network& network, const ParameterStore& params, const Matrix& x, Matrix& out,
+                              int chunkRows) {
+  Inference(network, chunkRows).predict(params, x, out);
 }
 
 }  // namespace larslab::nn

@@ -40,16 +40,36 @@ class ShardedBackprop {
   BatchResult computeGradients(ParameterStore& params, const Matrix& x, const Matrix& y,
                                ParameterStore& grads, std::uint64_t stepSeed);
 
-  // Inference mode (dropout off, BatchNorm running statistics), in chunks processed in
-  // parallel and combined in chunk order (deterministic). Allocates per call.
+  // One-off Inference (below): allocates its buffers per call.
   static BatchResult evaluate(const Network& network, const ParameterStore& params,
                               const Matrix& x, const Matrix& y, int chunkRows = 1024);
-  // Network outputs (logits for cross-entropy) in inference mode, one row per row of x.
   static void predict(const Network& network, const ParameterStore& params, const Matrix& x, Matrix& out,
                       int chunkRows = 1024);
 
   [[nodiscard]] int batchSize() const;
   [[nodiscard]] int shardCount() const;  // min(shards, batchSize)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Inference mode (dropout off, BatchNorm running statistics) in chunks of rows processed in
+// parallel and combined in chunk order, so results never depend on threads. Each thread keeps
+// its layer buffers between calls: repeated evaluations of a test set (every few steps of a
+// run) do not allocate, which matters for CNNs whose activations are tens of MB per chunk.
+// Use one object per concurrent caller; calls on one object must not overlap.
+class Inference {
+ public:
+  Inference(const Network& network, int chunkRows = 256);
+  ~Inference();
+  Inference(const Inference&) = delete;
+  Inference& operator=(const Inference&) = delete;
+
+  // Mean loss and correct count over the rows of x.
+  BatchResult evaluate(const ParameterStore& params, const Matrix& x, const Matrix& y);
+  // Network outputs (logits for cross-entropy), one row per row of x.
+  void predict(const ParameterStore& params, const Matrix& x, Matrix& out);
 
  private:
   struct Impl;

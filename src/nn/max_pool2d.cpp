@@ -8,7 +8,41 @@ namespace {
 
 struct MaxPoolState final : LayerState {
   std::vector<int> argmax;  // per output element: index of the chosen input within the sample
+  std::vector<Scalar> pairMax;  // 2x2 path: max of each horizontal pair of one sample
+  std::vector<int> pairArg;
 };
+
+// 2x2 windows with stride 2 on even sizes, as two passes that vectorise: the max of each
+// horizontal pair over the whole sample (pairs never straddle rows), then the max of two
+// consecutive pair rows. Ties keep the first element in row-major order, as in the general
+// loop; selects instead of branches, because which element wins is data-dependent.
+template <bool kTrackArgmax>
+void maxPool2x2(const Scalar* src, int channels, int height, int width, Scalar* dst, int* arg, Scalar* pairMax,
+                int* pairArg) {
+  const int pairs = channels * height * width / 2;
+  for (int i = 0; i < pairs; ++i) {
+    const Scalar left = src[2 * i], right = src[2 * i + 1];
+    const bool takeRight = right > left;
+    pairMax[i] = takeRight ? right : left;
+    if constexpr (kTrackArgmax) pairArg[i] = takeRight ? 2 * i + 1 : 2 * i;
+  }
+  const int outWidth = width / 2, outRows = channels * height / 2;
+  for (int r = 0; r < outRows; ++r) {
+    const Scalar* top = pairMax + 2 * r * outWidth;
+    const Scalar* bottom = top + outWidth;
+    Scalar* out = dst + r * outWidth;
+    for (int x = 0; x < outWidth; ++x) {
+      const bool takeBottom = bottom[x] > top[x];
+      out[x] = takeBottom ? bottom[x] : top[x];
+    }
+    if constexpr (kTrackArgmax) {
+      const int* topArg = pairArg + 2 * r * outWidth;
+      const int* bottomArg = topArg + outWidth;
+      int* outArg = arg + r * outWidth;
+      for (int x = 0; x < outWidth; ++x) outArg[x] = bottom[x] > top[x] ? bottomArg[x] : topArg[x];
+    }
+  }
+}
 
 }  // namespace
 
@@ -27,38 +61,33 @@ MaxPool2D::MaxPool2D(std::string name, Shape input, int kernel, int stride)
 std::unique_ptr<LayerState> MaxPool2D::makeState() const { return std::make_unique<MaxPoolState>(); }
 
 void MaxPool2D::forward(const ParameterStore& /*params*/, const ConstMatrixRef& in, Matrix& out, LayerState& state,
-                        const ForwardContext& /*context*/) const {
+                        const ForwardContext& context) const {
   auto& st = static_cast<MaxPoolState&>(state);
   const Shape is = inputShape(), os = outputShape();
   const Eigen::Index rows = in.rows();
   const int outSize = os.size();
   out.resize(rows, outSize);
   st.argmax.resize(static_cast<std::size_t>(rows) * outSize);
+  if (kernel_ == 2 && stride_ == 2 && is.height % 2 == 0 && is.width % 2 == 0) {
+    st.pairMax.resize(static_cast<std::size_t>(is.size()) / 2);
+    st.pairArg.resize(st.pairMax.size());
+    for (Eigen::Index n = 0; n < rows; ++n) {
+      const Scalar* src = in.data() + n * in.outerStride();
+      Scalar* dst = out.data() + n * outSize;
+      int* arg = st.argmax.data() + n * outSize;
+      if (context.training)  // only backward reads the argmax
+        maxPool2x2<true>(src, is.channels, is.height, is.width, dst, arg, st.pairMax.data(), st.pairArg.data());
+      else
+        maxPool2x2<false>(src, is.channels, is.height, is.width, dst, arg, st.pairMax.data(), st.pairArg.data());
+    }
+    return;
+  }
   for (Eigen::Index n = 0; n < rows; ++n) {
     const Scalar* src = in.data() + n * in.outerStride();
     Scalar* dst = out.data() + n * outSize;
     int* arg = st.argmax.data() + n * outSize;
     for (int c = 0; c < os.channels; ++c) {
       const int plane = c * is.height * is.width;
-      if (kernel_ == 2 && stride_ == 2) {  // the common case, as a loop the compiler vectorises
-        for (int oy = 0; oy < os.height; ++oy) {
-          const int top = plane + 2 * oy * is.width;
-          const Scalar* r0 = src + top;
-          const Scalar* r1 = r0 + is.width;
-          const int o = (c * os.height + oy) * os.width;
-          for (int ox = 0; ox < os.width; ++ox) {
-            // Same order and strict '>' as the general loop: the first maximum wins.
-            Scalar best = r0[2 * ox];
-            int index = top + 2 * ox;
-            if (r0[2 * ox + 1] > best) best = r0[2 * ox + 1], index = top + 2 * ox + 1;
-            if (r1[2 * ox] > best) best = r1[2 * ox], index = top + is.width + 2 * ox;
-            if (r1[2 * ox + 1] > best) best = r1[2 * ox + 1], index = top + is.width + 2 * ox + 1;
-            dst[o + ox] = best;
-            arg[o + ox] = index;
-          }
-        }
-        continue;
-      }
       for (int oy = 0; oy < os.height; ++oy) {
         for (int ox = 0; ox < os.width; ++ox) {
           const int first = plane + oy * stride_ * is.width + ox * stride_;

@@ -124,6 +124,26 @@ void BM_OptimizerStep(benchmark::State& state, const Workload& w, const Optimize
   state.counters["threads"] = threads;
 }
 
+// Inference on a 10,000-sample test split (the size of Fashion-MNIST's), as a Run evaluates
+// it: nn::Inference in 128-row chunks, buffers kept between evaluations.
+void BM_Evaluate(benchmark::State& state, const Workload& w, int threads) {
+  const nn::Network network(w.model, w.input);
+  const nn::ParameterStore params = network.initialParameters(1);
+  constexpr int kTestRows = 10000;
+  const nn::Matrix x = randomUniform(kTestRows, w.input.size(), 12);
+  nn::Matrix y(kTestRows, 1);
+  for (int i = 0; i < kTestRows; ++i) y(i, 0) = static_cast<nn::Scalar>(i % w.classes);
+  nn::Inference inference(network, 128);
+  nn::BatchResult result;
+  runInArena(threads, [&] {
+    result = inference.evaluate(params, x, y);  // sizes the buffers, as a run's first evaluation
+    for (auto _ : state) result = inference.evaluate(params, x, y);
+  });
+  if (!std::isfinite(result.loss)) state.SkipWithError("loss is non-finite");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kTestRows);
+  state.counters["threads"] = threads;
+}
+
 }  // namespace
 
 void registerTrainingBenchmarks(const WorkloadFile& file) {
@@ -149,6 +169,13 @@ void registerTrainingBenchmarks(const WorkloadFile& file) {
             ->UseRealTime()
             ->Unit(benchmark::kMicrosecond);
       }
+    }
+  }
+  for (const Workload& w : file.workloads) {
+    if (w.input.size() == 2) continue;  // the image workloads, where evaluation costs
+    for (int threads : {1, 2}) {
+      const std::string name = "BM_Evaluate/" + w.name + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Evaluate, w, threads)->UseRealTime()->Unit(benchmark::kMillisecond);
     }
   }
 }

@@ -211,7 +211,7 @@ TEST(ShardedBackprop, RejectsMismatchedInputs) {
             "ShardedBackprop::computeGradients: y: cross_entropy: label 3 in row 5 is not an integer in [0, 3)");
   badLabels(5, 0) = 1.5f;
   EXPECT_EQ(errorOf([&] { (void)ShardedBackprop::evaluate(net, params, Matrix::Zero(8, 6), badLabels); }),
-            "ShardedBackprop::evaluate: y: cross_entropy: label 1.5 in row 5 is not an integer in [0, 3)");
+            "Inference::evaluate: y: cross_entropy: label 1.5 in row 5 is not an integer in [0, 3)");
   EXPECT_EQ(errorOf([&] { ShardedBackprop(net, 7); }),
             "ShardedBackprop: bn1 needs at least 2 values per channel in every shard; batch 7 in 4 shards gives 1");
   EXPECT_EQ(errorOf([&] { ShardedBackprop(net, 0); }), "ShardedBackprop: batch size must be > 0, got 0");
