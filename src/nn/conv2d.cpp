@@ -12,9 +12,23 @@ namespace {
 // row-major, is exactly the GEMM result, so nothing is reshuffled. An im2col of the whole
 // shard (tens of MB for a 28x28 CNN) would stream through memory instead.
 struct ConvState final : LayerState {
-  Matrix cols;   // (inC*k*k) x (OH*OW) of the current sample
-  Matrix dCols;  // W^T * dOut of the current sample, same shape
+  Matrix cols;          // (inC*k*k) x (OH*OW): im2col of the current sample
+  Matrix dCols;         // W^T * dOut of the current sample, same shape
   GemmWorkspace gemm;
+};
+
+// A convolution's sizes, as im2col sees them.
+struct Geometry {
+  int channels, height, width;  // input
+  int kernel, stride, padding;
+  int outHeight, outWidth;
+  [[nodiscard]] Eigen::Index taps() const { return static_cast<Eigen::Index>(channels) * kernel * kernel; }
+  [[nodiscard]] Eigen::Index positions() const { return static_cast<Eigen::Index>(outHeight) * outWidth; }
+  // Stride 1 and "same" width (2p = k - 1, so OW = W): the valid part of each im2col row
+  // (c, ki, kj) is ONE contiguous run of the input plane shifted by (ki - p) * W + (kj - p),
+  // from the first valid output position to the last; in between, the |kj - p| border columns
+  // of each output row pick up neighbours of the adjacent input row and are zeroed afterwards.
+  [[nodiscard]] bool contiguous() const { return stride == 1 && outWidth == width; }
 };
 
 // Output positions ox whose input column ox*s - p + kj lies in [0, size): [lo, hi).
@@ -24,6 +38,88 @@ void validRange(int outSize, int inSize, int stride, int offset, int& lo, int& h
   hi = inSize - offset <= 0 ? 0 : (inSize - offset + stride - 1) / stride;
   lo = std::min(lo, outSize);
   hi = std::clamp(hi, lo, outSize);
+}
+
+// Calls visit(row, oyLo, oyHi, oxLo, oxHi, shift) for every im2col row (c, ki, kj) whose tap
+// sees at least one input value; shift = (ki - p) * W + (kj - p) within channel c's plane.
+template <typename Visit>
+void forEachTap(const Geometry& g, Visit&& visit) {
+  const int k = g.kernel, s = g.stride, p = g.padding;
+  for (int c = 0; c < g.channels; ++c) {
+    for (int ki = 0; ki < k; ++ki) {
+      int oyLo, oyHi;
+      validRange(g.outHeight, g.height, s, ki - p, oyLo, oyHi);
+      for (int kj = 0; kj < k; ++kj) {
+        int oxLo, oxHi;
+        validRange(g.outWidth, g.width, s, kj - p, oxLo, oxHi);
+        if (oyHi <= oyLo || oxHi <= oxLo) continue;  // this tap only ever sees padding
+        visit(c, (static_cast<Eigen::Index>(c) * k + ki) * k + kj, ki, kj, oyLo, oyHi, oxLo, oxHi);
+      }
+    }
+  }
+}
+
+// cols (taps x positions) = im2col of one sample. Which entries are padding depends only on
+// the geometry, so they are zeroed once and never written again: per sample only the valid
+// entries are copied, for the contiguous geometry in one run per row.
+void im2col(const Geometry& g, const Scalar* sample, Matrix& cols) {
+  const Eigen::Index positions = g.positions();
+  if (cols.rows() != g.taps() || cols.cols() != positions) cols.setZero(g.taps(), positions);
+  const int ow = g.outWidth, s = g.stride, p = g.padding;
+  const Eigen::Index plane = static_cast<Eigen::Index>(g.height) * g.width;
+  forEachTap(g, [&](int c, Eigen::Index row, int ki, int kj, int oyLo, int oyHi, int oxLo, int oxHi) {
+    const Scalar* src = sample + c * plane;
+    Scalar* dst = cols.data() + row * positions;
+    if (g.contiguous()) {
+      const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
+      const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
+      const Eigen::Index shift = static_cast<Eigen::Index>(ki - p) * g.width + (kj - p);
+      std::copy(src + begin + shift, src + end + shift, dst + begin);
+      for (int oy = oyLo; oy < oyHi; ++oy) {  // the copy wrapped into these padding columns
+        Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
+        for (int ox = 0; ox < oxLo; ++ox) d[ox] = Scalar(0);
+        for (int ox = oxHi; ox < ow; ++ox) d[ox] = Scalar(0);
+      }
+      return;
+    }
+    for (int oy = oyLo; oy < oyHi; ++oy) {
+      const Scalar* srow = src + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
+      Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
+      for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
+    }
+  });
+}
+
+// dSample = the scatter-add of cols (taps x positions) back onto the input planes. For the
+// contiguous geometry the padding columns of cols (which have no input) are zeroed first, so
+// one contiguous add per row adds exactly 0 where it wraps into the neighbouring input row.
+void col2im(const Geometry& g, Matrix& cols, Scalar* dSample) {
+  const Eigen::Index positions = g.positions();
+  const int ow = g.outWidth, s = g.stride, p = g.padding;
+  const Eigen::Index plane = static_cast<Eigen::Index>(g.height) * g.width;
+  std::fill(dSample, dSample + g.channels * plane, Scalar(0));
+  forEachTap(g, [&](int c, Eigen::Index row, int ki, int kj, int oyLo, int oyHi, int oxLo, int oxHi) {
+    Scalar* dst = dSample + c * plane;
+    Scalar* src = cols.data() + row * positions;
+    if (g.contiguous()) {
+      for (int oy = oyLo; oy < oyHi; ++oy) {
+        Scalar* r = src + static_cast<Eigen::Index>(oy) * ow;
+        for (int ox = 0; ox < oxLo; ++ox) r[ox] = Scalar(0);
+        for (int ox = oxHi; ox < ow; ++ox) r[ox] = Scalar(0);
+      }
+      const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
+      const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
+      Scalar* d = dst + begin + static_cast<Eigen::Index>(ki - p) * g.width + (kj - p);
+      const Scalar* from = src + begin;
+      for (Eigen::Index i = 0; i < end - begin; ++i) d[i] += from[i];
+      return;
+    }
+    for (int oy = oyLo; oy < oyHi; ++oy) {
+      Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
+      const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
+      for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
+    }
+  });
 }
 
 }  // namespace
@@ -57,109 +153,19 @@ void Conv2D::initialize(ParameterStore& params, std::uint64_t seed) const {
 
 std::unique_ptr<LayerState> Conv2D::makeState() const { return std::make_unique<ConvState>(); }
 
-// With stride 1 and "same" width (2p = k - 1, so OW = W), the valid part of each im2col row
-// (c, ki, kj) is ONE contiguous run of the input plane shifted by (ki - p) * W + (kj - p),
-// from the first valid output position to the last; in between, the |kj - p| border columns
-// of each output row pick up neighbours of the adjacent input row and are zeroed afterwards.
-// One long copy instead of a short copy per output row: im2col runs at memcpy speed.
-bool Conv2D::isSameWidthStride1() const { return stride_ == 1 && outputShape().width == inputShape().width; }
-
-void Conv2D::im2col(const Scalar* sample, Matrix& cols) const {
-  const Shape is = inputShape(), os = outputShape();
-  const int k = kernel_, s = stride_, p = padding_;
-  const int oh = os.height, ow = os.width;
-  const Eigen::Index positions = static_cast<Eigen::Index>(oh) * ow;
-  const Eigen::Index taps = static_cast<Eigen::Index>(is.channels) * k * k;
-  // Which entries are padding depends only on the geometry, so they are zeroed once and never
-  // written again: per sample only the valid entries are copied.
-  if (cols.rows() != taps || cols.cols() != positions) cols.setZero(taps, positions);
-  const bool contiguous = isSameWidthStride1();
-  for (int c = 0; c < is.channels; ++c) {
-    const Scalar* src = sample + static_cast<Eigen::Index>(c) * is.height * is.width;
-    for (int ki = 0; ki < k; ++ki) {
-      int oyLo, oyHi;
-      validRange(oh, is.height, s, ki - p, oyLo, oyHi);
-      for (int kj = 0; kj < k; ++kj) {
-        int oxLo, oxHi;
-        validRange(ow, is.width, s, kj - p, oxLo, oxHi);
-        if (oyHi <= oyLo || oxHi <= oxLo) continue;  // this tap only ever sees padding
-        Scalar* dst = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * positions;
-        if (contiguous) {
-          const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
-          const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
-          const Eigen::Index shift = static_cast<Eigen::Index>(ki - p) * is.width + (kj - p);
-          std::copy(src + begin + shift, src + end + shift, dst + begin);
-          for (int oy = oyLo; oy < oyHi; ++oy) {  // the copy wrapped into these padding columns
-            Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
-            for (int ox = 0; ox < oxLo; ++ox) d[ox] = Scalar(0);
-            for (int ox = oxHi; ox < ow; ++ox) d[ox] = Scalar(0);
-          }
-          continue;
-        }
-        for (int oy = oyLo; oy < oyHi; ++oy) {
-          const Scalar* srow = src + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
-          Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
-          for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
-        }
-      }
-    }
-  }
-}
-
-// Scatter-adds cols back onto the input plane. Same-width stride 1: the border columns of
-// cols (padding positions, which have no input) are zeroed first, so one contiguous add per
-// row (c, ki, kj) adds exactly 0 where it wraps into the neighbouring input row.
-void Conv2D::col2im(Matrix& cols, Scalar* dSample) const {
-  const Shape is = inputShape(), os = outputShape();
-  const int k = kernel_, s = stride_, p = padding_;
-  const int oh = os.height, ow = os.width;
-  const Eigen::Index positions = static_cast<Eigen::Index>(oh) * ow;
-  const bool contiguous = isSameWidthStride1();
-  std::fill(dSample, dSample + is.size(), Scalar(0));
-  for (int c = 0; c < is.channels; ++c) {
-    Scalar* dst = dSample + static_cast<Eigen::Index>(c) * is.height * is.width;
-    for (int ki = 0; ki < k; ++ki) {
-      int oyLo, oyHi;
-      validRange(oh, is.height, s, ki - p, oyLo, oyHi);
-      for (int kj = 0; kj < k; ++kj) {
-        int oxLo, oxHi;
-        validRange(ow, is.width, s, kj - p, oxLo, oxHi);
-        Scalar* src = cols.data() + ((static_cast<Eigen::Index>(c) * k + ki) * k + kj) * positions;
-        if (contiguous) {
-          if (oyHi <= oyLo || oxHi <= oxLo) continue;
-          for (int oy = oyLo; oy < oyHi; ++oy) {
-            Scalar* r = src + static_cast<Eigen::Index>(oy) * ow;
-            for (int ox = 0; ox < oxLo; ++ox) r[ox] = Scalar(0);
-            for (int ox = oxHi; ox < ow; ++ox) r[ox] = Scalar(0);
-          }
-          const Eigen::Index begin = static_cast<Eigen::Index>(oyLo) * ow + oxLo;
-          const Eigen::Index end = static_cast<Eigen::Index>(oyHi - 1) * ow + oxHi;
-          const Eigen::Index shift = static_cast<Eigen::Index>(ki - p) * is.width + (kj - p);
-          Scalar* d = dst + shift;
-          for (Eigen::Index i = begin; i < end; ++i) d[i] += src[i];
-          continue;
-        }
-        for (int oy = oyLo; oy < oyHi; ++oy) {
-          Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * is.width;
-          const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
-          for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
-        }
-      }
-    }
-  }
-}
-
 void Conv2D::forward(const ParameterStore& params, const ConstMatrixRef& in, Matrix& out, LayerState& state,
                      const ForwardContext& /*context*/) const {
   auto& st = static_cast<ConvState&>(state);
-  const int filters = outputShape().channels;
-  const Eigen::Index positions = static_cast<Eigen::Index>(outputShape().height) * outputShape().width;
+  const Shape is = inputShape(), os = outputShape();
+  const Geometry g{is.channels, is.height, is.width, kernel_, stride_, padding_, os.height, os.width};
+  const int filters = os.channels;
+  const Eigen::Index positions = g.positions();
   const Eigen::Index rows = in.rows();
   const ConstMatrixMap w = params.matrix(weight_);  // filters x (inC*k*k)
   const ConstVectorMap b = params.vector(bias_);
   out.resize(rows, filters * positions);
   for (Eigen::Index n = 0; n < rows; ++n) {
-    im2col(in.data() + n * in.outerStride(), st.cols);
+    im2col(g, in.data() + n * in.outerStride(), st.cols);
     Scalar* result = out.data() + n * out.cols();  // filters x positions, row-major
     for (int f = 0; f < filters; ++f) Eigen::Map<RowVector>(result + f * positions, positions).setConstant(b[f]);
     st.gemm.multiply(result, positions, plain(w), plain(st.cols), /*accumulate=*/true);
@@ -169,27 +175,33 @@ void Conv2D::forward(const ParameterStore& params, const ConstMatrixRef& in, Mat
 void Conv2D::backward(const ParameterStore& params, const ConstMatrixRef& in, const ConstMatrixRef& /*out*/,
                       const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads, LayerState& state) const {
   auto& st = static_cast<ConvState&>(state);
-  const int filters = outputShape().channels;
-  const Eigen::Index positions = static_cast<Eigen::Index>(outputShape().height) * outputShape().width;
+  const Shape is = inputShape(), os = outputShape();
+  const Geometry g{is.channels, is.height, is.width, kernel_, stride_, padding_, os.height, os.width};
+  const int filters = os.channels;
+  const Eigen::Index positions = g.positions();
   const Eigen::Index rows = in.rows();
   const ConstMatrixMap w = params.matrix(weight_);
   MatrixMap dW = grads.matrix(weight_);
   VectorMap db = grads.vector(bias_);
   db.setZero();
   if (rows == 0) dW.setZero();
-  if (dIn) dIn->resize(rows, inputShape().size());
+
+  if (dIn) dIn->resize(rows, is.size());
   for (Eigen::Index n = 0; n < rows; ++n) {
     // The forward's im2col is recomputed rather than kept for the whole shard: copying it again
     // costs far less than streaming a shard-sized buffer through memory twice.
-    im2col(in.data() + n * in.outerStride(), st.cols);
-    const ConstMatrixMap dResult(dOut.data() + n * dOut.outerStride(), filters, positions);
+    im2col(g, in.data() + n * in.outerStride(), st.cols);
+    const Scalar* dOutRow = dOut.data() + n * dOut.outerStride();
+    const ConstMatrixMap dResult(dOutRow, filters, positions);
     st.gemm.multiply(dW.data(), dW.cols(), plain(dResult), transposed(st.cols), /*accumulate=*/n > 0);
     db.noalias() += dResult.rowwise().sum();
-    if (dIn) {
-      st.dCols.resize(st.cols.rows(), positions);
-      st.gemm.multiply(st.dCols, transposed(w), plain(dResult));
-      col2im(st.dCols, dIn->data() + n * dIn->cols());
-    }
+    if (!dIn) continue;
+    // W^T * dOut has depth outC only, so Eigen packs just the two small operands; computing
+    // dL/d(in) instead as the transposed convolution (im2col of dOut, depth outC*k*k) packs
+    // a matrix twice this size and measured slower.
+    st.dCols.resize(g.taps(), positions);
+    st.gemm.multiply(st.dCols, transposed(w), plain(dResult));
+    col2im(g, st.dCols, dIn->data() + n * dIn->cols());
   }
 }
 

@@ -50,9 +50,6 @@ class Conv2D final : public Layer {
                 const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads, LayerState& state) const override;
 
  private:
-  void im2col(const Scalar* sample, Matrix& cols) const;        // cols: (inC*k*k) x (OH*OW)
-  void col2im(Matrix& cols, Scalar* dSample) const;  // overwrites dSample; clobbers cols
-  [[nodiscard]] bool isSameWidthStride1() const;
   int kernel_, stride_, padding_;
   InitSpec init_;
   int weight_ = -1;
