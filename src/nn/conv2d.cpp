@@ -13,7 +13,7 @@ namespace {
 // shard (tens of MB for a 28x28 CNN) would stream through memory instead.
 struct ConvState final : LayerState {
   Matrix cols;          // (inC*k*k) x (OH*OW): im2col of the current sample
-  Matrix dCols;         // W^T * dOut of the current sample, same shape
+  Matrix dCols;         // W^T * dOut of the current sample, same shape; all zero between samples
   GemmWorkspace gemm;
 };
 
@@ -40,9 +40,10 @@ void validRange(int outSize, int inSize, int stride, int offset, int& lo, int& h
   hi = std::clamp(hi, lo, outSize);
 }
 
-// Calls visit(row, oyLo, oyHi, oxLo, oxHi, shift) for every im2col row (c, ki, kj) whose tap
-// sees at least one input value; shift = (ki - p) * W + (kj - p) within channel c's plane.
-template <typename Visit>
+// Calls visit(c, row, ki, kj, oyLo, oyHi, oxLo, oxHi) for every im2col row (c, ki, kj) whose
+// tap sees at least one input value: output rows [oyLo, oyHi) and columns [oxLo, oxHi) read
+// the input. With kVisitAll, taps that only ever see padding are visited too (empty ranges).
+template <bool kVisitAll = false, typename Visit>
 void forEachTap(const Geometry& g, Visit&& visit) {
   const int k = g.kernel, s = g.stride, p = g.padding;
   for (int c = 0; c < g.channels; ++c) {
@@ -52,8 +53,11 @@ void forEachTap(const Geometry& g, Visit&& visit) {
       for (int kj = 0; kj < k; ++kj) {
         int oxLo, oxHi;
         validRange(g.outWidth, g.width, s, kj - p, oxLo, oxHi);
-        if (oyHi <= oyLo || oxHi <= oxLo) continue;  // this tap only ever sees padding
-        visit(c, (static_cast<Eigen::Index>(c) * k + ki) * k + kj, ki, kj, oyLo, oyHi, oxLo, oxHi);
+        const Eigen::Index row = (static_cast<Eigen::Index>(c) * k + ki) * k + kj;
+        if (oyHi > oyLo && oxHi > oxLo)
+          visit(c, row, ki, kj, oyLo, oyHi, oxLo, oxHi);
+        else if (kVisitAll)  // this tap only ever sees padding
+          visit(c, row, ki, kj, 0, 0, 0, 0);
       }
     }
   }
@@ -90,18 +94,20 @@ void im2col(const Geometry& g, const Scalar* sample, Matrix& cols) {
   });
 }
 
-// dSample = the scatter-add of cols (taps x positions) back onto the input planes. For the
-// contiguous geometry the padding columns of cols (which have no input) are zeroed first, so
-// one contiguous add per row adds exactly 0 where it wraps into the neighbouring input row.
+// dSample = the scatter-add of cols (taps x positions) back onto the input planes. Leaves
+// cols all zero, each row cleared right after it is read while it is still in L1, so the next
+// sample's GEMM can accumulate into it without a separate zeroing pass over the whole matrix.
+// For the contiguous geometry the padding columns of a row (which have no input) are zeroed
+// first, so one contiguous add per row adds exactly 0 where it wraps into the next input row.
 void col2im(const Geometry& g, Matrix& cols, Scalar* dSample) {
   const Eigen::Index positions = g.positions();
   const int ow = g.outWidth, s = g.stride, p = g.padding;
   const Eigen::Index plane = static_cast<Eigen::Index>(g.height) * g.width;
   std::fill(dSample, dSample + g.channels * plane, Scalar(0));
-  forEachTap(g, [&](int c, Eigen::Index row, int ki, int kj, int oyLo, int oyHi, int oxLo, int oxHi) {
+  forEachTap<true>(g, [&](int c, Eigen::Index row, int ki, int kj, int oyLo, int oyHi, int oxLo, int oxHi) {
     Scalar* dst = dSample + c * plane;
     Scalar* src = cols.data() + row * positions;
-    if (g.contiguous()) {
+    if (g.contiguous() && oyHi > oyLo) {
       for (int oy = oyLo; oy < oyHi; ++oy) {
         Scalar* r = src + static_cast<Eigen::Index>(oy) * ow;
         for (int ox = 0; ox < oxLo; ++ox) r[ox] = Scalar(0);
@@ -112,13 +118,14 @@ void col2im(const Geometry& g, Matrix& cols, Scalar* dSample) {
       Scalar* d = dst + begin + static_cast<Eigen::Index>(ki - p) * g.width + (kj - p);
       const Scalar* from = src + begin;
       for (Eigen::Index i = 0; i < end - begin; ++i) d[i] += from[i];
-      return;
+    } else {
+      for (int oy = oyLo; oy < oyHi; ++oy) {
+        Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
+        const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
+        for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
+      }
     }
-    for (int oy = oyLo; oy < oyHi; ++oy) {
-      Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
-      const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
-      for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
-    }
+    std::fill(src, src + positions, Scalar(0));
   });
 }
 
@@ -199,8 +206,8 @@ void Conv2D::backward(const ParameterStore& params, const ConstMatrixRef& in, co
     // W^T * dOut has depth outC only, so Eigen packs just the two small operands; computing
     // dL/d(in) instead as the transposed convolution (im2col of dOut, depth outC*k*k) packs
     // a matrix twice this size and measured slower.
-    st.dCols.resize(g.taps(), positions);
-    st.gemm.multiply(st.dCols, transposed(w), plain(dResult));
+    if (st.dCols.rows() != g.taps() || st.dCols.cols() != positions) st.dCols.setZero(g.taps(), positions);
+    st.gemm.multiply(st.dCols, transposed(w), plain(dResult), /*accumulate=*/true);  // col2im left it zero
     col2im(g, st.dCols, dIn->data() + n * dIn->cols());
   }
 }

