@@ -69,6 +69,7 @@ class MaxPool2D final : public Layer {
                 const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads, LayerState& state) const override;
 
  private:
+  [[nodiscard]] bool isNonOverlapping2x2() const;  // 2x2 windows, stride 2, even height and width
   int kernel_, stride_;
 };
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -58,6 +59,10 @@ MaxPool2D::MaxPool2D(std::string name, Shape input, int kernel, int stride)
     throw std::invalid_argument("maxpool2d: kernel larger than the input");
 }
 
+bool MaxPool2D::isNonOverlapping2x2() const {
+  return kernel_ == 2 && stride_ == 2 && inputShape().height % 2 == 0 && inputShape().width % 2 == 0;
+}
+
 std::unique_ptr<LayerState> MaxPool2D::makeState() const { return std::make_unique<MaxPoolState>(); }
 
 void MaxPool2D::forward(const ParameterStore& /*params*/, const ConstMatrixRef& in, Matrix& out, LayerState& state,
@@ -68,7 +73,7 @@ void MaxPool2D::forward(const ParameterStore& /*params*/, const ConstMatrixRef& 
   const int outSize = os.size();
   out.resize(rows, outSize);
   st.argmax.resize(static_cast<std::size_t>(rows) * outSize);
-  if (kernel_ == 2 && stride_ == 2 && is.height % 2 == 0 && is.width % 2 == 0) {
+  if (isNonOverlapping2x2()) {
     st.pairMax.resize(static_cast<std::size_t>(is.size()) / 2);
     st.pairArg.resize(st.pairMax.size());
     for (Eigen::Index n = 0; n < rows; ++n) {
@@ -121,6 +126,23 @@ void MaxPool2D::backward(const ParameterStore& /*params*/, const ConstMatrixRef&
   const Eigen::Index rows = in.rows();
   const int outSize = outputShape().size();
   dIn->resize(rows, in.cols());
+  if (isNonOverlapping2x2()) {
+    // Every input lies in exactly one window: write each once instead of zeroing the whole
+    // input gradient first and scattering into it.
+    const Shape is = inputShape(), os = outputShape();
+    for (Eigen::Index n = 0; n < rows; ++n) {
+      Scalar* dst = dIn->data() + n * dIn->cols();
+      const Scalar* src = dOut.data() + n * dOut.outerStride();
+      const int* arg = st.argmax.data() + n * outSize;
+      for (int r = 0; r < os.channels * os.height; ++r) {  // (channel, output row) pairs
+        Scalar* top = dst + 2 * r * is.width;
+        Scalar* bottom = top + is.width;
+        std::fill(top, bottom + is.width, Scalar(0));
+        for (int x = 0; x < os.width; ++x) dst[arg[r * os.width + x]] = src[r * os.width + x];
+      }
+    }
+    return;
+  }
   dIn->setZero();
   for (Eigen::Index n = 0; n < rows; ++n) {
     Scalar* dst = dIn->data() + n * dIn->cols();
