@@ -10,6 +10,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -67,38 +71,99 @@ std::unique_ptr<optim::Optimizer> makeOptimizer(const OptimizerSetting& setting,
   return info->create(config, layout);
 }
 
-void BM_Train(benchmark::State& state, const Workload& w, const OptimizerSetting& setting, int threads) {
-  const nn::Network network(w.model, w.input);
-  nn::ParameterStore params = network.initialParameters(1);
-  nn::ParameterStore grads(network.layout());
-  nn::ShardedBackprop backprop(network, w.batch);
-  const std::unique_ptr<optim::Optimizer> optimizer = makeOptimizer(setting, *network.layout());
-  std::vector<optim::TensorTelemetry> telemetry(network.layout()->count());
-  const data::Dataset dataset = makeData(w);
-  data::Batcher batcher(dataset, w.batch, 5);
-  nn::Matrix x, y;
-  std::uint64_t step = 0;
-  nn::BatchResult result;
-  runInArena(threads, [&] {
-    // One untimed step sizes every buffer (the engine allocates nothing after it).
+// Everything a Run does per step, for one workload and optimizer.
+struct Trainer {
+  Trainer(const Workload& w, const OptimizerSetting& setting)
+      : network(w.model, w.input),
+        params(network.initialParameters(1)),
+        grads(network.layout()),
+        backprop(network, w.batch),
+        optimizer(makeOptimizer(setting, *network.layout())),
+        telemetry(network.layout()->count()),
+        dataset(makeData(w)),
+        batcher(dataset, w.batch, 5) {}
+
+  void step() {
     batcher.next(x, y);
-    backprop.computeGradients(params, x, y, grads, step++);
+    result = backprop.computeGradients(params, x, y, grads, stepSeed++);
     optimizer->step(params, grads, 1.0, telemetry);
-    for (auto _ : state) {
-      batcher.next(x, y);
-      result = backprop.computeGradients(params, x, y, grads, step++);
-      optimizer->step(params, grads, 1.0, telemetry);
-    }
+  }
+
+  nn::Network network;
+  nn::ParameterStore params;
+  nn::ParameterStore grads;
+  nn::ShardedBackprop backprop;
+  std::unique_ptr<optim::Optimizer> optimizer;
+  std::vector<optim::TensorTelemetry> telemetry;
+  data::Dataset dataset;
+  data::Batcher batcher;
+  nn::Matrix x, y;
+  std::uint64_t stepSeed = 0;
+  nn::BatchResult result;
+};
+
+void BM_Train(benchmark::State& state, const Workload& w, const OptimizerSetting& setting, int threads) {
+  Trainer trainer(w, setting);
+  runInArena(threads, [&] {
+    trainer.step();  // one untimed step sizes every buffer (the engine allocates nothing after it)
+    for (auto _ : state) trainer.step();
   });
-  if (!std::isfinite(result.loss)) state.SkipWithError("loss became non-finite");
+  if (!std::isfinite(trainer.result.loss)) state.SkipWithError("loss became non-finite");
   const double flops = trainingFlops(w.model, w.input, w.batch);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * w.batch);
   state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["flops_per_step"] = flops;
-  state.counters["params"] = static_cast<double>(network.layout()->totalSize());
+  state.counters["params"] = static_cast<double>(trainer.network.layout()->totalSize());
   state.counters["threads"] = threads;
   state.counters["batch"] = w.batch;
-  state.counters["loss"] = result.loss;
+  state.counters["loss"] = trainer.result.loss;
+}
+
+// Times blocks of steps of A and of B alternately (each block about 40 ms, both inside their
+// own arenas) and reports the median over rounds of time(B) / time(A) as counter "ratio".
+// Two separate benchmark runs see different machine load, and on a shared machine their ratio
+// wanders by 20% or more; alternating blocks exposes both sides to the same load.
+void measureInterleaved(benchmark::State& state, Trainer& a, tbb::task_arena& arenaA, Trainer& b,
+                        tbb::task_arena& arenaB) {
+  using Clock = std::chrono::steady_clock;
+  auto timeBlock = [](Trainer& t, tbb::task_arena& arena, int steps) {
+    const auto start = Clock::now();
+    arena.execute([&] {
+      for (int i = 0; i < steps; ++i) t.step();
+    });
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  timeBlock(a, arenaA, 2);  // size every buffer
+  timeBlock(b, arenaB, 2);
+  const double oneStep = std::max(timeBlock(a, arenaA, 1), 1e-7);
+  const int steps = std::clamp(static_cast<int>(0.04 / oneStep), 1, 1000);
+  std::vector<double> ratios;
+  for (auto _ : state) {
+    const double ta = timeBlock(a, arenaA, steps);
+    const double tb = timeBlock(b, arenaB, steps);
+    ratios.push_back(tb / ta);
+  }
+  if (!std::isfinite(a.result.loss) || !std::isfinite(b.result.loss)) state.SkipWithError("loss became non-finite");
+  std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+  state.counters["ratio"] = ratios[ratios.size() / 2];
+  state.counters["rounds"] = static_cast<double>(ratios.size());
+  state.counters["steps_per_block"] = steps;
+}
+
+// LARS step time / SGD-with-momentum step time, interleaved (target <= 1.05).
+void BM_LarsOverSgd(benchmark::State& state, const Workload& w, const OptimizerSetting& sgd,
+                    const OptimizerSetting& lars, int threads) {
+  Trainer a(w, sgd), b(w, lars);
+  tbb::task_arena arena(threads);
+  measureInterleaved(state, a, arena, b, arena);
+  state.counters["threads"] = threads;
+}
+
+// 1-thread step time / 2-thread step time, interleaved: the speed-up from a second thread.
+void BM_TwoThreadSpeedup(benchmark::State& state, const Workload& w, const OptimizerSetting& setting) {
+  Trainer two(w, setting), one(w, setting);
+  tbb::task_arena arenaTwo(2), arenaOne(1);
+  measureInterleaved(state, two, arenaTwo, one, arenaOne);
 }
 
 // The optimizer step alone: update plus per-tensor telemetry over every tensor.
@@ -169,6 +234,28 @@ void registerTrainingBenchmarks(const WorkloadFile& file) {
             ->UseRealTime()
             ->Unit(benchmark::kMicrosecond);
       }
+    }
+  }
+  const OptimizerSetting* sgd = nullptr;
+  const OptimizerSetting* lars = nullptr;
+  for (const OptimizerSetting& setting : file.optimizers) {
+    if (setting.name == "sgd_momentum") sgd = &setting;
+    if (setting.name == "lars") lars = &setting;
+  }
+  for (const Workload& w : file.workloads) {
+    if (sgd && lars) {
+      for (int threads : {1, 2}) {
+        const std::string name = "BM_LarsOverSgd/" + w.name + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), BM_LarsOverSgd, w, *sgd, *lars, threads)
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+    for (const OptimizerSetting& setting : file.optimizers) {
+      const std::string name = "BM_TwoThreadSpeedup/" + w.name + "/" + setting.name;
+      benchmark::RegisterBenchmark(name.c_str(), BM_TwoThreadSpeedup, w, setting)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
     }
   }
   for (const Workload& w : file.workloads) {
