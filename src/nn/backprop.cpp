@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/float_mode.h"
 #include "nn/random.h"
 
 namespace larslab::nn {
@@ -146,11 +147,13 @@ BatchResult ShardedBackprop::computeGradients(ParameterStore& params, const Matr
                                 std::to_string(params.flat().size()) + "/" + std::to_string(grads.flat().size()) +
                                 " values, the network's layout has " + std::to_string(total));
 
+  const FlushDenormals flush;  // this thread's serial part; every task below sets it too
   const int shardCount = static_cast<int>(impl.shards.size());
   // One task per shard: which thread runs a shard does not matter, the shard's work is serial.
   tbb::parallel_for(
       tbb::blocked_range<int>(0, shardCount, 1),
       [&](const tbb::blocked_range<int>& range) {
+        const FlushDenormals taskFlush;
         for (int s = range.begin(); s != range.end(); ++s) impl.runShard(impl.shards[s], params, x, y, stepSeed, s);
       },
       tbb::simple_partitioner());
@@ -158,6 +161,7 @@ BatchResult ShardedBackprop::computeGradients(ParameterStore& params, const Matr
   // Fixed-order sum: every element is ((g0 + g1) + g2) + g3 whatever the partition.
   Vector& out = grads.flat();
   tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, total, 1 << 15), [&](const tbb::blocked_range<Eigen::Index>& range) {
+    const FlushDenormals taskFlush;
     const Eigen::Index begin = range.begin(), length = range.end() - range.begin();
     VectorMap target(out.data() + begin, length);
     target = ConstVectorMap(impl.shards[0].grads.flat().data() + begin, length);
@@ -205,6 +209,7 @@ struct Inference::Impl {
     const Eigen::Index rows = x.rows();
     const Eigen::Index chunks = (rows + chunkRows - 1) / chunkRows;
     tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, chunks, 1), [&](const tbb::blocked_range<Eigen::Index>& r) {
+      const FlushDenormals flush;
       Workspace& ws = workspaces.local();
       if (ws.states.empty()) {
         ws.states = makeStates(network);

@@ -6,6 +6,7 @@
 // Dropout masks depend only on (stepSeed, shard, layer index). In training, BatchNorm
 // normalises each shard with its own statistics ("ghost batch norm", see nn/layers.h), so the
 // shard count is part of the model's definition; it never depends on the thread count.
+// Every task flushes denormal floats to zero (nn/float_mode.h), whichever thread runs it.
 // Call from inside a tbb::task_arena to bound the number of threads.
 
 #include <cstdint>

@@ -89,7 +89,10 @@ void im2col(const Geometry& g, const Scalar* sample, Matrix& cols) {
     for (int oy = oyLo; oy < oyHi; ++oy) {
       const Scalar* srow = src + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
       Scalar* d = dst + static_cast<Eigen::Index>(oy) * ow;
-      for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
+      if (s == 1)  // unit stride: a copy the compiler vectorises
+        std::copy(srow + (oxLo + kj - p), srow + (oxHi + kj - p), d + oxLo);
+      else
+        for (int ox = oxLo; ox < oxHi; ++ox) d[ox] = srow[ox * s + kj - p];
     }
   });
 }
@@ -122,7 +125,12 @@ void col2im(const Geometry& g, Matrix& cols, Scalar* dSample) {
       for (int oy = oyLo; oy < oyHi; ++oy) {
         Scalar* drow = dst + static_cast<Eigen::Index>(oy * s + ki - p) * g.width;
         const Scalar* srow = src + static_cast<Eigen::Index>(oy) * ow;
-        for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
+        if (s == 1) {  // unit stride: an add the compiler vectorises
+          Scalar* d = drow + (oxLo + kj - p);
+          for (int i = 0; i < oxHi - oxLo; ++i) d[i] += srow[oxLo + i];
+        } else {
+          for (int ox = oxLo; ox < oxHi; ++ox) drow[ox * s + kj - p] += srow[ox];
+        }
       }
     }
     std::fill(src, src + positions, Scalar(0));

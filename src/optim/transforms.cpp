@@ -9,6 +9,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "nn/float_mode.h"
+
 namespace larslab::optim {
 
 namespace {
@@ -363,6 +365,7 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     throw std::invalid_argument("optimizer step: telemetry has " + std::to_string(telemetry.size()) +
                                 " entries, expected one per tensor (" + std::to_string(tensors_.size()) + ")");
   ++count_;
+  const nn::FlushDenormals flush;  // as in the forward/backward pass; chunk tasks set it too
   nn::Scalar* w = params.flat().data();
   const nn::Scalar* g = grads.flat().data();
 
@@ -424,6 +427,7 @@ void Chain::forEachChunk(Work&& work) {
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1),
                     [&](const tbb::blocked_range<std::size_t>& range) {
+                      const nn::FlushDenormals flush;
                       for (std::size_t k = range.begin(); k != range.end(); ++k) work(chunks_[k]);
                     });
 }
