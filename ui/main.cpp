@@ -9,9 +9,12 @@
 #include <QTimer>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "app_options.h"
 #include "builtin_experiments.h"
+#include "display_check.h"
 #include "engine/experiment.h"
 #include "main_window.h"
 
@@ -101,6 +104,17 @@ int main(int argc, char** argv) {
     if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
       std::fputs(larslab::ui::appHelpText().toLocal8Bit().constData(), stdout);
       return 0;
+    }
+  }
+  {
+    using larslab::ui::DisplayDecision;
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
+    switch (larslab::ui::decideDisplay(larslab::ui::DisplayEnvironment::fromProcess(), arguments)) {
+      case DisplayDecision::UseDefault: break;
+      case DisplayDecision::UseOffscreen: qputenv("QT_QPA_PLATFORM", "offscreen"); break;
+      case DisplayDecision::ExplainAndExit:
+        std::fputs(larslab::ui::displayMissingMessage().c_str(), stderr);
+        return 1;
     }
   }
   QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
