@@ -1,8 +1,55 @@
 #include "app_options.h"
 
+#include <QCommandLineParser>
+
 namespace larslab::ui {
 
 namespace {
+
+// Every option of `larslab`, once: the parser, the help text and the checks below read these.
+const QCommandLineOption kScreenshot(QStringLiteral("screenshot"),
+                                     QStringLiteral("Train --steps steps (deterministic), render the main window to "
+                                                    "FILE.png and exit. Needs no display: without one it renders "
+                                                    "offscreen."),
+                                     QStringLiteral("FILE.png"));
+const QCommandLineOption kSteps(QStringLiteral("steps"),
+                                QStringLiteral("Steps to train before the screenshot (default 300)."),
+                                QStringLiteral("N"));
+const QCommandLineOption kSize(QStringLiteral("size"),
+                               QStringLiteral("Window size for the screenshot (default 1600x1000)."),
+                               QStringLiteral("WxH"));
+const QCommandLineOption kLive(QStringLiteral("live"),
+                               QStringLiteral("With --screenshot: instead of --steps, let the app train live (worker "
+                                              "thread, 30 Hz charts) for S seconds, then render. Not deterministic: "
+                                              "the step reached depends on the machine."),
+                               QStringLiteral("S"));
+const QCommandLineOption kThreads(QStringLiteral("threads"), QStringLiteral("Training threads (default: all cores)."),
+                                  QStringLiteral("N"));
+const QCommandLineOption kRun(QStringLiteral("run"),
+                              QStringLiteral("Select this run (its tensors in the per-tensor charts)."),
+                              QStringLiteral("NAME"));
+const QCommandLineOption kTensor(QStringLiteral("tensor"),
+                                 QStringLiteral("Show this tensor across all runs in the per-tensor charts."),
+                                 QStringLiteral("NAME"));
+const QCommandLineOption kSmoothing(QStringLiteral("smoothing"),
+                                    QStringLiteral("Smoothing weight in [0, 0.99] (debiased EMA)."),
+                                    QStringLiteral("W"));
+const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                               QStringLiteral("Show this help and exit."));
+
+void configure(QCommandLineParser& parser) {
+  parser.setApplicationDescription(
+      QStringLiteral("LARS Lab trains small neural networks and shows, live, what LARS and other\n"
+                     "optimizers do inside every layer. Without arguments it opens the built-in\n"
+                     "default experiment and starts training."));
+  parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+  parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing});
+  parser.addPositionalArgument(QStringLiteral("FILE"),
+                               QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
+                                              "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
+                                              "PyTorch script, shown read-only."),
+                               QStringLiteral("[EXPERIMENT.json | LOG.csv]"));
+}
 
 bool parsePositiveLong(const QString& text, long& out) {
   bool ok = false;
@@ -12,111 +59,85 @@ bool parsePositiveLong(const QString& text, long& out) {
   return true;
 }
 
+// Reads one option's value into `out` with `check`; on failure sets o.error naming the option.
+template <typename Check>
+bool readValue(const QCommandLineParser& parser, const QCommandLineOption& option, AppOptions& o, const char* expected,
+               Check check) {
+  if (!parser.isSet(option)) return true;
+  const QString v = parser.value(option);
+  if (check(v)) return true;
+  o.error = QStringLiteral("--%1: expected %2, got '%3'").arg(option.names().constLast(), QLatin1String(expected), v);
+  return false;
+}
+
 }  // namespace
 
 QString appHelpText() {
-  return QStringLiteral(
-      "Usage: larslab [options] [EXPERIMENT.json | LOG.csv]\n"
-      "\n"
-      "LARS Lab trains small neural networks and shows, live, what LARS and other\n"
-      "optimizers do inside every layer. Without arguments it opens the built-in\n"
-      "default experiment and starts training.\n"
-      "\n"
-      "Options:\n"
-      "  -h, --help             Show this help and exit.\n"
-      "  --screenshot FILE.png  Train --steps steps (deterministic), render the main window to\n"
-      "                         FILE.png and exit. Needs no display: without one it renders\n"
-      "                         offscreen.\n"
-      "  --steps N              Steps to train before the screenshot (default 300).\n"
-      "  --size WxH             Window size for the screenshot (default 1600x1000).\n"
-      "  --live S               With --screenshot: instead of --steps, let the app train live\n"
-      "                         (worker thread, 30 Hz charts) for S seconds, then render.\n"
-      "                         Not deterministic: the step reached depends on the machine.\n"
-      "  --threads N            Training threads (default: all cores).\n"
-      "  --run NAME             Select this run (its tensors in the per-tensor charts).\n"
-      "  --tensor NAME          Show this tensor across all runs in the per-tensor charts.\n"
-      "  --smoothing W          Smoothing weight in [0, 0.99] (debiased EMA).\n"
-      "\n"
-      "Arguments:\n"
-      "  EXPERIMENT.json        An experiment file (same format as larslab-cli).\n"
-      "  LOG.csv                A per-step CSV log written by larslab-cli or the exported\n"
-      "                         PyTorch script, shown read-only.\n");
+  QCommandLineParser parser;
+  configure(parser);
+  // helpText() names the running binary; the help must read the same wherever it is installed.
+  QString text = parser.helpText();
+  const qsizetype usageEnd = text.indexOf(QLatin1Char('\n'));
+  return QStringLiteral("Usage: larslab [options] [EXPERIMENT.json | LOG.csv]\n") + text.mid(usageEnd);
 }
 
 AppOptions parseAppOptions(const QStringList& arguments) {
   AppOptions o;
-  for (int i = 1; i < arguments.size(); ++i) {
-    const QString& a = arguments[i];
-    auto value = [&](QString& out) {
-      if (i + 1 >= arguments.size()) {
-        o.error = QStringLiteral("option %1 needs a value").arg(a);
-        return false;
-      }
-      out = arguments[++i];
-      return true;
-    };
-    QString v;
-    if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
-      o.showHelp = true;
-    } else if (a == QLatin1String("--screenshot")) {
-      if (!value(o.screenshotFile)) return o;
-    } else if (a == QLatin1String("--steps")) {
-      if (!value(v)) return o;
-      if (!parsePositiveLong(v, o.screenshotSteps)) {
-        o.error = QStringLiteral("--steps: expected a positive integer, got '%1'").arg(v);
-        return o;
-      }
-    } else if (a == QLatin1String("--threads")) {
-      if (!value(v)) return o;
-      long t = 0;
-      if (!parsePositiveLong(v, t)) {
-        o.error = QStringLiteral("--threads: expected a positive integer, got '%1'").arg(v);
-        return o;
-      }
-      o.threads = static_cast<int>(t);
-    } else if (a == QLatin1String("--live")) {
-      if (!value(v)) return o;
-      bool ok = false;
-      o.liveSeconds = v.toDouble(&ok);
-      if (!ok || o.liveSeconds <= 0 || o.liveSeconds > 3600) {
-        o.error = QStringLiteral("--live: expected seconds in (0, 3600], got '%1'").arg(v);
-        return o;
-      }
-    } else if (a == QLatin1String("--run")) {
-      if (!value(o.selectRun)) return o;
-    } else if (a == QLatin1String("--tensor")) {
-      if (!value(o.compareTensor)) return o;
-    } else if (a == QLatin1String("--smoothing")) {
-      if (!value(v)) return o;
-      bool ok = false;
-      o.smoothing = v.toDouble(&ok);
-      if (!ok || o.smoothing < 0 || o.smoothing > 0.99) {
-        o.error = QStringLiteral("--smoothing: expected a number in [0, 0.99], got '%1'").arg(v);
-        return o;
-      }
-    } else if (a == QLatin1String("--size")) {
-      if (!value(v)) return o;
-      const QStringList parts = v.split(QLatin1Char('x'));
-      long w = 0;
-      long h = 0;
-      if (parts.size() != 2 || !parsePositiveLong(parts[0], w) || !parsePositiveLong(parts[1], h) ||
-          w < 320 || h < 240 || w > 8000 || h > 8000) {
-        o.error = QStringLiteral("--size: expected WxH between 320x240 and 8000x8000, got '%1'").arg(v);
-        return o;
-      }
-      o.screenshotWidth = static_cast<int>(w);
-      o.screenshotHeight = static_cast<int>(h);
-    } else if (a.startsWith(QLatin1Char('-')) && a.size() > 1) {
-      // Qt's own options (-platform, -style, ...) were removed by QApplication already.
-      o.error = QStringLiteral("unknown option '%1' (see --help)").arg(a);
-      return o;
-    } else if (o.experimentFile.isEmpty()) {
-      o.experimentFile = a;
-    } else {
-      o.error = QStringLiteral("more than one file given ('%1' and '%2')").arg(o.experimentFile, a);
-      return o;
-    }
+  QCommandLineParser parser;
+  configure(parser);
+  if (!parser.parse(arguments)) {
+    // Qt's own options (-platform, -style, ...) were removed by QApplication already.
+    QString message = parser.errorText();
+    if (message.startsWith(QLatin1String("Unknown option")))
+      message = QStringLiteral("unknown option '%1' (see --help)").arg(parser.unknownOptionNames().constFirst());
+    o.error = message;
+    return o;
   }
+  o.showHelp = parser.isSet(kHelp);
+  o.screenshotFile = parser.value(kScreenshot);
+  o.selectRun = parser.value(kRun);
+  o.compareTensor = parser.value(kTensor);
+
+  const bool ok =
+      readValue(parser, kSteps, o, "a positive integer", [&](const QString& v) { return parsePositiveLong(v, o.screenshotSteps); }) &&
+      readValue(parser, kThreads, o, "a positive integer",
+                [&](const QString& v) {
+                  long t = 0;
+                  if (!parsePositiveLong(v, t)) return false;
+                  o.threads = static_cast<int>(t);
+                  return true;
+                }) &&
+      readValue(parser, kLive, o, "seconds in (0, 3600]",
+                [&](const QString& v) {
+                  bool number = false;
+                  o.liveSeconds = v.toDouble(&number);
+                  return number && o.liveSeconds > 0 && o.liveSeconds <= 3600;
+                }) &&
+      readValue(parser, kSmoothing, o, "a number in [0, 0.99]",
+                [&](const QString& v) {
+                  bool number = false;
+                  o.smoothing = v.toDouble(&number);
+                  return number && o.smoothing >= 0 && o.smoothing <= 0.99;
+                }) &&
+      readValue(parser, kSize, o, "WxH between 320x240 and 8000x8000", [&](const QString& v) {
+        const QStringList parts = v.split(QLatin1Char('x'));
+        long w = 0;
+        long h = 0;
+        if (parts.size() != 2 || !parsePositiveLong(parts[0], w) || !parsePositiveLong(parts[1], h) || w < 320 ||
+            h < 240 || w > 8000 || h > 8000)
+          return false;
+        o.screenshotWidth = static_cast<int>(w);
+        o.screenshotHeight = static_cast<int>(h);
+        return true;
+      });
+  if (!ok) return o;
+
+  const QStringList files = parser.positionalArguments();
+  if (files.size() > 1) {
+    o.error = QStringLiteral("more than one file given ('%1' and '%2')").arg(files[0], files[1]);
+    return o;
+  }
+  if (!files.isEmpty()) o.experimentFile = files.front();
   return o;
 }
 

@@ -8,9 +8,9 @@
 namespace larslab::ui {
 
 struct DisplayEnvironment {
-  std::string qpaPlatform;     // $QT_QPA_PLATFORM
-  std::string x11Display;      // $DISPLAY
-  std::string waylandDisplay;  // $WAYLAND_DISPLAY
+  std::string qpaPlatform{};   // $QT_QPA_PLATFORM
+  std::string x11Display{};    // $DISPLAY
+  std::string waylandDisplay{};// $WAYLAND_DISPLAY
   static DisplayEnvironment fromProcess();
 };
 

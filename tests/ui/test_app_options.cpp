@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include "app_options.h"
+
+namespace larslab::ui {
+namespace {
+
+AppOptions parse(std::initializer_list<const char*> args) {
+  QStringList list{QStringLiteral("larslab")};
+  for (const char* a : args) list << QString::fromUtf8(a);
+  return parseAppOptions(list);
+}
+
+TEST(AppOptions, ReadsEveryOption) {
+  const AppOptions o = parse({"--screenshot", "a.png", "--steps", "42", "--size", "1280x720", "--threads", "2",
+                              "--run", "LARS", "--tensor", "dense1.weight", "--smoothing", "0.5", "exp.json"});
+  EXPECT_TRUE(o.error.isEmpty()) << o.error.toStdString();
+  EXPECT_EQ(o.screenshotFile, QStringLiteral("a.png"));
+  EXPECT_EQ(o.screenshotSteps, 42);
+  EXPECT_EQ(o.screenshotWidth, 1280);
+  EXPECT_EQ(o.screenshotHeight, 720);
+  EXPECT_EQ(o.threads, 2);
+  EXPECT_EQ(o.selectRun, QStringLiteral("LARS"));
+  EXPECT_EQ(o.compareTensor, QStringLiteral("dense1.weight"));
+  EXPECT_DOUBLE_EQ(o.smoothing, 0.5);
+  EXPECT_EQ(o.experimentFile, QStringLiteral("exp.json"));
+  EXPECT_FALSE(o.showHelp);
+}
+
+TEST(AppOptions, DefaultsWithoutArguments) {
+  const AppOptions o = parse({});
+  EXPECT_TRUE(o.error.isEmpty());
+  EXPECT_TRUE(o.experimentFile.isEmpty());
+  EXPECT_EQ(o.screenshotSteps, 300);
+  EXPECT_EQ(o.screenshotWidth, 1600);
+  EXPECT_EQ(o.threads, 0);
+  EXPECT_LT(o.smoothing, 0);
+  EXPECT_TRUE(parse({"-h"}).showHelp);
+  EXPECT_TRUE(parse({"--help"}).showHelp);
+}
+
+TEST(AppOptions, BadValuesNameTheOptionAndWhatWasExpected) {
+  EXPECT_EQ(parse({"--steps", "0"}).error, QStringLiteral("--steps: expected a positive integer, got '0'"));
+  EXPECT_EQ(parse({"--threads", "two"}).error, QStringLiteral("--threads: expected a positive integer, got 'two'"));
+  EXPECT_EQ(parse({"--live", "0"}).error, QStringLiteral("--live: expected seconds in (0, 3600], got '0'"));
+  EXPECT_EQ(parse({"--smoothing", "1"}).error, QStringLiteral("--smoothing: expected a number in [0, 0.99], got '1'"));
+  EXPECT_EQ(parse({"--size", "100x100"}).error,
+            QStringLiteral("--size: expected WxH between 320x240 and 8000x8000, got '100x100'"));
+  EXPECT_EQ(parse({"--frobnicate"}).error, QStringLiteral("unknown option 'frobnicate' (see --help)"));
+  EXPECT_EQ(parse({"a.json", "b.json"}).error, QStringLiteral("more than one file given ('a.json' and 'b.json')"));
+  EXPECT_FALSE(parse({"--steps"}).error.isEmpty());
+}
+
+TEST(AppOptions, HelpListsEveryOption) {
+  const QString help = appHelpText();
+  EXPECT_TRUE(help.startsWith(QStringLiteral("Usage: larslab [options] [EXPERIMENT.json | LOG.csv]")));
+  for (const char* name : {"--screenshot", "--steps", "--size", "--live", "--threads", "--run", "--tensor",
+                           "--smoothing", "--help"})
+    EXPECT_TRUE(help.contains(QLatin1String(name))) << name;
+}
+
+}  // namespace
+}  // namespace larslab::ui
