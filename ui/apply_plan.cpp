@@ -10,13 +10,6 @@ namespace {
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 }  // namespace
 
-bool sameLayer(const nn::LayerSpec& a, const nn::LayerSpec& b) {
-  return a.type == b.type && a.name == b.name && a.units == b.units && a.filters == b.filters &&
-         a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding && a.rate == b.rate &&
-         a.slope == b.slope && a.momentum == b.momentum && a.eps == b.eps && a.init == b.init &&
-         a.initValue == b.initValue;
-}
-
 bool sameSchedule(const optim::ScheduleConfig& a, const optim::ScheduleConfig& b) {
   return a.kind == b.kind && a.warmupSteps == b.warmupSteps && a.power == b.power &&
          a.finalFactor == b.finalFactor && a.stepSize == b.stepSize && a.gamma == b.gamma;
@@ -56,7 +49,7 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
     need(QObject::tr("dataset parameters"));
   bool modelSame = current.model.loss == draft.model.loss && current.model.layers.size() == draft.model.layers.size();
   for (std::size_t i = 0; modelSame && i < current.model.layers.size(); ++i)
-    modelSame = sameLayer(current.model.layers[i], draft.model.layers[i]);
+    modelSame = current.model.layers[i] == draft.model.layers[i];
   if (!modelSame) need(QObject::tr("model"));
   if (current.batchSize != draft.batchSize)
     need(QObject::tr("batch size %1 → %2").arg(current.batchSize).arg(draft.batchSize));

@@ -33,7 +33,6 @@ struct ApplyPlan {
 
 ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::ExperimentSpec& draft);
 
-bool sameLayer(const nn::LayerSpec& a, const nn::LayerSpec& b);
 bool sameSchedule(const optim::ScheduleConfig& a, const optim::ScheduleConfig& b);  // ignores totalSteps
 
 }  // namespace larslab::ui

@@ -22,6 +22,7 @@
 
 #include "apply_plan.h"
 #include "data/synthetic.h"
+#include "nn/layer_registry.h"
 #include "run_colors.h"
 #include "run_editor.h"
 
@@ -30,27 +31,6 @@ namespace larslab::ui {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-const QStringList& layerTypeNames() {
-  static const QStringList types = {
-      QStringLiteral("dense"), QStringLiteral("relu"),      QStringLiteral("tanh"),
-      QStringLiteral("gelu"),  QStringLiteral("leaky_relu"), QStringLiteral("sigmoid"),
-      QStringLiteral("identity"), QStringLiteral("batchnorm"), QStringLiteral("dropout"),
-      QStringLiteral("conv2d"), QStringLiteral("maxpool2d"), QStringLiteral("flatten")};
-  return types;
-}
-
-QString layerTypeTip(const QString& t) {
-  if (t == QLatin1String("dense")) return QObject::tr("Fully connected layer: a weight matrix and a bias (two tensors).");
-  if (t == QLatin1String("conv2d")) return QObject::tr("2-D convolution: a kernel tensor and a bias.");
-  if (t == QLatin1String("batchnorm")) return QObject::tr("Batch normalisation: scale (gamma) and shift (beta) tensors.");
-  if (t == QLatin1String("dropout")) return QObject::tr("Zeroes a random fraction of activations while training.");
-  if (t == QLatin1String("maxpool2d")) return QObject::tr("Maximum over square windows; no parameters.");
-  if (t == QLatin1String("flatten")) return QObject::tr("Turns an image into a vector; no parameters.");
-  return QObject::tr("Activation function; no parameters.");
-}
-
-bool hasSize(const QString& type) { return type == QLatin1String("dense") || type == QLatin1String("conv2d"); }
 
 QIcon colorDot(const QColor& c) {
   QPixmap pm(12, 12);
@@ -559,22 +539,24 @@ void ExperimentPanel::loadLayers() {
   for (int i = 0; i < static_cast<int>(draft_.model.layers.size()); ++i) {
     const nn::LayerSpec& l = draft_.model.layers[static_cast<std::size_t>(i)];
     auto* type = new QComboBox(layers_);
-    for (const QString& t : layerTypeNames()) {
-      type->addItem(t, t);
-      type->setItemData(type->count() - 1, layerTypeTip(t), Qt::ToolTipRole);
+    for (const nn::LayerType& t : nn::layerTypes()) {
+      type->addItem(qs(t.type), qs(t.type));
+      type->setItemData(type->count() - 1, qs(t.help), Qt::ToolTipRole);
     }
     type->setCurrentIndex(std::max(0, type->findData(qs(l.type))));
-    type->setToolTip(layerTypeTip(qs(l.type)));
+    const nn::LayerType* layerType = nn::findLayerType(l.type);
+    if (layerType) type->setToolTip(qs(layerType->help));
     layers_->setCellWidget(i, 0, type);
     auto* size = new QSpinBox(layers_);
-    size->setRange(1, 1'000'000);
+    const nn::LayerField* sizeField = layerType && layerType->sizeField ? layerType->field(layerType->sizeField) : nullptr;
+    const bool sized = sizeField != nullptr;
+    size->setRange(1, sized ? static_cast<int>(sizeField->range.hi) : 1);
     size->setKeyboardTracking(false);
-    const bool sized = hasSize(qs(l.type));
-    size->setValue(l.type == "conv2d" ? std::max(1, l.filters) : std::max(1, l.units));
+    size->setValue(sized ? std::max(1, static_cast<int>(sizeField->number(l))) : 1);
     size->setEnabled(sized);
     size->setSpecialValueText(QString());
     if (!sized) size->setButtonSymbols(QAbstractSpinBox::NoButtons);
-    size->setToolTip(tr("Output features (dense) or filters (conv2d)."));
+    size->setToolTip(sized ? qs(std::string(sizeField->key) + ": " + sizeField->help) : QString());
     layers_->setCellWidget(i, 1, size);
     if (!sized) size->setVisible(false);
     auto* name = new QTableWidgetItem(qs(l.name));
@@ -604,18 +586,17 @@ void ExperimentPanel::readLayers() {
     auto* type = qobject_cast<QComboBox*>(layers_->cellWidget(i, 0));
     auto* size = qobject_cast<QSpinBox*>(layers_->cellWidget(i, 1));
     const std::string newType = type ? type->currentData().toString().toStdString() : l.type;
-    if (newType != l.type) {
-      // Fields of another type would be rejected as unknown: start from that type's defaults.
-      nn::LayerSpec fresh;
-      fresh.type = newType;
+    const nn::LayerType* layerType = nn::findLayerType(newType);
+    const nn::LayerField* sizeField = layerType && layerType->sizeField ? layerType->field(layerType->sizeField) : nullptr;
+    if (newType != l.type && layerType) {
+      // Fields of another type would be rejected as unknown: start from that type's defaults,
+      // keeping a size the old layer had in the same field (a dense layer's units).
+      nn::LayerSpec fresh = nn::newLayerSpec(*layerType);
       fresh.name = l.name;
-      fresh.units = l.units > 0 ? l.units : 32;
-      fresh.filters = l.filters > 0 ? l.filters : 16;
-      if (newType == "maxpool2d") fresh.stride = 0;
+      if (sizeField && sizeField->number(l) > 0) sizeField->setNumber(fresh, sizeField->number(l));
       l = fresh;
-    } else if (size) {
-      if (l.type == "dense") l.units = size->value();
-      if (l.type == "conv2d") l.filters = size->value();
+    } else if (size && sizeField) {
+      sizeField->setNumber(l, size->value());
     }
     if (QTableWidgetItem* name = layers_->item(i, 2)) l.name = name->text().trimmed().toStdString();
     layers.push_back(l);
@@ -629,11 +610,8 @@ void ExperimentPanel::addLayer() {
   auto& layers = draft_.model.layers;
   // Insert before the output layer when nothing is selected.
   int at = row >= 0 ? row + 1 : std::max(0, static_cast<int>(layers.size()) - 1);
-  nn::LayerSpec dense;
-  dense.type = "dense";
-  dense.units = 32;
-  nn::LayerSpec act;
-  act.type = "relu";
+  const nn::LayerSpec dense = nn::newLayerSpec(*nn::findLayerType("dense"));
+  const nn::LayerSpec act = nn::newLayerSpec(*nn::findLayerType("relu"));
   layers.insert(layers.begin() + at, act);
   layers.insert(layers.begin() + at, dense);
   loadLayers();

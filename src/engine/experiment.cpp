@@ -13,6 +13,7 @@
 #include "data/synthetic.h"
 #include "engine/atomic_file.h"
 #include "engine/text_util.h"
+#include "nn/layer_registry.h"
 #include "nn/network.h"
 
 namespace larslab::engine {
@@ -181,40 +182,6 @@ class Reader {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 using Bound = Reader::Bound;
 
-const std::vector<std::string>& layerTypes() {
-  static const std::vector<std::string> types = {"dense",   "conv2d",  "maxpool2d", "batchnorm",
-                                                 "flatten", "dropout", "relu",      "leaky_relu",
-                                                 "tanh",    "sigmoid", "gelu",      "identity"};
-  return types;
-}
-
-// Fields that mean something for a layer type; anything else is a typo or a misunderstanding.
-std::vector<std::string> layerFields(const std::string& type) {
-  std::vector<std::string> fields = {"type", "name"};
-  auto add = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names) fields.emplace_back(n);
-  };
-  if (type == "dense")
-    add({"units", "init", "init_value"});
-  else if (type == "conv2d")
-    add({"filters", "kernel", "stride", "padding", "init", "init_value"});
-  else if (type == "maxpool2d")
-    add({"kernel", "stride"});
-  else if (type == "batchnorm")
-    add({"momentum", "eps"});
-  else if (type == "dropout")
-    add({"rate"});
-  else if (type == "leaky_relu")
-    add({"slope"});
-  return fields;
-}
-
-const std::vector<std::string>& initNames() {
-  static const std::vector<std::string> names = {"auto",   "he",    "glorot",
-                                                 "xavier", "zeros", "constant"};
-  return names;
-}
-
 std::string choiceList(const std::vector<std::string>& choices) {
   std::string text;
   for (const std::string& c : choices) text += (text.empty() ? "" : ", ") + c;
@@ -225,8 +192,7 @@ void readLayer(Reader& r, const Json& j, const std::string& path, nn::LayerSpec&
   if (!r.isObject(j, path)) return;
   const auto typeIt = j.find("type");
   if (typeIt == j.end()) {
-    r.issue(child(path, "type"),
-            "missing required field (one of " + choiceList(layerTypes()) + ")");
+    r.issue(child(path, "type"), "missing required field (one of " + nn::layerTypeList() + ")");
     return;
   }
   if (!typeIt->is_string()) {
@@ -234,47 +200,50 @@ void readLayer(Reader& r, const Json& j, const std::string& path, nn::LayerSpec&
     return;
   }
   layer.type = typeIt->get<std::string>();
-  if (std::find(layerTypes().begin(), layerTypes().end(), layer.type) == layerTypes().end()) {
+  const nn::LayerType* type = nn::findLayerType(layer.type);
+  if (!type) {
     std::string message = "unknown layer type \"" + layer.type + "\"";
-    const std::string hint = nearestName(layer.type, layerTypes());
+    const std::string hint = nearestName(layer.type, nn::layerTypeNames());
     if (!hint.empty()) message += " (did you mean " + hint + "?)";
-    r.issue(child(path, "type"), message + "; expected one of " + choiceList(layerTypes()));
+    r.issue(child(path, "type"), message + "; expected one of " + nn::layerTypeList());
     return;
   }
-  r.checkKeys(j, path, layerFields(layer.type));
+  // Fields that mean something for this layer type; anything else is a typo or a misunderstanding.
+  std::vector<std::string> allowed = {"type", "name"};
+  for (const nn::LayerField& f : type->fields) allowed.emplace_back(f.key);
+  r.checkKeys(j, path, allowed);
   r.readString(j, path, "name", layer.name);
-  if (layer.type == "dense") {
-    if (!j.contains("units"))
-      r.issue(child(path, "units"), "missing required field (output features)");
-    r.readInt(j, path, "units", layer.units, 1, 1'000'000);
+  for (const nn::LayerField& f : type->fields) {
+    if (f.requiredHint && !j.contains(f.key))
+      r.issue(child(path, f.key), std::string("missing required field (") + f.requiredHint + ")");
+    const auto it = j.find(f.key);
+    if (it == j.end()) continue;
+    const std::string fieldPath = child(path, f.key);
+    // The file reader checks the JSON types; the field's own rule (nn::LayerField) its value.
+    nn::LayerSpec candidate = layer;
+    if (f.kind == nn::LayerField::Kind::Init) {
+      r.readString(j, path, f.key, candidate.init);
+    } else if (f.kind == nn::LayerField::Kind::Int) {
+      long long v = 0;
+      if (!r.readIntValue(*it, fieldPath, v, std::numeric_limits<long long>::min(),
+                          std::numeric_limits<long long>::max()))
+        continue;
+      if (!f.range.contains(static_cast<double>(v))) {
+        r.issue(fieldPath, f.range.violation(static_cast<double>(v), true));
+        continue;
+      }
+      f.setNumber(candidate, static_cast<double>(v));
+    } else {
+      double v = 0;
+      if (!r.readDoubleValue(*it, fieldPath, v, -kInf, Bound::Open, kInf, Bound::Open)) continue;
+      f.setNumber(candidate, v);
+    }
+    if (const std::string problem = f.problem(candidate); !problem.empty()) {
+      r.issue(fieldPath, problem);
+      continue;
+    }
+    layer = candidate;
   }
-  if (layer.type == "conv2d") {
-    if (!j.contains("filters"))
-      r.issue(child(path, "filters"), "missing required field (output channels)");
-    r.readInt(j, path, "filters", layer.filters, 1, 100'000);
-    r.readInt(j, path, "kernel", layer.kernel, 1, 1024);
-    r.readInt(j, path, "stride", layer.stride, 1, 1024);  // absent: 1
-    r.readInt(j, path, "padding", layer.padding, 0, 1024);
-  }
-  if (layer.type == "maxpool2d") {
-    r.readInt(j, path, "kernel", layer.kernel, 1, 1024);
-    r.readInt(j, path, "stride", layer.stride, 1, 1024);  // absent: = kernel
-  }
-  if (layer.type == "dense" || layer.type == "conv2d") {
-    r.readString(j, path, "init", layer.init);
-    if (std::find(initNames().begin(), initNames().end(), layer.init) == initNames().end())
-      r.issue(child(path, "init"), "unknown initialiser \"" + layer.init + "\"; expected one of " +
-                                       choiceList(initNames()));
-    r.readDouble(j, path, "init_value", layer.initValue, -kInf, Bound::Open, kInf, Bound::Open);
-  }
-  if (layer.type == "batchnorm") {
-    r.readDouble(j, path, "momentum", layer.momentum, 0.0, Bound::Closed, 1.0, Bound::Closed);
-    r.readDouble(j, path, "eps", layer.eps, 0.0, Bound::Open, 1.0, Bound::Closed);
-  }
-  if (layer.type == "dropout")
-    r.readDouble(j, path, "rate", layer.rate, 0.0, Bound::Closed, 1.0, Bound::Open);
-  if (layer.type == "leaky_relu")
-    r.readDouble(j, path, "slope", layer.slope, 0.0, Bound::Closed, 1.0, Bound::Closed);
 }
 
 void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec& d) {
@@ -623,32 +592,20 @@ std::string experimentToJson(const ExperimentSpec& spec) {
   root["dataset"] = dataset;
 
   OrderedJson layers = OrderedJson::array();
-  const nn::LayerSpec defaults;
   for (const nn::LayerSpec& l : spec.model.layers) {
     OrderedJson layer;
     layer["type"] = l.type;
     if (!l.name.empty()) layer["name"] = l.name;
-    if (l.type == "dense") layer["units"] = l.units;
-    if (l.type == "conv2d") {
-      layer["filters"] = l.filters;
-      layer["kernel"] = l.kernel;
-      if (l.stride != 0) layer["stride"] = l.stride;  // 0: the layer's default
-      layer["padding"] = l.padding;
-    }
-    if (l.type == "maxpool2d") {
-      layer["kernel"] = l.kernel;
-      if (l.stride != 0) layer["stride"] = l.stride;
-    }
-    if ((l.type == "dense" || l.type == "conv2d") && l.init != defaults.init)
-      layer["init"] = l.init;
-    if ((l.type == "dense" || l.type == "conv2d") && l.init == "constant")
-      layer["init_value"] = l.initValue;
-    if (l.type == "batchnorm") {
-      layer["momentum"] = l.momentum;
-      layer["eps"] = l.eps;
-    }
-    if (l.type == "dropout") layer["rate"] = l.rate;
-    if (l.type == "leaky_relu") layer["slope"] = l.slope;
+    if (const nn::LayerType* type = nn::findLayerType(l.type))
+      for (const nn::LayerField& f : type->fields) {
+        if (!f.isWritten(l)) continue;
+        if (f.kind == nn::LayerField::Kind::Init)
+          layer[f.key] = l.init;
+        else if (f.kind == nn::LayerField::Kind::Int)
+          layer[f.key] = l.*f.intValue;
+        else
+          layer[f.key] = l.*f.realValue;
+      }
     layers.push_back(layer);
   }
   root["model"] = {{"layers", layers}, {"loss", spec.model.loss}};

@@ -5,17 +5,6 @@
 
 namespace larslab::nn {
 
-bool parseActivationKind(const std::string& type, ActivationKind& kind) {
-  if (type == "identity") kind = ActivationKind::Identity;
-  else if (type == "relu") kind = ActivationKind::ReLU;
-  else if (type == "leaky_relu") kind = ActivationKind::LeakyReLU;
-  else if (type == "tanh") kind = ActivationKind::Tanh;
-  else if (type == "sigmoid") kind = ActivationKind::Sigmoid;
-  else if (type == "gelu") kind = ActivationKind::GELU;
-  else return false;
-  return true;
-}
-
 const char* activationKindName(ActivationKind kind) {
   switch (kind) {
     case ActivationKind::Identity: return "identity";

@@ -127,8 +127,7 @@ class Dropout final : public Layer {
 
 enum class ActivationKind { Identity, ReLU, LeakyReLU, Tanh, Sigmoid, GELU };
 
-// "identity", "relu", "leaky_relu", "tanh", "sigmoid", "gelu"; false if unknown.
-bool parseActivationKind(const std::string& type, ActivationKind& kind);
+// The layer type string of each kind ("relu", ...), as in the layer registry.
 const char* activationKindName(ActivationKind kind);
 
 // Element-wise. GELU is the exact form x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's

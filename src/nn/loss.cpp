@@ -1,25 +1,20 @@
 #include "nn/loss.h"
 
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "text/format.h"
+
 namespace larslab::nn {
 namespace {
-
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 bool validLabel(Scalar value, Eigen::Index classes) {
   return value >= 0 && value < static_cast<Scalar>(classes) && value == std::floor(value);
 }
 
 [[noreturn]] void labelError(Scalar value, Eigen::Index row, Eigen::Index classes) {
-  throw std::invalid_argument("cross_entropy: label " + num(value) + " in row " + std::to_string(row) +
+  throw std::invalid_argument("cross_entropy: label " + text::formatNumber(value) + " in row " + std::to_string(row) +
                               " is not an integer in [0, " + std::to_string(classes) + ")");
 }
 

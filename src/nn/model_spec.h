@@ -6,10 +6,10 @@
 
 namespace larslab::nn {
 
+// The fields of every layer type; which of them a type reads, their ranges and defaults are in
+// nn/layer_registry.h.
 struct LayerSpec {
-  // dense, conv2d, maxpool2d, batchnorm, flatten, dropout,
-  // relu, leaky_relu, tanh, sigmoid, gelu, identity
-  std::string type;
+  std::string type;          // a type of the layer registry: "dense", "conv2d", ...
   std::string name;          // optional; defaults to type + running index ("dense1", "conv2")
   int units = 0;             // dense: output features
   int filters = 0;           // conv2d: output channels
@@ -22,6 +22,9 @@ struct LayerSpec {
   double eps = 1e-5;         // batchnorm
   std::string init = "auto"; // weights: auto (he before ReLU-like, glorot otherwise), he, glorot, zeros, constant
   double initValue = 0.0;    // for init == constant
+
+  // Every field, so that a new one cannot be forgotten by whoever compares specs (Apply).
+  bool operator==(const LayerSpec&) const = default;
 };
 
 struct ModelSpec {

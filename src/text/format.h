@@ -1,0 +1,14 @@
+#pragma once
+// Numbers as text, one way for the whole engine: error messages, events, CSV files and the
+// exported script all print a value so that it reads back as the same number.
+
+#include <string>
+
+namespace larslab::text {
+
+// Shortest text that reads back as the same double ("0.001", "1e-08", "nan", "inf").
+std::string formatNumber(double value);
+// Shortest text that reads back as the same float.
+std::string formatFloat(float value);
+
+}  // namespace larslab::text
