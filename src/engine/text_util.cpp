@@ -1,22 +1,10 @@
 #include "engine/text_util.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 namespace larslab::engine {
 
 namespace {
-
-template <typename T>
-std::string shortest(T value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[64];
-  // std::to_chars without a precision gives the shortest round-tripping representation.
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
 
 // Optimal string alignment distance: Levenshtein plus adjacent transpositions ("nosie" is one
 // edit away from "noise"), the most common typo.
@@ -36,9 +24,6 @@ std::size_t editDistance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
-
-std::string formatNumber(double value) { return shortest(value); }
-std::string formatFloat(float value) { return shortest(value); }
 
 std::string nearestName(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best;

@@ -4,12 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "text/format.h"
+
 namespace larslab::engine {
 
-// Shortest text that reads back as the same double ("0.001", "1e-08", "nan", "inf").
-std::string formatNumber(double value);
-// Shortest text that reads back as the same float.
-std::string formatFloat(float value);
+using text::formatFloat;
+using text::formatNumber;
+
 // The candidate closest to `name` by edit distance, if it is close enough to be a likely typo
 // (distance <= max(1, size/3)); empty otherwise.
 std::string nearestName(const std::string& name, const std::vector<std::string>& candidates);
