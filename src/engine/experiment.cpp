@@ -80,8 +80,7 @@ class Reader {
     for (const auto& item : object.items()) {
       if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
       std::string message = "unknown field";
-      const std::string hint = nearestName(item.key(), allowed);
-      if (!hint.empty()) message += " (did you mean " + hint + "?)";
+      message += didYouMean(item.key(), allowed);
       issue(child(path, item.key()), message);
     }
   }
@@ -203,8 +202,7 @@ void readLayer(Reader& r, const Json& j, const std::string& path, nn::LayerSpec&
   const nn::LayerType* type = nn::findLayerType(layer.type);
   if (!type) {
     std::string message = "unknown layer type \"" + layer.type + "\"";
-    const std::string hint = nearestName(layer.type, nn::layerTypeNames());
-    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    message += didYouMean(layer.type, nn::layerTypeNames());
     r.issue(child(path, "type"), message + "; expected one of " + nn::layerTypeList());
     return;
   }
@@ -257,8 +255,7 @@ void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec&
   kinds.emplace_back("csv");
   if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) {
     std::string message = "unknown dataset kind \"" + d.kind + "\"";
-    const std::string hint = nearestName(d.kind, kinds);
-    if (!hint.empty()) message += " (did you mean " + hint + "?)";
+    message += didYouMean(d.kind, kinds);
     r.issue(child(path, "kind"), message + "; expected one of " + choiceList(kinds));
   }
   r.readInt(j, path, "samples", d.samples, 4, 10'000'000);
@@ -273,6 +270,52 @@ void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec&
     r.issue(child(path, "path"), "missing required field for kind csv (the CSV file)");
 }
 
+// The rules of one optimizer configuration, on the struct: the file reader (after reading the
+// JSON types) and runs built in code (validateRun) both check them here.
+void checkOptimizer(Reader& r, const optim::OptimizerConfig& config, const std::string& path) {
+  const optim::OptimizerInfo* info = optim::findOptimizer(config.type);
+  if (info == nullptr) {
+    std::vector<std::string> types;
+    for (const optim::OptimizerInfo& o : optim::optimizerRegistry()) types.push_back(o.type);
+    r.issue(child(path, "type"), "unknown optimizer \"" + config.type + "\"" + didYouMean(config.type, types) +
+                                     "; expected one of " + choiceList(types));
+    return;
+  }
+  if (!config.preset.empty()) {
+    std::vector<std::string> presets;
+    for (const auto& p : info->presets) presets.push_back(p.name);
+    if (std::find(presets.begin(), presets.end(), config.preset) == presets.end())
+      r.issue(child(path, "preset"), "unknown preset \"" + config.preset + "\" for " + config.type +
+                                         didYouMean(config.preset, presets) +
+                                         (presets.empty() ? std::string("; it has no presets")
+                                                          : "; expected one of " + choiceList(presets)));
+  }
+  std::vector<std::string> names;
+  for (const optim::HyperparameterSpec& h : info->hyperparameters) {
+    names.push_back(h.name);
+    const auto it = config.hyperparameters.find(h.name);
+    if (it == config.hyperparameters.end()) continue;
+    if (!std::isfinite(it->second) || it->second < h.minValue || it->second > h.maxValue)
+      r.issue(child(path, h.name), "must be " + Reader::rangeText(h.minValue, Bound::Closed, h.maxValue, Bound::Closed) +
+                                       ", got " + formatNumber(it->second));
+  }
+  for (const auto& [name, value] : config.hyperparameters)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      r.issue(child(path, name), "unknown hyperparameter of " + config.type + didYouMean(name, names));
+  std::vector<std::string> optionNames;
+  for (const optim::OptionSpec& o : info->options) {
+    optionNames.push_back(o.name);
+    const auto it = config.options.find(o.name);
+    if (it == config.options.end()) continue;
+    if (std::find(o.choices.begin(), o.choices.end(), it->second) == o.choices.end())
+      r.issue(child(path, o.name), "unknown choice \"" + it->second + "\"" + didYouMean(it->second, o.choices) +
+                                       "; expected one of " + choiceList(o.choices));
+  }
+  for (const auto& [name, choice] : config.options)
+    if (std::find(optionNames.begin(), optionNames.end(), name) == optionNames.end())
+      r.issue(child(path, name), "unknown option of " + config.type + didYouMean(name, optionNames));
+}
+
 void readOptimizer(Reader& r, const Json& j, const std::string& path,
                    optim::OptimizerConfig& config) {
   if (!r.isObject(j, path)) return;
@@ -284,12 +327,7 @@ void readOptimizer(Reader& r, const Json& j, const std::string& path,
   if (typeIt != j.end()) config.type = typeIt->get<std::string>();
   const optim::OptimizerInfo* info = optim::findOptimizer(config.type);
   if (info == nullptr) {
-    std::vector<std::string> types;
-    for (const optim::OptimizerInfo& o : optim::optimizerRegistry()) types.push_back(o.type);
-    std::string message = "unknown optimizer \"" + config.type + "\"";
-    const std::string hint = nearestName(config.type, types);
-    if (!hint.empty()) message += " (did you mean " + hint + "?)";
-    r.issue(child(path, "type"), message + "; expected one of " + choiceList(types));
+    checkOptimizer(r, config, path);  // names the unknown type
     return;
   }
   std::vector<std::string> allowed = {"type", "preset"};
@@ -298,41 +336,45 @@ void readOptimizer(Reader& r, const Json& j, const std::string& path,
   r.checkKeys(j, path, allowed);
 
   r.readString(j, path, "preset", config.preset);
-  if (!config.preset.empty()) {
-    std::vector<std::string> presets;
-    for (const auto& p : info->presets) presets.push_back(p.name);
-    if (std::find(presets.begin(), presets.end(), config.preset) == presets.end()) {
-      std::string message = "unknown preset \"" + config.preset + "\" for " + config.type;
-      const std::string hint = nearestName(config.preset, presets);
-      if (!hint.empty()) message += " (did you mean " + hint + "?)";
-      r.issue(child(path, "preset"),
-              message + (presets.empty() ? std::string("; it has no presets")
-                                         : "; expected one of " + choiceList(presets)));
-    }
-  }
   for (const optim::HyperparameterSpec& h : info->hyperparameters) {
     double value = 0.0;
-    if (r.readDouble(j, path, h.name.c_str(), value, h.minValue, Bound::Closed, h.maxValue,
-                     Bound::Closed))
+    if (r.readDouble(j, path, h.name.c_str(), value, -kInf, Bound::Open, kInf, Bound::Open))
       config.hyperparameters[h.name] = value;
   }
   for (const optim::OptionSpec& o : info->options) {
-    std::string choice;
     const auto it = j.find(o.name);
     if (it == j.end()) continue;
     if (!it->is_string()) {
       r.issue(child(path, o.name), "must be a string, got " + describe(*it));
       continue;
     }
-    choice = it->get<std::string>();
-    if (std::find(o.choices.begin(), o.choices.end(), choice) == o.choices.end()) {
-      std::string message = "unknown choice \"" + choice + "\"";
-      const std::string hint = nearestName(choice, o.choices);
-      if (!hint.empty()) message += " (did you mean " + hint + "?)";
-      r.issue(child(path, o.name), message + "; expected one of " + choiceList(o.choices));
-      continue;
-    }
-    config.options[o.name] = choice;
+    config.options[o.name] = it->get<std::string>();
+  }
+  checkOptimizer(r, config, path);
+}
+
+// The rules of a schedule that its fields' own ranges do not cover: a known kind, a warm-up
+// shorter than the experiment, what optim::validateSchedule requires. `totalSteps` <= 0: the
+// length is not known yet (a CSV experiment given in epochs), so no horizon check.
+void checkSchedule(Reader& r, const optim::ScheduleConfig& s, long totalSteps, const std::string& path) {
+  const auto& kinds = optim::scheduleKinds();
+  if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) {
+    r.issue(child(path, "kind"), "unknown schedule kind \"" + s.kind + "\"" + didYouMean(s.kind, kinds) +
+                                     "; expected one of " + choiceList(kinds));
+    return;
+  }
+  if ((s.kind == "polynomial" || s.kind == "cosine") && totalSteps > 0 && s.warmupSteps >= totalSteps) {
+    r.issue(child(path, "warmup_steps"),
+            "must be less than the experiment length (" + std::to_string(totalSteps) +
+                " steps) for a " + s.kind + " schedule, got " + std::to_string(s.warmupSteps));
+    return;
+  }
+  optim::ScheduleConfig probe = s;
+  probe.totalSteps = totalSteps > 0 ? totalSteps : s.warmupSteps + 1;
+  try {
+    optim::validateSchedule(probe);
+  } catch (const std::exception& e) {
+    r.issue(path, e.what());
   }
 }
 
@@ -342,34 +384,18 @@ void readSchedule(Reader& r, const Json& j, const std::string& path, optim::Sche
   r.checkKeys(j, path, {"kind", "warmup_steps", "power", "final_factor", "step_size", "gamma"});
   const std::size_t before = r.issues.size();
   r.readString(j, path, "kind", s.kind);
-  const auto& kinds = optim::scheduleKinds();
-  if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) {
-    std::string message = "unknown schedule kind \"" + s.kind + "\"";
-    const std::string hint = nearestName(s.kind, kinds);
-    if (!hint.empty()) message += " (did you mean " + hint + "?)";
-    r.issue(child(path, "kind"), message + "; expected one of " + choiceList(kinds));
-  }
   r.readInt(j, path, "warmup_steps", s.warmupSteps, 0);
   r.readDouble(j, path, "power", s.power, 0.0, Bound::Open, kInf, Bound::Open);
   r.readDouble(j, path, "final_factor", s.finalFactor, 0.0, Bound::Closed, 1.0, Bound::Closed);
   r.readInt(j, path, "step_size", s.stepSize, 1);
   r.readDouble(j, path, "gamma", s.gamma, 0.0, Bound::Open, 1.0, Bound::Closed);
-  if (r.issues.size() != before) return;
-  if ((s.kind == "polynomial" || s.kind == "cosine") && totalSteps > 0 &&
-      s.warmupSteps >= totalSteps) {
-    r.issue(child(path, "warmup_steps"),
-            "must be less than the experiment length (" + std::to_string(totalSteps) +
-                " steps) for a " + s.kind + " schedule, got " + std::to_string(s.warmupSteps));
+  if (r.issues.size() != before) {
+    // The kind is worth naming even when a field is bad too.
+    const auto& kinds = optim::scheduleKinds();
+    if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) checkSchedule(r, s, totalSteps, path);
     return;
   }
-  optim::ScheduleConfig probe = s;
-  // The length of a CSV experiment given in epochs is unknown before loading: no horizon check.
-  probe.totalSteps = totalSteps > 0 ? totalSteps : s.warmupSteps + 1;
-  try {
-    optim::validateSchedule(probe);
-  } catch (const std::exception& e) {
-    r.issue(path, e.what());
-  }
+  checkSchedule(r, s, totalSteps, path);
 }
 
 DataFacts dataFacts(const DatasetSpec& d) {
@@ -652,59 +678,23 @@ namespace larslab::engine {
 
 std::string checkHyperparameter(const std::string& optimizerType, const std::string& name,
                                 double value) {
-  const optim::OptimizerInfo* info = optim::findOptimizer(optimizerType);
-  if (info == nullptr) return "unknown optimizer \"" + optimizerType + "\"";
-  for (const optim::HyperparameterSpec& h : info->hyperparameters) {
-    if (h.name != name) continue;
-    if (!std::isfinite(value) || value < h.minValue || value > h.maxValue)
-      return name + ": must be " +
-             Reader::rangeText(h.minValue, Bound::Closed, h.maxValue, Bound::Closed) + ", got " +
-             formatNumber(value);
-    return {};
-  }
-  std::vector<std::string> names;
-  for (const auto& h : info->hyperparameters) names.push_back(h.name);
-  std::string message = name + ": unknown hyperparameter of " + optimizerType;
-  const std::string hint = nearestName(name, names);
-  if (!hint.empty()) message += " (did you mean " + hint + "?)";
-  return message;
+  if (optim::findOptimizer(optimizerType) == nullptr) return "unknown optimizer \"" + optimizerType + "\"";
+  Reader r;
+  optim::OptimizerConfig probe;
+  probe.type = optimizerType;
+  probe.hyperparameters[name] = value;
+  checkOptimizer(r, probe, "");
+  return r.issues.empty() ? std::string() : r.issues.front().path + ": " + r.issues.front().message;
 }
 
 std::vector<SpecIssue> validateRun(const RunSpec& run, const std::string& path) {
-  // Serialise the run and read it back: one set of rules for files and for code.
-  Json j;
-  j["name"] = run.name;
-  Json o;
-  o["type"] = run.optimizer.type;
-  if (!run.optimizer.preset.empty()) o["preset"] = run.optimizer.preset;
-  for (const auto& [name, value] : run.optimizer.hyperparameters) o[name] = value;
-  for (const auto& [name, choice] : run.optimizer.options) o[name] = choice;
   Reader r;
-  RunSpec parsed;
   if (!validRunName(run.name))
     r.issue(child(path, "name"),
             "must be 1-64 characters without / \\ , \" or control characters, got \"" + run.name +
                 "\"");
-  readOptimizer(r, o, child(path, "optimizer"), parsed.optimizer);
-  const std::size_t before = r.issues.size();
-  if (std::find(optim::scheduleKinds().begin(), optim::scheduleKinds().end(), run.schedule.kind) ==
-      optim::scheduleKinds().end())
-    r.issue(child(path, "schedule.kind"), "unknown schedule kind \"" + run.schedule.kind + "\"");
-  const optim::ScheduleConfig& s = run.schedule;
-  if (r.issues.size() == before && (s.kind == "polynomial" || s.kind == "cosine") &&
-      s.totalSteps > 0 && s.warmupSteps >= s.totalSteps)
-    r.issue(child(path, "schedule.warmup_steps"),
-            "must be less than the experiment length (" + std::to_string(s.totalSteps) +
-                " steps) for a " + s.kind + " schedule, got " + std::to_string(s.warmupSteps));
-  if (r.issues.size() == before) {
-    optim::ScheduleConfig probe = run.schedule;
-    if (probe.totalSteps <= 0) probe.totalSteps = probe.warmupSteps + 1;  // length not known yet
-    try {
-      optim::validateSchedule(probe);
-    } catch (const std::exception& e) {
-      r.issue(child(path, "schedule"), e.what());
-    }
-  }
+  checkOptimizer(r, run.optimizer, child(path, "optimizer"));
+  checkSchedule(r, run.schedule, run.schedule.totalSteps, child(path, "schedule"));
   return r.issues;
 }
 

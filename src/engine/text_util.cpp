@@ -38,4 +38,9 @@ std::string nearestName(const std::string& name, const std::vector<std::string>&
   return best;
 }
 
+std::string didYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string hint = nearestName(name, candidates);
+  return hint.empty() ? std::string() : " (did you mean " + hint + "?)";
+}
+
 }  // namespace larslab::engine
