@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "apply_plan.h"
+#include "data/dataset_facts.h"
 #include "data/synthetic.h"
 #include "nn/layer_registry.h"
 #include "run_colors.h"
@@ -126,7 +127,7 @@ ExperimentPanel::ExperimentPanel(RunColorMap* colors, QWidget* parent) : QWidget
   regression_->setToolTip(tr("The label column is a real number to predict, not a class."));
   dataForm_->addRow(regression_);
   limit_ = new QSpinBox(dataGroup);
-  limit_->setRange(0, 60'000);
+  limit_->setRange(0, data::kFashionMnistTrainImages);
   limit_->setSpecialValueText(tr("all"));
   limit_->setSingleStep(1000);
   limit_->setToolTip(tr("Use only the first N training images (0: all 60,000)."));

@@ -5,8 +5,9 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "nn/random.h"
+#include "data/dataset_facts.h"
 #include "data/split.h"
+#include "nn/random.h"
 
 namespace larslab::data {
 namespace {
@@ -74,7 +75,7 @@ Dataset generate(const SyntheticSpec& spec) {
   all.targets.resize(spec.samples, 1);
   nn::Rng rng(nn::mixSeed(spec.seed, 0));
 
-  if (spec.kind.rfind("regression_", 0) == 0) {
+  if (isSyntheticRegression(spec.kind)) {
     const bool sine = spec.kind == "regression_sine";
     for (int i = 0; i < spec.samples; ++i) {
       const double x1 = rng.uniform(-1.0, 1.0);

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "data/dataset_facts.h"
 #include "data/synthetic.h"
 #include "engine/atomic_file.h"
 #include "engine/text_util.h"
@@ -48,16 +50,6 @@ std::string index(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
 
-// Sizes of the synthetic and Fashion-MNIST splits are known before loading; CSV ones are not.
-struct DataFacts {
-  bool known = false;
-  nn::Shape inputShape;
-  int classes = 0;  // 0: regression
-  int outputs = 0;  // columns of the model output the loss expects
-  long trainSize = 0;
-};
-
-bool isRegressionKind(const std::string& kind) { return kind.rfind("regression_", 0) == 0; }
 
 // Collects every issue of one document; never throws on bad content.
 class Reader {
@@ -265,7 +257,7 @@ void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec&
   r.readString(j, path, "label_column", d.labelColumn);
   r.readBool(j, path, "standardize", d.standardize);
   r.readBool(j, path, "regression", d.regression);
-  r.readInt(j, path, "limit", d.limit, 0, 60'000);
+  r.readInt(j, path, "limit", d.limit, 0, data::kFashionMnistTrainImages);
   if (d.kind == "csv" && d.path.empty())
     r.issue(child(path, "path"), "missing required field for kind csv (the CSV file)");
 }
@@ -398,46 +390,30 @@ void readSchedule(Reader& r, const Json& j, const std::string& path, optim::Sche
   checkSchedule(r, s, totalSteps, path);
 }
 
-DataFacts dataFacts(const DatasetSpec& d) {
-  DataFacts f;
-  if (d.kind == "fashion_mnist") {
-    f.known = true;
-    f.inputShape = nn::Shape{1, 28, 28};
-    f.classes = 10;
-    f.outputs = 10;
-    f.trainSize = d.limit > 0 ? d.limit : 60000;
-  } else if (d.kind != "csv") {
-    const auto& kinds = data::syntheticKinds();
-    if (std::find(kinds.begin(), kinds.end(), d.kind) == kinds.end()) return f;
-    f.known = true;
-    f.inputShape = nn::Shape{1, 1, 2};
-    f.classes = isRegressionKind(d.kind) ? 0 : 2;
-    f.outputs = isRegressionKind(d.kind) ? 1 : 2;
-    // The split is stratified per class with round(n_c * fraction) test samples; this matches
-    // it to within one sample per class, enough for a batch-size sanity check.
-    f.trainSize = d.samples - std::lround(d.samples * d.testFraction);
-  }
-  return f;
+// The built-in datasets' facts (src/data); empty for CSV, whose facts need the file.
+std::optional<data::DatasetFacts> dataFacts(const DatasetSpec& d) {
+  if (d.kind == "fashion_mnist") return data::fashionMnistFacts(d.limit);
+  if (d.kind == "csv") return std::nullopt;
+  return data::syntheticFacts(d.kind, d.samples, d.testFraction);
 }
 
 void checkModelAgainstData(Reader& r, const ExperimentSpec& spec) {
-  const DataFacts facts = dataFacts(spec.dataset);
-  const bool regression =
-      spec.dataset.kind == "csv" ? spec.dataset.regression : (facts.known && facts.classes == 0);
+  const std::optional<data::DatasetFacts> facts = dataFacts(spec.dataset);
+  const bool regression = spec.dataset.kind == "csv" ? spec.dataset.regression : (facts && facts->classes == 0);
   if (spec.model.loss == "cross_entropy" && regression)
     r.issue("model.loss", "cross_entropy needs a classification dataset; use mse for regression");
-  if (spec.model.loss == "mse" && !regression && (facts.known || spec.dataset.kind == "csv"))
+  if (spec.model.loss == "mse" && !regression && (facts || spec.dataset.kind == "csv"))
     r.issue("model.loss",
             "mse needs a regression dataset (a regression_* kind, or csv with regression: true)");
-  if (!facts.known) return;
+  if (!facts) return;
   try {
-    const nn::Network network(spec.model, facts.inputShape);
+    const nn::Network network(spec.model, facts->inputShape);
     const int outputs = network.outputShape().size();
-    if (outputs != facts.outputs)
+    if (outputs != facts->outputs)
       r.issue("model.layers", "the model outputs " + std::to_string(outputs) +
                                   " values per sample but dataset " + spec.dataset.kind +
-                                  " needs " + std::to_string(facts.outputs) +
-                                  (facts.classes > 0 ? " (one per class)" : " (one per target)"));
+                                  " needs " + std::to_string(facts->outputs) +
+                                  (facts->classes > 0 ? " (one per class)" : " (one per target)"));
   } catch (const std::exception& e) {
     // The network names the field itself ("model.layers[2].kernel: ..."); keep that path.
     const std::string what = e.what();
@@ -447,17 +423,17 @@ void checkModelAgainstData(Reader& r, const ExperimentSpec& spec) {
     else
       r.issue("model.layers", what);
   }
-  if (spec.batchSize > facts.trainSize)
-    r.issue("batch_size", "must not exceed the training split (" + std::to_string(facts.trainSize) +
+  if (spec.batchSize > facts->trainSize)
+    r.issue("batch_size", "must not exceed the training split (" + std::to_string(facts->trainSize) +
                               " samples), got " + std::to_string(spec.batchSize));
 }
 
 // An estimate of the experiment length for schedule validation (CSV sizes are unknown here).
 long estimatedSteps(const ExperimentSpec& spec) {
   if (spec.steps > 0) return spec.steps;
-  const DataFacts facts = dataFacts(spec.dataset);
-  if (!facts.known || spec.batchSize <= 0) return 0;
-  const long perEpoch = std::max(1L, facts.trainSize / spec.batchSize);
+  const std::optional<data::DatasetFacts> facts = dataFacts(spec.dataset);
+  if (!facts || spec.batchSize <= 0) return 0;
+  const long perEpoch = std::max(1L, facts->trainSize / spec.batchSize);
   return static_cast<long>(std::ceil(spec.epochs * static_cast<double>(perEpoch)));
 }
 
