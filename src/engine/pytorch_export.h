@@ -38,6 +38,8 @@ std::string exportPytorchScript(const ExperimentSpec& spec, const PytorchExportO
 
 // exportPytorchScript written atomically to `path` (temporary file + rename), made executable.
 void writePytorchScript(const ExperimentSpec& spec, const std::string& path, const PytorchExportOptions& options = {});
+// A script's text written as writePytorchScript writes it.
+void writePytorchScriptText(const std::string& path, const std::string& text);
 
 // train_x.npy (N x D), train_y.npy (N x K), test_x.npy, test_y.npy into `directory` (created if
 // missing), float32, rows in the split's stored order: the order LARS Lab's batcher visits when
