@@ -1,8 +1,9 @@
 """A part of the script that `larslab-cli export-pytorch` writes: load_npy_dataset, the data LARS
 Lab generated and split, as .npy files. In every script.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import os
 import sys
 

@@ -1,8 +1,9 @@
 """A part of the script that `larslab-cli export-pytorch` writes: GhostBatchNorm, BatchNorm as LARS
 Lab computes it, per shard. In scripts whose model has a batchnorm layer.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import torch
 import torch.nn as nn
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----

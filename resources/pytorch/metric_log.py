@@ -1,15 +1,16 @@
 """A part of the script that `larslab-cli export-pytorch` writes: MetricLog, the metric log in LARS
 Lab's CSV format. In every script.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import math
 import os
 
 import numpy as np
 
-# TENSORS is written by the experiment-specific part (src/engine/pytorch_export_model.cpp).
-from experiment import TENSORS
+# TENSORS: the model part, src/engine/pytorch_export_model.cpp
+from .experiment import TENSORS
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

@@ -1,11 +1,12 @@
 """A part of the script that `larslab-cli export-pytorch` writes: class Adagrad (optimizer type
 adagrad). In scripts with an adagrad run.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import torch
 
-from optim_common import apply_update, decayed, norm
+from .optim_common import apply_update, decayed, norm
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

@@ -1,11 +1,12 @@
 """A part of the script that `larslab-cli export-pytorch` writes: class LARS (optimizer types lars
 and larc), with its convention options. In scripts with a lars or larc run.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import torch
 
-from optim_common import apply_update, decayed, divide, is_vector, norm
+from .optim_common import apply_update, decayed, divide, is_vector, norm
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

@@ -1,8 +1,9 @@
 """A part of the script that `larslab-cli export-pytorch` writes: the training loop and main(),
 what the script does when it runs. In every script, last.
 
-Above the marker line: what this part takes from the rest of the script, so that pyflakes
-can check the file on its own (tests/engine/pytorch/CMakeLists.txt). Not exported."""
+Above the marker line, not exported: what this part takes from the rest of the script, so that
+pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
+another part: name.py here, or .experiment, the part the C++ exporter writes for the experiment."""
 import argparse
 import collections
 import math
@@ -15,12 +16,12 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-# Written by the experiment-specific part (src/engine/pytorch_export*.cpp).
-from experiment import (BATCH_SIZE, EPOCHS, EVAL_EVERY, LOSS, RUNS, SEED, SHUFFLE, STEPS, TENSORS, build_model,
-                        load_data, make_optimizer)
-from initial_weights import load_initial_weights
-from metric_log import MetricLog
-from schedule import schedule_factor
+# The configuration, load_data, the model and make_optimizer: src/engine/pytorch_export*.cpp
+from .experiment import (BATCH_SIZE, EPOCHS, EVAL_EVERY, LOSS, RUNS, SEED, SHUFFLE, STEPS, TENSORS,
+                         build_model, load_data, make_optimizer)
+from .initial_weights import load_initial_weights
+from .metric_log import MetricLog
+from .schedule import schedule_factor
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

@@ -14,6 +14,10 @@
 // `larslab-cli run --save-weights DIR` (saveParametersNpy). With shuffling off and the same
 // initial weights the script reproduces LARS Lab's losses and per-tensor telemetry up to float32
 // rounding (see tests/engine/pytorch/ for the measured agreement).
+//
+// The script's fixed parts are Python files, resources/pytorch/*.py, embedded at build time;
+// pytorch_export_{optimizers,model,data}.cpp write the experiment-specific parts and
+// pytorch_export.cpp assembles them.
 
 #include <iosfwd>
 #include <string>
