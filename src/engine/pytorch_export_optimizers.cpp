@@ -33,7 +33,7 @@ const std::vector<PythonClass>& pythonClasses() {
 struct KnownOptimizer {
   std::string type;
   std::string_view pythonClass;
-  std::string call;  // h: the run's hyperparameters, o: its options, as keyword arguments
+  std::string arguments;  // of the class in make_optimizer(); h, o: the run's hyperparameters and options
   std::set<std::string> hyperparameters;
   std::map<std::string, std::set<std::string>> options;
 };
@@ -47,16 +47,16 @@ const std::vector<KnownOptimizer>& knownOptimizers() {
       {"exclude", {"none", "vectors"}},
       {"momentum_kind", {"heavy_ball", "nesterov"}}};
   static const std::vector<KnownOptimizer> known = {
-      {"sgd", "SGD", "SGD(params, **h)", {"lr", "weight_decay"}, {}},
-      {"momentum", "SGD", "SGD(params, **h)", {"lr", "momentum", "weight_decay"}, {}},
-      {"nesterov", "SGD", "SGD(params, nesterov=True, **h)", {"lr", "momentum", "weight_decay"}, {}},
-      {"adam", "Adam", "Adam(params, **h)", {"lr", "beta1", "beta2", "eps", "weight_decay"}, {}},
-      {"adamw", "Adam", "Adam(params, decoupled=True, **h)", {"lr", "beta1", "beta2", "eps", "weight_decay"}, {}},
-      {"rmsprop", "RMSprop", "RMSprop(params, **h)", {"lr", "alpha", "eps", "momentum", "weight_decay"}, {}},
-      {"adagrad", "Adagrad", "Adagrad(params, **h)", {"lr", "eps", "weight_decay"}, {}},
-      {"lars", "LARS", "LARS(params, **h, **o)", {"lr", "momentum", "weight_decay", "eta", "eps"}, larsOptions},
-      {"larc", "LARS", "LARS(params, **h, **o)", {"lr", "momentum", "weight_decay", "eta", "eps"}, larsOptions},
-      {"lamb", "LAMB", "LAMB(params, **h, **o)", {"lr", "beta1", "beta2", "eps", "weight_decay", "clamp_max"},
+      {"sgd", "SGD", "params, **h", {"lr", "weight_decay"}, {}},
+      {"momentum", "SGD", "params, **h", {"lr", "momentum", "weight_decay"}, {}},
+      {"nesterov", "SGD", "params, nesterov=True, **h", {"lr", "momentum", "weight_decay"}, {}},
+      {"adam", "Adam", "params, **h", {"lr", "beta1", "beta2", "eps", "weight_decay"}, {}},
+      {"adamw", "Adam", "params, decoupled=True, **h", {"lr", "beta1", "beta2", "eps", "weight_decay"}, {}},
+      {"rmsprop", "RMSprop", "params, **h", {"lr", "alpha", "eps", "momentum", "weight_decay"}, {}},
+      {"adagrad", "Adagrad", "params, **h", {"lr", "eps", "weight_decay"}, {}},
+      {"lars", "LARS", "params, **h, **o", {"lr", "momentum", "weight_decay", "eta", "eps"}, larsOptions},
+      {"larc", "LARS", "params, **h, **o", {"lr", "momentum", "weight_decay", "eta", "eps"}, larsOptions},
+      {"lamb", "LAMB", "params, **h, **o", {"lr", "beta1", "beta2", "eps", "weight_decay", "clamp_max"},
        {{"phi", {"identity", "clamp"}}, {"exclude", {"none", "vectors"}}}},
   };
   return known;
@@ -152,7 +152,9 @@ std::string optimizersCode(const std::vector<ExportedRun>& runs) {
   std::ostringstream py;
   py << kPyOptimCommon;
   for (const PythonClass& c : pythonClasses())
-    if (classes.count(c.name) != 0) py << c.source;
+    if (classes.erase(c.name) != 0) py << c.source;
+  if (!classes.empty())  // a KnownOptimizer naming a class that pythonClasses() lacks
+    throw std::logic_error("the PyTorch export has no Python class " + std::string(*classes.begin()));
   py << "\n\ndef make_optimizer(run, params):\n"
      << "    \"\"\"The run's optimizer over `params` (TENSORS' order), as exported in RUNS.\"\"\"\n"
      << "    h, o = run[\"hyperparameters\"], run[\"options\"]\n";
@@ -160,7 +162,7 @@ std::string optimizersCode(const std::vector<ExportedRun>& runs) {
     const KnownOptimizer& known = *findKnown(type);
     py << "    if run[\"optimizer\"] == " << pyString(type) << ":\n";
     if (known.options.empty()) py << "        assert not o\n";
-    py << "        return " << known.call << "\n";
+    py << "        return " << known.pythonClass << "(" << known.arguments << ")\n";
   }
   py << "    raise ValueError(f\"unknown optimizer {run['optimizer']}\")\n";
   return py.str();
