@@ -14,6 +14,10 @@
 // `larslab-cli run --save-weights DIR` (saveParametersNpy). With shuffling off and the same
 // initial weights the script reproduces LARS Lab's losses and per-tensor telemetry up to float32
 // rounding (see tests/engine/pytorch/ for the measured agreement).
+//
+// The script's fixed parts are Python files, resources/pytorch/*.py, embedded at build time;
+// pytorch_export_{optimizers,model,data}.cpp write the experiment-specific parts and
+// pytorch_export.cpp assembles them.
 
 #include <iosfwd>
 #include <string>
@@ -38,6 +42,8 @@ std::string exportPytorchScript(const ExperimentSpec& spec, const PytorchExportO
 
 // exportPytorchScript written atomically to `path` (temporary file + rename), made executable.
 void writePytorchScript(const ExperimentSpec& spec, const std::string& path, const PytorchExportOptions& options = {});
+// A script's text written as writePytorchScript writes it.
+void writePytorchScriptText(const std::string& path, const std::string& text);
 
 // train_x.npy (N x D), train_y.npy (N x K), test_x.npy, test_y.npy into `directory` (created if
 // missing), float32, rows in the split's stored order: the order LARS Lab's batcher visits when
