@@ -31,14 +31,6 @@ std::string pyString(const std::string& text) {
   return out + "\"";
 }
 
-std::string pyFloat(double value) {
-  if (std::isnan(value)) return "math.nan";
-  if (std::isinf(value)) return value > 0 ? "math.inf" : "-math.inf";
-  std::string text = formatNumber(value);
-  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
-  return text;
-}
-
 std::string pyBool(bool value) { return value ? "True" : "False"; }
 
 std::string docText(std::string text) {

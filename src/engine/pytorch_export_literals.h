@@ -3,12 +3,13 @@
 
 #include <string>
 
+#include "text/format.h"
+
 namespace larslab::engine {
 
 // A double-quoted Python string literal; UTF-8 passes through (Python 3 source is UTF-8).
 std::string pyString(const std::string& text);
-// A float literal that reads back as the same double ("1e-08", "0.9", "2.0", "math.inf").
-std::string pyFloat(double value);
+using text::pyFloat;
 std::string pyBool(bool value);
 // Text for a docstring: no triple quotes, no backslashes that Python would interpret.
 std::string docText(std::string text);

@@ -5,27 +5,13 @@
 #include <stdexcept>
 
 #include "engine/pytorch_export_literals.h"
-#include "engine/text_util.h"
 #include "nn/layer.h"
+#include "nn/layer_registry.h"
 #include "pytorch_resources.h"
 
 namespace larslab::engine {
 
 namespace {
-
-// The initialiser LARS Lab's network resolves for layer `index` ("auto": He when the next
-// activation, looking past batchnorm, dropout, maxpool2d and flatten, is ReLU-like).
-std::string resolvedInit(const nn::ModelSpec& spec, std::size_t index) {
-  const nn::LayerSpec& ls = spec.layers[index];
-  if (ls.init != "auto") return ls.init == "xavier" ? "glorot" : ls.init;
-  for (std::size_t j = index + 1; j < spec.layers.size(); ++j) {
-    const std::string& t = spec.layers[j].type;
-    if (t == "relu" || t == "leaky_relu" || t == "gelu") return "he";
-    if (t == "batchnorm" || t == "dropout" || t == "maxpool2d" || t == "flatten") continue;
-    break;
-  }
-  return "glorot";
-}
 
 std::string shapeText(nn::Shape s) {
   if (s.height == 1 && s.width == 1) return std::to_string(s.channels);
@@ -54,97 +40,47 @@ ModelCode modelClass(const ExperimentSpec& spec, const nn::Network& network) {
       else  // not an identifier, or a name nn.Module itself uses ("train"): registered directly
         init << "        self._modules[" << pyString(name) << "] = " << module << "\n";
     };
+    const nn::LayerType* type = nn::findLayerType(ls.type);
+    if (!type)
+      throw std::invalid_argument("model.layers[" + std::to_string(i) + "].type: unknown layer type '" + ls.type + "'");
+    const nn::PytorchForm& form = type->pytorch;
+    const nn::PytorchContext context{ls, layer, ref, image};
     const nn::Shape in = layer.inputShape();
-    const nn::Shape out = layer.outputShape();
-    const std::string type = layer.type();
     if (!summary.str().empty()) summary << "|";  // item separator; the chain is wrapped below
-    if (type == "dense") {
-      assign("nn.Linear(" + std::to_string(in.size()) + ", " + std::to_string(out.size()) + ")");
-      if (image) forward << "        x = x.flatten(1)\n";
-      image = false;
-      forward << "        x = " << ref << "(x)\n";
-      summary << name << " (dense " << out.size() << ")";
-    } else if (type == "conv2d") {
-      const int stride = ls.stride == 0 ? 1 : ls.stride;
-      assign("nn.Conv2d(" + std::to_string(in.channels) + ", " + std::to_string(out.channels) +
-             ", kernel_size=" + std::to_string(ls.kernel) + ", stride=" + std::to_string(stride) +
-             ", padding=" + std::to_string(ls.padding) + ")");
-      if (!image)
-        forward << "        x = x.view(-1, " << in.channels << ", " << in.height << ", " << in.width << ")\n";
-      image = true;
-      forward << "        x = " << ref << "(x)\n";
-      summary << name << " (conv " << out.channels << "@" << ls.kernel << "x" << ls.kernel << ")";
-    } else if (type == "maxpool2d") {
-      const int stride = ls.stride == 0 ? ls.kernel : ls.stride;
-      if (!image)
-        forward << "        x = x.view(-1, " << in.channels << ", " << in.height << ", " << in.width << ")\n";
-      image = true;
-      forward << "        x = F.max_pool2d(x, kernel_size=" << ls.kernel << ", stride=" << stride << ")  # " << name
-              << "\n";
-      summary << name << " (maxpool " << ls.kernel << ")";
-    } else if (type == "batchnorm") {
-      code.hasBatchNorm = true;
-      assign("GhostBatchNorm(" + std::to_string(in.channels) + ", eps=" + pyFloat(ls.eps) +
-             ", momentum=" + pyFloat(ls.momentum) + ", ghost_batches=ghost_batches)");
-      forward << "        x = " << ref << "(x)\n";
-      summary << name << " (batchnorm)";
-    } else if (type == "flatten") {
-      if (image)
-        forward << "        x = x.flatten(1)  # " << name << "\n";
-      else
-        forward << "        # " << name << ": x is already flat\n";
-      image = false;
-      summary << name;
-    } else if (type == "dropout") {
-      code.hasDropout = true;
-      forward << "        x = F.dropout(x, p=" << pyFloat(ls.rate) << ", training=self.training)  # " << name << "\n";
-      summary << name << " (dropout " << formatNumber(ls.rate) << ")";
-    } else if (type == "relu") {
-      forward << "        x = F.relu(x)  # " << name << "\n";
-      summary << name;
-    } else if (type == "leaky_relu") {
-      forward << "        x = F.leaky_relu(x, negative_slope=" << pyFloat(ls.slope) << ")  # " << name << "\n";
-      summary << name;
-    } else if (type == "tanh") {
-      forward << "        x = torch.tanh(x)  # " << name << "\n";
-      summary << name;
-    } else if (type == "sigmoid") {
-      forward << "        x = torch.sigmoid(x)  # " << name << "\n";
-      summary << name;
-    } else if (type == "gelu") {
-      forward << "        x = F.gelu(x)  # " << name << " (exact erf form, as LARS Lab)\n";
-      summary << name;
-    } else if (type == "identity") {
-      forward << "        # " << name << ": identity\n";
-      summary << name;
-    } else {
-      throw std::invalid_argument("model.layers[" + std::to_string(i) + "].type: the PyTorch export does not implement '" +
-                                  type + "' yet");
-    }
+    if (form.module) assign(form.module(context));
+    if (form.input == nn::PytorchForm::Input::Flat && image) forward << "        x = x.flatten(1)\n";
+    if (form.input == nn::PytorchForm::Input::Image && !image)
+      forward << "        x = x.view(-1, " << in.channels << ", " << in.height << ", " << in.width << ")\n";
+    if (form.input != nn::PytorchForm::Input::Any) image = form.input == nn::PytorchForm::Input::Image;
+    if (form.flattens) image = false;
+    forward << "        " << form.forward(context) << "\n";
+    summary << name << (form.summary ? form.summary(context) : std::string());
+    code.hasBatchNorm = code.hasBatchNorm || form.ghostBatchNorm;
+    code.hasDropout = code.hasDropout || form.randomMasks;
 
     // LARS Lab's initialisation: same distributions, not the same random numbers.
-    if (type == "dense" || type == "conv2d") {
-      const std::string initKind = resolvedInit(spec.model, i);
-      const int kk = type == "conv2d" ? ls.kernel * ls.kernel : 1;
-      const int fanIn = in.channels * (type == "conv2d" ? kk : in.height * in.width);
-      const int fanOut = out.channels * kk;
-      if (initKind == "he") {
-        reset << "        nn.init.normal_(" << ref << ".weight, 0.0, " << pyFloat(std::sqrt(2.0 / fanIn))
-              << ")  # he: sqrt(2 / fan_in " << fanIn << ")\n";
-      } else if (initKind == "glorot") {
-        const double limit = std::sqrt(6.0 / (fanIn + fanOut));
-        reset << "        nn.init.uniform_(" << ref << ".weight, " << pyFloat(-limit) << ", " << pyFloat(limit)
-              << ")  # glorot: sqrt(6 / (fan_in " << fanIn << " + fan_out " << fanOut << "))\n";
-      } else if (initKind == "zeros") {
-        reset << "        nn.init.zeros_(" << ref << ".weight)\n";
-      } else if (initKind == "constant") {
-        reset << "        nn.init.constant_(" << ref << ".weight, " << pyFloat(ls.initValue) << ")\n";
-      } else {
-        throw std::invalid_argument("model.layers[" + std::to_string(i) + "].init: unknown initialiser '" + initKind + "'");
+    if (type->hasWeights()) {
+      const nn::InitSpec init = nn::resolveInit(spec.model, i);
+      const auto [fanIn, fanOut] = layer.weightFans();
+      switch (init.kind) {
+        case nn::InitKind::He:
+          reset << "        nn.init.normal_(" << ref << ".weight, 0.0, " << pyFloat(std::sqrt(2.0 / fanIn))
+                << ")  # he: sqrt(2 / fan_in " << fanIn << ")\n";
+          break;
+        case nn::InitKind::Glorot: {
+          const double limit = std::sqrt(6.0 / (fanIn + fanOut));
+          reset << "        nn.init.uniform_(" << ref << ".weight, " << pyFloat(-limit) << ", " << pyFloat(limit)
+                << ")  # glorot: sqrt(6 / (fan_in " << fanIn << " + fan_out " << fanOut << "))\n";
+          break;
+        }
+        case nn::InitKind::Zeros: reset << "        nn.init.zeros_(" << ref << ".weight)\n"; break;
+        case nn::InitKind::Constant:
+          reset << "        nn.init.constant_(" << ref << ".weight, " << pyFloat(init.value) << ")\n";
+          break;
       }
       reset << "        nn.init.zeros_(" << ref << ".bias)\n";
-    } else if (type == "batchnorm") {
-      reset << "        " << ref << ".reset_parameters()\n";
+    } else if (form.reset) {
+      reset << "        " << ref << "." << form.reset << "\n";
     }
   }
   if (image) forward << "        x = x.flatten(1)  # one row of outputs per sample\n";

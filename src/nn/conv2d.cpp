@@ -159,10 +159,14 @@ void Conv2D::registerTensors(ParameterLayout& layout) {
   bias_ = addTensor(layout, "bias", TensorKind::Bias, {outputShape().channels});
 }
 
-void Conv2D::initialize(ParameterStore& params, std::uint64_t seed) const {
+Layer::Fans Conv2D::weightFans() const {
   const int kk = kernel_ * kernel_;
-  initializeTensor(params.vector(weight_), init_, inputShape().channels * kk, outputShape().channels * kk,
-                   tensorSeed(seed, params.layout().tensor(weight_).name));
+  return {inputShape().channels * kk, outputShape().channels * kk};
+}
+
+void Conv2D::initialize(ParameterStore& params, std::uint64_t seed) const {
+  const Fans fans = weightFans();
+  initializeTensor(params.vector(weight_), init_, fans.in, fans.out, tensorSeed(seed, params.layout().tensor(weight_).name));
   params.vector(bias_).setZero();
 }
 

@@ -23,10 +23,12 @@ void Dense::registerTensors(ParameterLayout& layout) {
   bias_ = addTensor(layout, "bias", TensorKind::Bias, {units()});
 }
 
+Layer::Fans Dense::weightFans() const { return {inputShape().size(), units()}; }
+
 void Dense::initialize(ParameterStore& params, std::uint64_t seed) const {
   const auto& layout = params.layout();
-  initializeTensor(params.vector(weight_), init_, inputShape().size(), units(),
-                   tensorSeed(seed, layout.tensor(weight_).name));
+  const Fans fans = weightFans();
+  initializeTensor(params.vector(weight_), init_, fans.in, fans.out, tensorSeed(seed, layout.tensor(weight_).name));
   params.vector(bias_).setZero();
 }
 

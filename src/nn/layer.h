@@ -48,6 +48,13 @@ class Layer {
   virtual void registerTensors(ParameterLayout& layout);
   // Writes initial values into this layer's tensors; `seed` is the network seed.
   virtual void initialize(ParameterStore& params, std::uint64_t seed) const;
+  // fan_in and fan_out of the weight tensor as the initialisers use them (PyTorch's convention:
+  // dense (in, out), conv (inC*k*k, outC*k*k)); {0, 0} for a layer without weights.
+  struct Fans {
+    int in = 0;
+    int out = 0;
+  };
+  [[nodiscard]] virtual Fans weightFans() const { return {}; }
 
   [[nodiscard]] virtual std::unique_ptr<LayerState> makeState() const;
 

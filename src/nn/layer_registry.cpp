@@ -133,6 +133,95 @@ std::vector<LayerField> concat(std::vector<LayerField> a, const std::vector<Laye
   return a;
 }
 
+// PyTorch forms shared by several types.
+std::string callModule(const PytorchContext& c) { return "x = " + c.ref + "(x)"; }
+template <const char* expression>
+std::string elementwise(const PytorchContext& c) {
+  return std::string("x = ") + expression + "  # " + c.layer.name();
+}
+constexpr char kRelu[] = "F.relu(x)";
+constexpr char kTanh[] = "torch.tanh(x)";
+constexpr char kSigmoid[] = "torch.sigmoid(x)";
+int convStride(const LayerSpec& s) { return s.stride == 0 ? 1 : s.stride; }
+int poolStride(const LayerSpec& s) { return s.stride == 0 ? s.kernel : s.stride; }
+
+PytorchForm densePytorch() {
+  PytorchForm f;
+  f.input = PytorchForm::Input::Flat;
+  f.module = [](const PytorchContext& c) {
+    return "nn.Linear(" + std::to_string(c.layer.inputShape().size()) + ", " +
+           std::to_string(c.layer.outputShape().size()) + ")";
+  };
+  f.forward = callModule;
+  f.summary = [](const PytorchContext& c) { return " (dense " + std::to_string(c.layer.outputShape().size()) + ")"; };
+  return f;
+}
+
+PytorchForm convPytorch() {
+  PytorchForm f;
+  f.input = PytorchForm::Input::Image;
+  f.module = [](const PytorchContext& c) {
+    return "nn.Conv2d(" + std::to_string(c.layer.inputShape().channels) + ", " +
+           std::to_string(c.layer.outputShape().channels) + ", kernel_size=" + std::to_string(c.spec.kernel) +
+           ", stride=" + std::to_string(convStride(c.spec)) + ", padding=" + std::to_string(c.spec.padding) + ")";
+  };
+  f.forward = callModule;
+  f.summary = [](const PytorchContext& c) {
+    const std::string k = std::to_string(c.spec.kernel);
+    return " (conv " + std::to_string(c.layer.outputShape().channels) + "@" + k + "x" + k + ")";
+  };
+  return f;
+}
+
+PytorchForm poolPytorch() {
+  PytorchForm f;
+  f.input = PytorchForm::Input::Image;
+  f.forward = [](const PytorchContext& c) {
+    return "x = F.max_pool2d(x, kernel_size=" + std::to_string(c.spec.kernel) +
+           ", stride=" + std::to_string(poolStride(c.spec)) + ")  # " + c.layer.name();
+  };
+  f.summary = [](const PytorchContext& c) { return " (maxpool " + std::to_string(c.spec.kernel) + ")"; };
+  return f;
+}
+
+PytorchForm batchNormPytorch() {
+  PytorchForm f;
+  f.ghostBatchNorm = true;
+  f.module = [](const PytorchContext& c) {
+    return "GhostBatchNorm(" + std::to_string(c.layer.inputShape().channels) + ", eps=" + text::pyFloat(c.spec.eps) +
+           ", momentum=" + text::pyFloat(c.spec.momentum) + ", ghost_batches=ghost_batches)";
+  };
+  f.forward = callModule;
+  f.summary = [](const PytorchContext&) { return std::string(" (batchnorm)"); };
+  f.reset = "reset_parameters()";
+  return f;
+}
+
+PytorchForm flattenPytorch() {
+  PytorchForm f;
+  f.flattens = true;
+  f.forward = [](const PytorchContext& c) {
+    return c.imageInput ? "x = x.flatten(1)  # " + c.layer.name() : "# " + c.layer.name() + ": x is already flat";
+  };
+  return f;
+}
+
+PytorchForm dropoutPytorch() {
+  PytorchForm f;
+  f.randomMasks = true;
+  f.forward = [](const PytorchContext& c) {
+    return "x = F.dropout(x, p=" + text::pyFloat(c.spec.rate) + ", training=self.training)  # " + c.layer.name();
+  };
+  f.summary = [](const PytorchContext& c) { return " (dropout " + formatNumber(c.spec.rate) + ")"; };
+  return f;
+}
+
+PytorchForm activationPytorch(std::string (*forward)(const PytorchContext&)) {
+  PytorchForm f;
+  f.forward = forward;
+  return f;
+}
+
 std::vector<LayerType> makeRegistry() {
   using R = InitRole;
   const FieldRange unit{0, Bound::Closed, 1, Bound::Closed};
@@ -141,37 +230,44 @@ std::vector<LayerType> makeRegistry() {
        concat({required(intField("units", &LayerSpec::units, 0, Bound::Open, 1'000'000, "Output features."),
                         "output features", 32)},
               initFields()),
-       R::Weighted, "units", buildDense},
+       R::Weighted, "units", buildDense, densePytorch()},
       {"conv2d", "conv", "2-D convolution: a kernel tensor and a bias.",
        concat({required(intField("filters", &LayerSpec::filters, 0, Bound::Open, 100'000, "Output channels."),
                         "output channels", 16),
                kernelField(), strideField("Step of the window (absent or 0: 1)."),
                intField("padding", &LayerSpec::padding, 0, Bound::Closed, 1024, "Zeros added on every side.")},
               initFields()),
-       R::Weighted, "filters", buildConv2D},
+       R::Weighted, "filters", buildConv2D, convPytorch()},
       {"maxpool2d", "pool", "Maximum over square windows; no parameters.",
        {kernelField(), strideField("Step of the window (absent or 0: the kernel size, as in PyTorch).")},
-       R::LookThrough, nullptr, buildMaxPool2D},
+       R::LookThrough, nullptr, buildMaxPool2D, poolPytorch()},
       {"batchnorm", "bn", "Batch normalisation: scale (gamma) and shift (beta) tensors.",
        {realField("momentum", &LayerSpec::momentum, unit, "Running-statistics momentum (PyTorch convention)."),
         realField("eps", &LayerSpec::eps, {0, Bound::Open, 1, Bound::Closed}, "Added to the variance.")},
-       R::LookThrough, nullptr, buildBatchNorm},
+       R::LookThrough, nullptr, buildBatchNorm, batchNormPytorch()},
       {"flatten", "flatten", "Turns an image into a flat feature vector; no parameters.", {}, R::LookThrough, nullptr,
-       buildFlatten},
+       buildFlatten, flattenPytorch()},
       {"dropout", "drop", "Zeroes a random fraction of activations while training.",
        {realField("rate", &LayerSpec::rate, {0, Bound::Closed, 1, Bound::Open}, "Probability of zeroing an activation.")},
-       R::LookThrough, nullptr, buildDropout},
-      {"relu", "relu", "Activation max(0, x); no parameters.", {}, R::ReluLike, nullptr, buildActivation<ActivationKind::ReLU>},
+       R::LookThrough, nullptr, buildDropout, dropoutPytorch()},
+      {"relu", "relu", "Activation max(0, x); no parameters.", {}, R::ReluLike, nullptr,
+       buildActivation<ActivationKind::ReLU>, activationPytorch(elementwise<kRelu>)},
       {"leaky_relu", "leaky_relu", "Activation x for x > 0, slope * x otherwise; no parameters.",
        {realField("slope", &LayerSpec::slope, unit, "Slope for negative inputs.")}, R::ReluLike, nullptr,
-       buildActivation<ActivationKind::LeakyReLU>},
-      {"tanh", "tanh", "Activation tanh(x); no parameters.", {}, R::Other, nullptr, buildActivation<ActivationKind::Tanh>},
+       buildActivation<ActivationKind::LeakyReLU>, activationPytorch([](const PytorchContext& c) {
+         return "x = F.leaky_relu(x, negative_slope=" + text::pyFloat(c.spec.slope) + ")  # " + c.layer.name();
+       })},
+      {"tanh", "tanh", "Activation tanh(x); no parameters.", {}, R::Other, nullptr,
+       buildActivation<ActivationKind::Tanh>, activationPytorch(elementwise<kTanh>)},
       {"sigmoid", "sigmoid", "Activation 1 / (1 + exp(-x)); no parameters.", {}, R::Other, nullptr,
-       buildActivation<ActivationKind::Sigmoid>},
+       buildActivation<ActivationKind::Sigmoid>, activationPytorch(elementwise<kSigmoid>)},
       {"gelu", "gelu", "Activation GELU x * Phi(x) (exact erf form); no parameters.", {}, R::ReluLike, nullptr,
-       buildActivation<ActivationKind::GELU>},
+       buildActivation<ActivationKind::GELU>, activationPytorch([](const PytorchContext& c) {
+         return "x = F.gelu(x)  # " + c.layer.name() + " (exact erf form, as LARS Lab)";
+       })},
       {"identity", "identity", "Passes its input on unchanged; no parameters.", {}, R::Other, nullptr,
-       buildActivation<ActivationKind::Identity>},
+       buildActivation<ActivationKind::Identity>,
+       activationPytorch([](const PytorchContext& c) { return "# " + c.layer.name() + ": identity"; })},
   };
 }
 

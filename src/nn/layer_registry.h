@@ -54,6 +54,31 @@ struct LayerField {
 // activation (looking past normalisation, dropout, pooling and flatten) is ReLU-like.
 enum class InitRole { Weighted, LookThrough, ReluLike, Other };
 
+// What the PyTorch exporter needs to write one layer of the generated nn.Module: the exporter
+// writes the class around it, the per-type text comes from here.
+struct PytorchContext {
+  const LayerSpec& spec;
+  const Layer& layer;  // as built: shapes, name
+  std::string ref;     // the module's attribute: "self.dense1", or "self._modules[\"train\"]"
+  bool imageInput;     // x is (N, C, H, W) when it reaches this layer (else flat rows)
+};
+
+struct PytorchForm {
+  enum class Input { Any, Flat, Image };
+  Input input = Input::Any;      // the exporter reshapes x to this first
+  bool flattens = false;         // x is flat rows afterwards
+  bool ghostBatchNorm = false;   // uses the script's GhostBatchNorm class
+  bool randomMasks = false;      // draws random masks, which PyTorch draws differently
+  // The module built in __init__ for the layer (nullptr: none).
+  std::string (*module)(const PytorchContext&) = nullptr;
+  // The forward line, without indentation.
+  std::string (*forward)(const PytorchContext&) = nullptr;
+  // What the docstring's layer chain says after the name (nullptr: the name alone).
+  std::string (*summary)(const PytorchContext&) = nullptr;
+  // A call on the module in reset_parameters() besides the weight initialiser, or nullptr.
+  const char* reset = nullptr;
+};
+
 struct LayerType;
 // Builds the layer for `spec` at input shape `input`; throws std::invalid_argument naming
 // "model.layers[i].field" for what the shape makes impossible (a kernel larger than the input).
@@ -68,6 +93,7 @@ struct LayerType {
   InitRole initRole;
   const char* sizeField;   // the field the model editor shows as the layer's size, or nullptr
   LayerBuilder build;
+  PytorchForm pytorch;
 
   [[nodiscard]] const LayerField* field(std::string_view key) const;
   [[nodiscard]] bool hasWeights() const { return initRole == InitRole::Weighted; }

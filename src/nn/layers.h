@@ -22,6 +22,7 @@ class Dense final : public Layer {
   [[nodiscard]] int units() const { return outputShape().channels; }
   void registerTensors(ParameterLayout& layout) override;
   void initialize(ParameterStore& params, std::uint64_t seed) const override;
+  [[nodiscard]] Fans weightFans() const override;
   [[nodiscard]] std::unique_ptr<LayerState> makeState() const override;
   void forward(const ParameterStore& params, const ConstMatrixRef& in, Matrix& out, LayerState& state,
                const ForwardContext& context) const override;
@@ -43,6 +44,7 @@ class Conv2D final : public Layer {
   [[nodiscard]] static Shape outputShapeFor(Shape input, int filters, int kernel, int stride, int padding);
   void registerTensors(ParameterLayout& layout) override;
   void initialize(ParameterStore& params, std::uint64_t seed) const override;
+  [[nodiscard]] Fans weightFans() const override;
   [[nodiscard]] std::unique_ptr<LayerState> makeState() const override;
   void forward(const ParameterStore& params, const ConstMatrixRef& in, Matrix& out, LayerState& state,
                const ForwardContext& context) const override;

@@ -24,4 +24,12 @@ std::string shortest(T value) {
 std::string formatNumber(double value) { return shortest(value); }
 std::string formatFloat(float value) { return shortest(value); }
 
+std::string pyFloat(double value) {
+  if (std::isnan(value)) return "math.nan";
+  if (std::isinf(value)) return value > 0 ? "math.inf" : "-math.inf";
+  std::string text = formatNumber(value);
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
 }  // namespace larslab::text

@@ -10,5 +10,7 @@ namespace larslab::text {
 std::string formatNumber(double value);
 // Shortest text that reads back as the same float.
 std::string formatFloat(float value);
+// A Python float literal that reads back as the same double ("1e-08", "0.9", "2.0", "math.inf").
+std::string pyFloat(double value);
 
 }  // namespace larslab::text
