@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -50,7 +51,11 @@ struct Case {
   [[nodiscard]] std::string label() const {
     std::string s = type + (preset.empty() ? "" : "/" + preset);
     for (const auto& [k, v] : options) s += " " + k + "=" + v;
-    for (const auto& [k, v] : hyper) s += " " + k + "=" + std::to_string(v);
+    for (const auto& [k, v] : hyper) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", v);
+      s += " " + k + "=" + value;
+    }
     return s;
   }
 };
