@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "optim/composition.h"
 #include "optim/optimizer.h"
 #include "optim/transforms.h"
 
@@ -28,30 +29,6 @@ std::string joinNames(const Range& range, Name name) {
   }
   return joined;
 }
-
-// What a composition reads: live hyperparameter slots and the chosen options.
-class Composition {
- public:
-  Composition(const OptimizerInfo& info, const double* values, const std::map<std::string, std::string>& options)
-      : info_(info), values_(values), options_(options) {}
-
-  [[nodiscard]] HyperRef hyper(const std::string& name) const {
-    for (std::size_t i = 0; i < info_.hyperparameters.size(); ++i)
-      if (info_.hyperparameters[i].name == name) return HyperRef(values_ + i);
-    throw std::logic_error("composition of '" + info_.type + "' reads undeclared hyperparameter '" + name + "'");
-  }
-  [[nodiscard]] bool is(const std::string& option, const std::string& choice) const {
-    const auto it = options_.find(option);
-    if (it == options_.end())
-      throw std::logic_error("composition of '" + info_.type + "' reads undeclared option '" + option + "'");
-    return it->second == choice;
-  }
-
- private:
-  const OptimizerInfo& info_;
-  const double* values_;
-  const std::map<std::string, std::string>& options_;
-};
 
 using Compose = Chain (*)(const Composition&);
 
@@ -141,15 +118,19 @@ Chain composeAdagrad(const Composition& c) {
 //   lambda = 1 (zero_norm = ratio_one) or f = 1 and beta = 0 (zero_norm = skip).
 Chain composeLars(const Composition& c) {
   TrustRatioSettings trust;
-  trust.denominator = c.is("denominator", "norm_of_sum") ? TrustDenominator::InputNorm : TrustDenominator::GradPlusDecay;
-  trust.zeroNorm = c.is("zero_norm", "skip") ? ZeroNormPolicy::Skip : ZeroNormPolicy::RatioOne;
-  trust.clipping = c.is("clipping", "larc") ? TrustClipping::Larc : TrustClipping::None;
+  trust.denominator = c.select<TrustDenominator>("denominator", {{"grad_plus_decay", TrustDenominator::GradPlusDecay},
+                                               {"norm_of_sum", TrustDenominator::InputNorm}});
+  trust.zeroNorm =
+      c.select<ZeroNormPolicy>("zero_norm", {{"ratio_one", ZeroNormPolicy::RatioOne}, {"skip", ZeroNormPolicy::Skip}});
+  trust.clipping = c.select<TrustClipping>("clipping", {{"none", TrustClipping::None}, {"larc", TrustClipping::Larc}});
+  trust.weightDecay = c.hyper("weight_decay");
   trust.coefficient = c.hyper("eta");
   trust.eps = c.hyper("eps");
-  const bool nesterov = c.is("momentum_kind", "nesterov");
-  Chain chain(c.is("exclude", "vectors") ? ExcludePolicy::Vectors : ExcludePolicy::None);
-  chain.add(addDecayedWeights(c.hyper("weight_decay"))).add(scaleByTrustRatio(trust));
-  if (c.is("lr_placement", "inside")) {
+  const bool nesterov = c.select<bool>("momentum_kind", {{"heavy_ball", false}, {"nesterov", true}});
+  const bool lrInside = c.select<bool>("lr_placement", {{"inside", true}, {"outside", false}});
+  Chain chain(c.select<ExcludePolicy>("exclude", {{"none", ExcludePolicy::None}, {"vectors", ExcludePolicy::Vectors}}));
+  chain.add(scaleByTrustRatio(trust));
+  if (lrInside) {
     chain.add(scaleByLearningRate()).add(trace(c.hyper("momentum"), nesterov));
   } else {
     chain.add(trace(c.hyper("momentum"), nesterov)).add(scaleByLearningRate());
@@ -166,11 +147,11 @@ Chain composeLamb(const Composition& c) {
   TrustRatioSettings trust;
   trust.denominator = TrustDenominator::InputNorm;
   trust.zeroNorm = ZeroNormPolicy::RatioOne;
-  trust.phi = c.is("phi", "clamp") ? TrustPhi::Clamp : TrustPhi::Identity;
+  trust.phi = c.select<TrustPhi>("phi", {{"identity", TrustPhi::Identity}, {"clamp", TrustPhi::Clamp}});
+  trust.weightDecay = c.hyper("weight_decay");  // r = Adam step + beta w, inside the trust stage
   trust.clampMax = c.hyper("clamp_max");
-  Chain chain(c.is("exclude", "vectors") ? ExcludePolicy::Vectors : ExcludePolicy::None);
+  Chain chain(c.select<ExcludePolicy>("exclude", {{"none", ExcludePolicy::None}, {"vectors", ExcludePolicy::Vectors}}));
   chain.add(scaleByAdam(c.hyper("beta1"), c.hyper("beta2"), c.hyper("eps")))
-      .add(addDecayedWeights(c.hyper("weight_decay")))
       .add(scaleByTrustRatio(trust))
       .add(scaleByLearningRate());
   return chain;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -60,39 +61,50 @@ class StateBuffer {
     values_ = nn::Vector::Zero(static_cast<Eigen::Index>(layout.totalSize()));
   }
   void reset() { values_.setZero(); }
-  [[nodiscard]] ArrayMap slice(const Block& b) { return {data(b), b.size}; }
   [[nodiscard]] nn::Scalar* data(const Block& b) { return values_.data() + b.offset; }
+  [[nodiscard]] const nn::Scalar* data(const Block& b) const { return values_.data() + b.offset; }
   [[nodiscard]] const nn::Vector& vector() const { return values_; }
 
  private:
   nn::Vector values_;
 };
 
+// Stateful stages run one kernel in both modes: advance() passes its state as Scalar*,
+// replay() as const Scalar*, so a replay cannot write the state, and the output is computed
+// by the same lines of code either way.
+template <typename State>
+constexpr bool kAdvancing = !std::is_const_v<State>;
+
+// u <- u + beta w; beta = 0 adds nothing (not even 0 * w, which would turn an inf weight into NaN).
+void addDecay(const Block& b, double beta) {
+  if (beta == 0.0) return;
+  ArrayMap(b.u, b.size) += toScalar(beta) * ConstArrayMap(b.w, b.size);
+}
+
 class AddDecayedWeights final : public Transform {
  public:
-  explicit AddDecayedWeights(HyperRef beta) : beta_(beta) {}
-  [[nodiscard]] const char* name() const override { return "add_decayed_weights"; }
-  void beginTensor(TensorStep& t) const override { t.weightDecay = t.excluded ? 0.0 : beta_(); }
-  void apply(const Block& b, const TensorStep& t, bool /*commit*/) override {
-    if (t.weightDecay == 0.0) return;
-    ArrayMap(b.u, b.size) += toScalar(t.weightDecay) * ConstArrayMap(b.w, b.size);
-  }
+  explicit AddDecayedWeights(HyperRef beta) : Transform(StageKind::AddDecayedWeights), beta_(beta) {}
+  void advance(const Block& b, const TensorStep& t) override { replay(b, t); }
+  void replay(const Block& b, const TensorStep& t) const override { addDecay(b, t.excluded ? 0.0 : beta_()); }
 
  private:
   HyperRef beta_;
 };
 
-class ScaleByTrustRatio final : public Transform {
+class ScaleByTrustRatio final : public BarrierStage {
  public:
-  explicit ScaleByTrustRatio(TrustRatioSettings s) : s_(s) {}
-  [[nodiscard]] const char* name() const override { return "scale_by_trust_ratio"; }
-  [[nodiscard]] bool isBarrier() const override { return true; }
-  [[nodiscard]] bool needsInputNorm() const override { return s_.denominator == TrustDenominator::InputNorm; }
+  explicit ScaleByTrustRatio(TrustRatioSettings s) : BarrierStage(StageKind::ScaleByTrustRatio), s_(s) {}
+  void init(const nn::ParameterLayout& layout) override {
+    decisions_.assign(static_cast<std::size_t>(layout.count()), Decision{});
+  }
+  [[nodiscard]] bool measuresInput() const override { return s_.denominator == TrustDenominator::InputNorm; }
+  // The measured input is u + beta w, with the decay the tensor would get: decide() may then withhold it.
+  void prepareInput(const Block& b, const TensorStep& t) const override { addDecay(b, decayOf(t)); }
 
   // The one place the layer-wise ratio is defined (LARS, LARC and LAMB all come here).
-  void atBarrier(TensorStep& t) const override {
-    t.trustRatio = 1.0;
-    t.trustFactor = 1.0;
+  void decide(const TensorStep& t) override {
+    Decision& d = decisions_[static_cast<std::size_t>(t.index)];
+    d = Decision{decayOf(t), 1.0, 1.0};
     if (t.excluded) return;
     const bool gradPlusDecay = s_.denominator == TrustDenominator::GradPlusDecay;
     const double wNorm = t.weightNorm;
@@ -102,60 +114,76 @@ class ScaleByTrustRatio final : public Transform {
     double ratio = 1.0;
     if (wNorm == 0.0 || testedNorm == 0.0) {
       if (s_.zeroNorm == ZeroNormPolicy::Skip) {
-        t.weightDecay = 0.0;  // replayed addDecayedWeights now adds nothing (apex LARC)
+        d.decay = 0.0;  // apex LARC leaves the gradient alone: no adaptation, no decay
         return;
       }
     } else {
       const double phi = s_.phi == TrustPhi::Clamp ? std::min(wNorm, s_.clampMax()) : wNorm;
-      const double denominator = gradPlusDecay ? t.gradNorm + t.weightDecay * wNorm : t.inputNorm;
+      const double denominator = gradPlusDecay ? t.gradNorm + d.decay * wNorm : t.inputNorm;
       ratio = s_.coefficient() * phi / (denominator + s_.eps());
     }
     double factor = ratio;
     // apex LARC: adaptive_lr = min(ratio / lr, 1) multiplies the gradient, and the wrapped SGD
     // multiplies by lr again, so the local LR is min(ratio, lr). std::min keeps a NaN ratio.
     if (s_.clipping == TrustClipping::Larc) factor = std::min(ratio / t.lr, 1.0);
-    t.trustRatio = ratio;
-    t.trustFactor = factor;
-    t.localLr *= factor;
+    d.ratio = ratio;
+    d.factor = factor;
   }
-  void apply(const Block& b, const TensorStep& t, bool /*commit*/) override {
-    ArrayMap(b.u, b.size) *= toScalar(t.trustFactor);
+  void advance(const Block& b, const TensorStep& t) override { replay(b, t); }
+  void replay(const Block& b, const TensorStep& t) const override {
+    const Decision& d = decisions_[static_cast<std::size_t>(t.index)];
+    addDecay(b, d.decay);
+    ArrayMap(b.u, b.size) *= toScalar(d.factor);
   }
+  [[nodiscard]] double scale(const TensorStep& t) const override {
+    return decisions_[static_cast<std::size_t>(t.index)].factor;
+  }
+  [[nodiscard]] double ratio(int index) const override { return decisions_[static_cast<std::size_t>(index)].ratio; }
 
  private:
+  // This step's choice for one tensor; written by decide() only.
+  struct Decision {
+    double decay = 0.0;   // beta added to u (0: excluded, or withheld by ZeroNormPolicy::Skip)
+    double ratio = 1.0;   // before clipping
+    double factor = 1.0;  // multiplies u + decay w
+  };
+  [[nodiscard]] double decayOf(const TensorStep& t) const { return t.excluded ? 0.0 : s_.weightDecay(); }
+
   TrustRatioSettings s_;
+  std::vector<Decision> decisions_;  // per tensor of the layout
 };
 
 class ScaleByLearningRate final : public Transform {
  public:
-  [[nodiscard]] const char* name() const override { return "scale_by_learning_rate"; }
-  void beginTensor(TensorStep& t) const override { t.localLr *= t.lr; }
-  void apply(const Block& b, const TensorStep& t, bool /*commit*/) override { ArrayMap(b.u, b.size) *= toScalar(t.lr); }
+  ScaleByLearningRate() : Transform(StageKind::ScaleByLearningRate) {}
+  void advance(const Block& b, const TensorStep& t) override { replay(b, t); }
+  void replay(const Block& b, const TensorStep& t) const override { ArrayMap(b.u, b.size) *= toScalar(t.lr); }
+  [[nodiscard]] double scale(const TensorStep& t) const override { return t.lr; }
 };
 
 class Trace final : public Transform {
  public:
-  Trace(HyperRef momentum, bool nesterov) : momentum_(momentum), nesterov_(nesterov) {}
-  [[nodiscard]] const char* name() const override { return nesterov_ ? "trace_nesterov" : "trace"; }
-  [[nodiscard]] bool hasState() const override { return true; }
+  Trace(HyperRef momentum, bool nesterov) : Transform(StageKind::Trace), momentum_(momentum), nesterov_(nesterov) {}
   void init(const nn::ParameterLayout& layout) override { v_.allocate(layout); }
   void reset() override { v_.reset(); }
-  void apply(const Block& b, const TensorStep& /*t*/, bool commit) override {
+  void advance(const Block& b, const TensorStep& /*t*/) override { run(b, v_.data(b)); }
+  void replay(const Block& b, const TensorStep& /*t*/) const override { run(b, v_.data(b)); }
+  [[nodiscard]] const nn::Vector* stateBuffer(std::size_t k) const override { return k == 0 ? &v_.vector() : nullptr; }
+
+ private:
+  template <typename State>
+  void run(const Block& b, State* state) const {
     ArrayMap u(b.u, b.size);
-    ArrayMap v = v_.slice(b);
+    Eigen::Map<std::conditional_t<kAdvancing<State>, Array, const Array>> v(state, b.size);
     const nn::Scalar m = toScalar(momentum_());
-    if (commit) v = m * v + u;
+    if constexpr (kAdvancing<State>) v = m * v + u;
     if (nesterov_) {
       u += m * v;
     } else {
       u = v;
     }
   }
-  [[nodiscard]] const nn::Vector* state(const std::string& name) const override {
-    return name == "momentum" ? &v_.vector() : nullptr;
-  }
 
- private:
   HyperRef momentum_;
   bool nesterov_;
   StateBuffer v_;
@@ -163,9 +191,8 @@ class Trace final : public Transform {
 
 class ScaleByAdam final : public Transform {
  public:
-  ScaleByAdam(HyperRef beta1, HyperRef beta2, HyperRef eps) : beta1_(beta1), beta2_(beta2), eps_(eps) {}
-  [[nodiscard]] const char* name() const override { return "scale_by_adam"; }
-  [[nodiscard]] bool hasState() const override { return true; }
+  ScaleByAdam(HyperRef beta1, HyperRef beta2, HyperRef eps)
+      : Transform(StageKind::ScaleByAdam), beta1_(beta1), beta2_(beta2), eps_(eps) {}
   void init(const nn::ParameterLayout& layout) override {
     m_.allocate(layout);
     v_.allocate(layout);
@@ -174,10 +201,16 @@ class ScaleByAdam final : public Transform {
     m_.reset();
     v_.reset();
   }
-  void apply(const Block& b, const TensorStep& t, bool commit) override {
+  void advance(const Block& b, const TensorStep& t) override { run(b, t, m_.data(b), v_.data(b)); }
+  void replay(const Block& b, const TensorStep& t) const override { run(b, t, m_.data(b), v_.data(b)); }
+  [[nodiscard]] const nn::Vector* stateBuffer(std::size_t k) const override {
+    return k == 0 ? &m_.vector() : k == 1 ? &v_.vector() : nullptr;
+  }
+
+ private:
+  template <typename State>
+  void run(const Block& b, const TensorStep& t, State* m, State* v) const {
     nn::Scalar* u = b.u;
-    nn::Scalar* m = m_.data(b);
-    nn::Scalar* v = v_.data(b);
     const double b1 = beta1_();
     const double b2 = beta2_();
     const nn::Scalar decay1 = toScalar(b1), rest1 = toScalar(1.0 - b1);
@@ -187,71 +220,63 @@ class ScaleByAdam final : public Transform {
     const nn::Scalar invCorrection2 = toScalar(1.0 / (1.0 - std::pow(b2, steps)));
     const nn::Scalar eps = toScalar(eps_());
     for (std::ptrdiff_t i = 0; i < b.size; ++i) {
-      if (commit) {
+      if constexpr (kAdvancing<State>) {
         m[i] = decay1 * m[i] + rest1 * u[i];
         v[i] = decay2 * v[i] + rest2 * u[i] * u[i];
       }
       u[i] = (invCorrection1 * m[i]) / (std::sqrt(invCorrection2 * v[i]) + eps);
     }
   }
-  [[nodiscard]] const nn::Vector* state(const std::string& name) const override {
-    if (name == "first_moment") return &m_.vector();
-    if (name == "second_moment") return &v_.vector();
-    return nullptr;
-  }
 
- private:
   HyperRef beta1_, beta2_, eps_;
   StateBuffer m_, v_;
 };
 
 class ScaleByRms final : public Transform {
  public:
-  ScaleByRms(HyperRef alpha, HyperRef eps) : alpha_(alpha), eps_(eps) {}
-  [[nodiscard]] const char* name() const override { return "scale_by_rms"; }
-  [[nodiscard]] bool hasState() const override { return true; }
+  ScaleByRms(HyperRef alpha, HyperRef eps) : Transform(StageKind::ScaleByRms), alpha_(alpha), eps_(eps) {}
   void init(const nn::ParameterLayout& layout) override { s_.allocate(layout); }
   void reset() override { s_.reset(); }
-  void apply(const Block& b, const TensorStep& /*t*/, bool commit) override {
+  void advance(const Block& b, const TensorStep& /*t*/) override { run(b, s_.data(b)); }
+  void replay(const Block& b, const TensorStep& /*t*/) const override { run(b, s_.data(b)); }
+  [[nodiscard]] const nn::Vector* stateBuffer(std::size_t k) const override { return k == 0 ? &s_.vector() : nullptr; }
+
+ private:
+  template <typename State>
+  void run(const Block& b, State* s) const {
     nn::Scalar* u = b.u;
-    nn::Scalar* s = s_.data(b);
     const nn::Scalar decay = toScalar(alpha_()), rest = toScalar(1.0 - alpha_());
     const nn::Scalar eps = toScalar(eps_());
     for (std::ptrdiff_t i = 0; i < b.size; ++i) {
-      if (commit) s[i] = decay * s[i] + rest * u[i] * u[i];
+      if constexpr (kAdvancing<State>) s[i] = decay * s[i] + rest * u[i] * u[i];
       u[i] /= std::sqrt(s[i]) + eps;
     }
   }
-  [[nodiscard]] const nn::Vector* state(const std::string& name) const override {
-    return name == "mean_square" ? &s_.vector() : nullptr;
-  }
 
- private:
   HyperRef alpha_, eps_;
   StateBuffer s_;
 };
 
 class ScaleByRss final : public Transform {
  public:
-  explicit ScaleByRss(HyperRef eps) : eps_(eps) {}
-  [[nodiscard]] const char* name() const override { return "scale_by_rss"; }
-  [[nodiscard]] bool hasState() const override { return true; }
+  explicit ScaleByRss(HyperRef eps) : Transform(StageKind::ScaleByRss), eps_(eps) {}
   void init(const nn::ParameterLayout& layout) override { s_.allocate(layout); }
   void reset() override { s_.reset(); }
-  void apply(const Block& b, const TensorStep& /*t*/, bool commit) override {
+  void advance(const Block& b, const TensorStep& /*t*/) override { run(b, s_.data(b)); }
+  void replay(const Block& b, const TensorStep& /*t*/) const override { run(b, s_.data(b)); }
+  [[nodiscard]] const nn::Vector* stateBuffer(std::size_t k) const override { return k == 0 ? &s_.vector() : nullptr; }
+
+ private:
+  template <typename State>
+  void run(const Block& b, State* s) const {
     nn::Scalar* u = b.u;
-    nn::Scalar* s = s_.data(b);
     const nn::Scalar eps = toScalar(eps_());
     for (std::ptrdiff_t i = 0; i < b.size; ++i) {
-      if (commit) s[i] += u[i] * u[i];
+      if constexpr (kAdvancing<State>) s[i] += u[i] * u[i];
       u[i] /= std::sqrt(s[i]) + eps;
     }
   }
-  [[nodiscard]] const nn::Vector* state(const std::string& name) const override {
-    return name == "sum_of_squares" ? &s_.vector() : nullptr;
-  }
 
- private:
   HyperRef eps_;
   StateBuffer s_;
 };
@@ -281,7 +306,7 @@ double applyUpdate(nn::Scalar* w, const nn::Scalar* u, std::ptrdiff_t n) {
 }  // namespace
 
 TransformPtr addDecayedWeights(HyperRef weightDecay) { return std::make_unique<AddDecayedWeights>(weightDecay); }
-TransformPtr scaleByTrustRatio(TrustRatioSettings settings) { return std::make_unique<ScaleByTrustRatio>(settings); }
+BarrierPtr scaleByTrustRatio(TrustRatioSettings settings) { return std::make_unique<ScaleByTrustRatio>(settings); }
 TransformPtr scaleByLearningRate() { return std::make_unique<ScaleByLearningRate>(); }
 TransformPtr trace(HyperRef momentum, bool nesterov) { return std::make_unique<Trace>(momentum, nesterov); }
 TransformPtr scaleByAdam(HyperRef beta1, HyperRef beta2, HyperRef eps) {
@@ -290,25 +315,58 @@ TransformPtr scaleByAdam(HyperRef beta1, HyperRef beta2, HyperRef eps) {
 TransformPtr scaleByRms(HyperRef alpha, HyperRef eps) { return std::make_unique<ScaleByRms>(alpha, eps); }
 TransformPtr scaleByRss(HyperRef eps) { return std::make_unique<ScaleByRss>(eps); }
 
+const std::vector<StageKindInfo>& stageKinds() {
+  static const std::vector<StageKindInfo> kinds = [] {
+    std::vector<StageKindInfo> all{
+        {StageKind::AddDecayedWeights, "add_decayed_weights", true, {}},
+        {StageKind::ScaleByTrustRatio, "scale_by_trust_ratio", true, {}},
+        {StageKind::ScaleByLearningRate, "scale_by_learning_rate", false, {}},
+        {StageKind::Trace, "trace", false, {"momentum"}},
+        {StageKind::ScaleByAdam, "scale_by_adam", false, {"first_moment", "second_moment"}},
+        {StageKind::ScaleByRms, "scale_by_rms", false, {"mean_square"}},
+        {StageKind::ScaleByRss, "scale_by_rss", false, {"sum_of_squares"}},
+    };
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (static_cast<std::size_t>(all[i].kind) != i) throw std::logic_error("stageKinds(): not in StageKind order");
+    return all;
+  }();
+  return kinds;
+}
+
+const StageKindInfo& stageKindInfo(StageKind kind) { return stageKinds().at(static_cast<std::size_t>(kind)); }
+
 Chain& Chain::add(TransformPtr stage) {
   if (!stage) throw std::invalid_argument("Chain::add: null stage");
-  if (stage->isBarrier()) {
-    if (barrier_ >= 0) throw std::invalid_argument("Chain::add: a chain supports one barrier stage");
-    barrier_ = static_cast<int>(stages_.size());
-  }
-  // TensorStep::weightDecay has a single owner.
-  if (std::strcmp(stage->name(), "add_decayed_weights") == 0) {
+  append(std::move(stage), nullptr);
+  return *this;
+}
+
+Chain& Chain::add(BarrierPtr stage) {
+  if (!stage) throw std::invalid_argument("Chain::add: null stage");
+  if (barrier_ >= 0) throw std::invalid_argument("Chain::add: a chain supports one barrier stage");
+  BarrierStage* barrier = stage.get();
+  append(std::move(stage), barrier);
+  return *this;
+}
+
+void Chain::append(TransformPtr stage, BarrierStage* barrier) {
+  const StageKindInfo& info = stageKindInfo(stage->kind());
+  if (info.appliesWeightDecay)
     for (const auto& s : stages_)
-      if (std::strcmp(s->name(), "add_decayed_weights") == 0)
-        throw std::invalid_argument("Chain::add: a chain supports one add_decayed_weights stage");
+      if (stageKindInfo(s->kind()).appliesWeightDecay)
+        throw std::invalid_argument(std::string("Chain::add: ") + info.name + " after " + stageKindInfo(s->kind()).name +
+                                    ": a chain applies weight decay in one stage");
+  if (barrier != nullptr) {
+    barrier_ = static_cast<int>(stages_.size());
+    barrierStage_ = barrier;
   }
   stages_.push_back(std::move(stage));
   firstPassRunsStages_ = false;
   if (barrier_ >= 0) {
-    firstPassRunsStages_ = stages_[barrier_]->needsInputNorm();
-    for (int s = 0; s < barrier_; ++s) firstPassRunsStages_ = firstPassRunsStages_ || stages_[s]->hasState();
+    firstPassRunsStages_ = barrierStage_->measuresInput();
+    for (int s = 0; s < barrier_; ++s)
+      firstPassRunsStages_ = firstPassRunsStages_ || !stageKindInfo(stages_[s]->kind()).stateNames.empty();
   }
-  return *this;
 }
 
 void Chain::init(const nn::ParameterLayout& layout) {
@@ -340,16 +398,19 @@ void Chain::reset() {
 }
 
 const nn::Vector* Chain::state(const std::string& name) const {
-  for (const auto& s : stages_)
-    if (const nn::Vector* v = s->state(name)) return v;
+  for (const auto& s : stages_) {
+    const auto& names = stageKindInfo(s->kind()).stateNames;
+    for (std::size_t k = 0; k < names.size(); ++k)
+      if (name == names[k]) return s->stateBuffer(k);
+  }
   return nullptr;
 }
 
-std::vector<std::string> Chain::stageNames() const {
-  std::vector<std::string> names;
-  names.reserve(stages_.size());
-  for (const auto& s : stages_) names.emplace_back(s->name());
-  return names;
+std::vector<StageKind> Chain::stageKinds() const {
+  std::vector<StageKind> kinds;
+  kinds.reserve(stages_.size());
+  for (const auto& s : stages_) kinds.push_back(s->kind());
+  return kinds;
 }
 
 void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, double lr,
@@ -377,8 +438,6 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     t.excluded = excluded_[i] != 0;
     t.count = count_;
     t.lr = lr;
-    if (tensors_[i].trainable())
-      for (const auto& stage : stages_) stage->beginTensor(t);
   }
 
   if (barrier_ >= 0) {
@@ -389,8 +448,8 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
       const ChunkNorms n = sumChunks(static_cast<int>(i));
       t.weightNorm = std::sqrt(n.wSq);
       t.gradNorm = std::sqrt(n.gSq);
-      t.inputNorm = firstPassRunsStages_ ? std::sqrt(n.uSq) : std::numeric_limits<double>::quiet_NaN();
-      stages_[barrier_]->atBarrier(t);
+      t.inputNorm = barrierStage_->measuresInput() ? std::sqrt(n.uSq) : std::numeric_limits<double>::quiet_NaN();
+      barrierStage_->decide(t);
     }
   }
   forEachChunk([&](Chunk& c) { updateChunk(c, w, g); });
@@ -410,8 +469,10 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     }
     out->weightNorm = t.weightNorm;
     out->gradNorm = t.gradNorm;
-    out->trustRatio = t.trustRatio;
-    out->localLr = t.localLr;
+    out->trustRatio = barrierStage_ != nullptr ? barrierStage_->ratio(t.index) : 1.0;
+    double localLr = 1.0;
+    for (const auto& stage : stages_) localLr *= stage->scale(t);
+    out->localLr = localLr;
     out->updateNorm = std::sqrt(n.dSq);
     out->updateRatio = out->updateNorm / t.weightNorm;
   }
@@ -474,8 +535,11 @@ void Chain::measureChunk(Chunk& c, const nn::Scalar* w, const nn::Scalar* g) {
     const Block b = loadBlock(start, std::min<std::ptrdiff_t>(kBlock, c.end - start), w, g, buffer);
     c.norms.wSq += squaredNorm(b.w, b.size);
     c.norms.gSq += squaredNorm(b.g, b.size);
-    for (int s = 0; s < barrier_; ++s) stages_[s]->apply(b, t, true);
-    c.norms.uSq += squaredNorm(b.u, b.size);
+    for (int s = 0; s < barrier_; ++s) stages_[s]->advance(b, t);
+    if (barrierStage_->measuresInput()) {
+      barrierStage_->prepareInput(b, t);
+      c.norms.uSq += squaredNorm(b.u, b.size);
+    }
   }
 }
 
@@ -492,7 +556,14 @@ void Chain::updateChunk(Chunk& c, nn::Scalar* w, const nn::Scalar* g) {
       wSq += squaredNorm(b.w, b.size);
       gSq += squaredNorm(b.g, b.size);
     }
-    for (int s = 0; s < stageCount; ++s) stages_[s]->apply(b, t, barrier_ < 0 || s >= barrier_);
+    // Stages before the barrier advanced in pass 1; here they replay.
+    for (int s = 0; s < stageCount; ++s) {
+      if (s < barrier_) {
+        stages_[s]->replay(b, t);
+      } else {
+        stages_[s]->advance(b, t);
+      }
+    }
     dSq += applyUpdate(w + start, buffer, b.size);
   }
   c.norms.dSq = dSq;
