@@ -1,6 +1,7 @@
 #include "apply_plan.h"
 
 #include <QObject>
+#include <variant>
 
 #include "run_editor.h"
 
@@ -23,8 +24,8 @@ QString ApplyPlan::summary() const {
   int removes = 0;
   int sets = 0;
   for (const auto& c : commands) {
-    if (c.kind == LiveCommand::Kind::AddRun) ++adds;
-    else if (c.kind == LiveCommand::Kind::RemoveRun) ++removes;
+    if (std::holds_alternative<engine::AddRun>(c)) ++adds;
+    else if (std::holds_alternative<engine::RemoveRun>(c)) ++removes;
     else ++sets;
   }
   QStringList parts;
@@ -63,11 +64,7 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
     for (const auto& r : current.runs)
       if (r.name == d.name) c = &r;
     if (c == nullptr) {
-      LiveCommand cmd;
-      cmd.kind = LiveCommand::Kind::AddRun;
-      cmd.run = d.name;
-      cmd.spec = d;
-      plan.commands.push_back(cmd);
+      plan.commands.emplace_back(engine::AddRun{d});
       continue;
     }
     if (c->optimizer.type != d.optimizer.type) {
@@ -82,24 +79,14 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
       const double a = effectiveHyperparameter(c->optimizer, h);
       const double b = effectiveHyperparameter(d.optimizer, h);
       if (a != b) {
-        LiveCommand cmd;
-        cmd.kind = LiveCommand::Kind::SetHyperparameter;
-        cmd.run = d.name;
-        cmd.name = h.name;
-        cmd.value = b;
-        plan.commands.push_back(cmd);
+        plan.commands.emplace_back(engine::SetHyperparameter{d.name, h.name, b});
       }
     }
     for (const auto& o : info->options) {
       const std::string a = effectiveOption(c->optimizer, o);
       const std::string b = effectiveOption(d.optimizer, o);
       if (a != b) {
-        LiveCommand cmd;
-        cmd.kind = LiveCommand::Kind::SetOption;
-        cmd.run = d.name;
-        cmd.name = o.name;
-        cmd.choice = b;
-        plan.commands.push_back(cmd);
+        plan.commands.emplace_back(engine::SetOption{d.name, o.name, b});
       }
     }
   }
@@ -107,10 +94,7 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
     bool kept = false;
     for (const auto& d : draft.runs) kept = kept || d.name == c.name;
     if (!kept) {
-      LiveCommand cmd;
-      cmd.kind = LiveCommand::Kind::RemoveRun;
-      cmd.run = c.name;
-      plan.commands.push_back(cmd);
+      plan.commands.emplace_back(engine::RemoveRun{c.name});
     }
   }
   return plan;

@@ -342,10 +342,28 @@ void Dashboard::resetZoom() {
   for (MetricChart* c : charts_) c->resetZoom();
 }
 
+namespace {
+// Changes and divergence are drawn on the charts; a rejected command changed nothing. A switch
+// without default, so a new kind is a compiler warning here.
+bool drawnAsMarker(engine::EventKind kind) {
+  switch (kind) {
+    case engine::EventKind::Set:
+    case engine::EventKind::Option:
+    case engine::EventKind::Added:
+    case engine::EventKind::Removed:
+    case engine::EventKind::Diverged:
+      return true;
+    case engine::EventKind::Rejected:
+    case engine::EventKind::Count:
+      return false;
+  }
+  return false;
+}
+}  // namespace
+
 void Dashboard::addEvents(const std::vector<engine::Event>& events) {
   for (const auto& e : events) {
-    if (e.kind == "set" || e.kind == "option" || e.kind == "diverged" || e.kind == "added" ||
-        e.kind == "removed") {
+    if (drawnAsMarker(e.kind)) {
       events_.push_back(e);
       markersDirty_ = true;
     }
@@ -506,12 +524,13 @@ void Dashboard::rebuildMarkers() {
     MetricChart::Marker m;
     m.x = static_cast<double>(e.step) * xScale;
     const QString detail = QString::fromStdString(e.detail);
-    if (e.kind == "diverged")
+    const bool diverged = e.kind == engine::EventKind::Diverged;
+    if (diverged)
       m.text = tr("%1 diverged: %2").arg(run, detail);
     else
       m.text = run.isEmpty() ? detail : run + QStringLiteral(": ") + detail;
     m.color = run.isEmpty() ? palette().color(QPalette::Text) : colors_->color(run);
-    if (e.kind == "diverged") m.color = QColor(0xd6, 0x27, 0x28);
+    if (diverged) m.color = QColor(0xd6, 0x27, 0x28);
     all.append(m);
     if (run == selectedRun_) selected.append(m);
   }

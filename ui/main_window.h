@@ -3,18 +3,33 @@
 // the charts), live tuning and run status (right), transport bar (top).
 //
 // Training runs on a SessionController in a worker thread. The window polls the session's
-// MetricsStore with a ~30 Hz timer and never handles a per-step signal. Hyperparameter edits
-// go to the session's command queue; other experiment edits rebuild the session on Apply.
+// MetricsStore with a ~30 Hz timer and never handles a per-step signal; everything it shows about
+// the session (metrics, events, the experiment as tuned, the values the optimizers hold) comes
+// from that store. Transport, load and reset are SessionController requests; hyperparameter,
+// option and run edits are engine commands submitted to the session; other experiment edits
+// start a new session on Apply.
+//
+// One job per file:
+//   main_window.cpp          the window: widgets, docks, wiring, title, errors
+//   main_window_menus.cpp    menus, actions and the recent-files list
+//   main_window_open.cpp     opening experiments, built-in examples and logs; drag and drop
+//   main_window_save.cpp     saving the experiment, exporting metrics and charts
+//   main_window_session.cpp  the session's lifecycle: start, transport, reset, live edits
+//   main_window_refresh.cpp  the GUI tick: reading the store into the views
+//   main_window_render.cpp   rendering the window to an image (--screenshot)
 
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
 #include <QThread>
 #include <QTimer>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "dashboard.h"
+#include "engine/command.h"
 #include "engine/experiment.h"
 #include "engine/session.h"
 #include "run_colors.h"
@@ -109,22 +124,36 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* event) override;
 
  private:
-  void timedRefresh();
-  bool confirmDiscardEdits();  // true when there are none or the user agrees to lose them
-  void buildMenus();
+  // main_window.cpp
   void buildDocks();
-  void onSessionChanged(std::shared_ptr<engine::Session> session);
-  void onStateChanged(SessionController::State state);
-  void onApplyRequested(const engine::ExperimentSpec& draft);
-  void onHyperparameterEdited(const QString& run, const QString& name, double value);
-  void syncSpecFromSession();
-  void syncTuningValues();
+  void connectWidgets();
   void updateTitle();
   void reportError(const QString& title, const QString& message);
+  static QString specErrorText(const engine::SpecError& e);
+  // main_window_menus.cpp
+  void buildMenus();
   void addRecentFile(const QString& path);
   void rebuildRecentMenu();
+  // main_window_open.cpp
+  bool confirmDiscardEdits();  // true when there are none or the user agrees to lose them
+  // main_window_save.cpp
   void exportChartInteractive(Dashboard::ChartId id);
+  // main_window_session.cpp
+  void onSessionChanged(std::shared_ptr<engine::Session> session);
+  void onStateChanged(SessionController::State state);
+  void onLoadFailed(const QString& message);
+  void onApplyRequested(const engine::ExperimentSpec& draft);
+  void onHyperparameterEdited(const QString& run, const QString& name, double value);
+  // main_window_refresh.cpp
+  void timedRefresh();
+  void syncFromExperimentRecord();
+  void syncTuningValues();
+  void updateStepRate();
   [[nodiscard]] std::shared_ptr<const engine::MetricsStore> currentStore() const;
+  // The experiment the running session trains now, as its store records it (nullopt: none).
+  [[nodiscard]] std::optional<engine::ExperimentSpec> runningExperiment() const;
+
+  static constexpr int kRefreshMs = 33;  // ~30 Hz
 
   RunColorMap colors_;
   QThread worker_;
@@ -135,6 +164,9 @@ class MainWindow : public QMainWindow {
   std::pair<bool, bool> docksBeforeLog_{true, true};  // experiment and tuning docks shown
   std::shared_ptr<const engine::MetricsStore> shownStore_;
   std::size_t eventCursor_ = 0;
+  // The session store and its experimentRevision() the panels were last synced to.
+  std::shared_ptr<const engine::MetricsStore> syncedStore_;
+  std::uint64_t syncedRevision_ = 0;
   QTimer refreshTimer_;
 
   Dashboard* dashboard_ = nullptr;
@@ -157,7 +189,6 @@ class MainWindow : public QMainWindow {
   bool autoplayOnLoad_ = true;
   QString lastError_;
   SessionController::State state_ = SessionController::State::Empty;
-  bool specSyncPending_ = false;
   // Steps/s over a sliding window.
   long rateStep_ = 0;
   qint64 rateTimeMs_ = 0;

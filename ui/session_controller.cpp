@@ -5,6 +5,8 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <optional>
+#include <utility>
 
 namespace larslab::ui {
 
@@ -17,7 +19,6 @@ constexpr qint64 kSliceNs = 12'000'000;
 SessionController::SessionController(int threads, QObject* parent)
     : QObject(parent), threads_(threads) {
   qRegisterMetaType<std::shared_ptr<engine::Session>>();
-  qRegisterMetaType<engine::ExperimentSpec>();
   qRegisterMetaType<SessionController::State>();
   // Child of this object, so it moves to the worker thread with it.
   pumpTimer_ = new QTimer(this);
@@ -26,6 +27,16 @@ SessionController::SessionController(int threads, QObject* parent)
 }
 
 SessionController::~SessionController() = default;
+
+void SessionController::post(Request request, Delivery delivery) {
+  // The one place the GUI crosses into the worker thread.
+  QMetaObject::invokeMethod(
+      this,
+      [this, request = std::move(request)] { std::visit([this](const auto& r) { handle(r); }, request); },
+      delivery == Delivery::Wait ? Qt::BlockingQueuedConnection : Qt::QueuedConnection);
+}
+
+void SessionController::sync() { QMetaObject::invokeMethod(this, [] {}, Qt::BlockingQueuedConnection); }
 
 std::shared_ptr<engine::Session> SessionController::session() const {
   const std::lock_guard lock(sessionMutex_);
@@ -36,7 +47,9 @@ void SessionController::setState(State s) {
   if (state_.exchange(s) != s) Q_EMIT stateChanged(s);
 }
 
-void SessionController::load(const engine::ExperimentSpec& spec, bool autoplay) {
+void SessionController::handle(const Load& request) {
+  const engine::ExperimentSpec& spec = request.spec;
+  const bool autoplay = request.autoplay;
   const State before = state_.load();
   setState(State::Loading);
   pumpTimer_->stop();
@@ -75,11 +88,12 @@ void SessionController::load(const engine::ExperimentSpec& spec, bool autoplay) 
   }
 }
 
-void SessionController::reset() {
+void SessionController::handle(const Reset&) {
   const auto s = session();
   if (!s) return;
-  const bool wasPlaying = state_.load() == State::Playing;
-  load(s->currentSpec(), wasPlaying);
+  std::optional<engine::ExperimentSpec> spec = s->metrics()->experiment();
+  if (!spec) return;
+  handle(Load{std::move(*spec), state_.load() == State::Playing});
 }
 
 void SessionController::startTimedPlay() {
@@ -89,14 +103,14 @@ void SessionController::startTimedPlay() {
   schedulePump(0);
 }
 
-void SessionController::play() {
+void SessionController::handle(const Play&) {
   if (!session()) return;
   pendingSteps_ = 0;
   setState(State::Playing);
   startTimedPlay();
 }
 
-void SessionController::pause() {
+void SessionController::handle(const Pause&) {
   pauseRequested_ = true;
   pumpTimer_->stop();
   pendingSteps_ = 0;
@@ -104,44 +118,40 @@ void SessionController::pause() {
   if (s == State::Playing) setState(State::Paused);
 }
 
-void SessionController::togglePlay() {
+void SessionController::handle(const TogglePlay&) {
   if (state_.load() == State::Playing)
-    pause();
+    handle(Pause{});
   else
-    play();
+    handle(Play{});
 }
 
-void SessionController::stepOnce() { stepN(1); }
-
-void SessionController::stepN(long n) {
+void SessionController::handle(const Step& request) {
+  const long n = request.count;
   if (!session() || n <= 0) return;
-  if (state_.load() == State::Playing) pause();
+  if (state_.load() == State::Playing) handle(Pause{});
   pauseRequested_ = false;
   pendingSteps_ = n;
   schedulePump(0);
 }
 
-void SessionController::setSpeed(double stepsPerSecond) {
+void SessionController::handle(const SetSpeed& request) {
+  const double stepsPerSecond = request.stepsPerSecond;
   speed_ = stepsPerSecond > 0 && std::isfinite(stepsPerSecond) ? stepsPerSecond : 0.0;
   if (state_.load() == State::Playing) startTimedPlay();  // restart the speed clock
 }
 
-long SessionController::runStepsNow(long n) {
+void SessionController::handle(const TrainNow& request) {
   const auto s = session();
-  if (!s) return 0;
-  long done = 0;
-  while (done < n) {
-    const bool more = s->step();
-    ++done;
-    if (!more) {
+  if (!s) return;
+  for (long done = 0; done < request.steps; ++done) {
+    if (!s->step()) {
       setState(State::Finished);
       break;
     }
   }
-  return done;
 }
 
-void SessionController::stop() {
+void SessionController::handle(const Stop&) {
   pauseRequested_ = true;
   pumpTimer_->stop();
   pendingSteps_ = 0;

@@ -3,10 +3,13 @@
 //
 // The controller is moved to its own QThread. All training happens there: while playing, a
 // zero-interval timer repeatedly runs as many Session::step() calls as fit in a short time
-// slice (or as the speed limit allows) and then returns to the event loop, so queued commands
+// slice (or as the speed limit allows) and then returns to the event loop, so requests
 // (pause, step, speed, load) are handled within one slice. Signals are emitted only when the
 // state changes, never per training step; the GUI polls the MetricsStore on its own timer.
-// Hyperparameter changes go straight to the Session's thread-safe command queue.
+//
+// Two routes in, one per kind of request: what the training loop does (transport, load, reset)
+// is a Request posted here with post(); what the experiment is (hyperparameters, options, runs)
+// is an engine::Command submitted to the Session, applied at its next step boundary.
 
 #include <QElapsedTimer>
 #include <QMetaType>
@@ -15,6 +18,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <variant>
 
 #include "engine/experiment.h"
 #include "engine/session.h"
@@ -33,29 +37,42 @@ class SessionController : public QObject {
   explicit SessionController(int threads = 0, QObject* parent = nullptr);
   ~SessionController() override;
 
+  // ---- requests, handled in order on the worker thread ----
+  struct Play {};
+  struct Pause {};
+  struct TogglePlay {};
+  struct Step {  // pauses, then trains `count` steps
+    long count = 1;
+  };
+  struct SetSpeed {  // steps per second while playing; <= 0 means as fast as possible
+    double stepsPerSecond = 0.0;
+  };
+  // Builds a Session from `spec` (loading its data) and replaces the current one. On failure
+  // the current session is kept and loadFailed is emitted. `autoplay` starts training at once.
+  struct Load {
+    engine::ExperimentSpec spec;
+    bool autoplay = false;
+  };
+  // The one meaning of reset (session.h): Load of the experiment the store records, same seed,
+  // so every run restarts from the same initial weights; playing goes on playing.
+  struct Reset {};
+  struct TrainNow {  // trains `steps` steps inside the handler (screenshots, tests)
+    long steps = 0;
+  };
+  struct Stop {};  // stops training and drops the session (shutdown)
+  using Request = std::variant<Play, Pause, TogglePlay, Step, SetSpeed, Load, Reset, TrainNow, Stop>;
+
+  enum class Delivery { Queued, Wait };
+  // Any thread except the worker's: queues `request` to the worker; Wait blocks until it (and
+  // everything posted before it) has been handled.
+  void post(Request request, Delivery delivery = Delivery::Queued);
+  // Blocks until the worker has handled everything posted before this call.
+  void sync();
+
   // Any thread: the current session (may be null) and its state.
   [[nodiscard]] std::shared_ptr<engine::Session> session() const;
   [[nodiscard]] State state() const { return state_.load(); }
   [[nodiscard]] double speed() const { return speed_.load(); }
-
- public Q_SLOTS:
-  // Builds a Session from `spec` (loading its data) and replaces the current one. On failure the
-  // current session is kept and loadFailed is emitted. `autoplay` starts training at once.
-  void load(const larslab::engine::ExperimentSpec& spec, bool autoplay);
-  // A fresh session from the current one's spec (tuned hyperparameters, added runs kept): same
-  // seed, so every run restarts from the same initial weights and sees the same batches.
-  void reset();
-  void play();
-  void pause();
-  void togglePlay();
-  void stepOnce();
-  void stepN(long n);
-  // Steps per second while playing; <= 0 means as fast as possible.
-  void setSpeed(double stepsPerSecond);
-  // Trains `n` steps now, in this call (screenshots, tests). Returns the steps taken.
-  long runStepsNow(long n);
-  // Stops training and drops the session (shutdown).
-  void stop();
 
  Q_SIGNALS:
   void sessionChanged(std::shared_ptr<larslab::engine::Session> session);
@@ -63,6 +80,15 @@ class SessionController : public QObject {
   void loadFailed(const QString& message);
 
  private:
+  void handle(const Play&);
+  void handle(const Pause&);
+  void handle(const TogglePlay&);
+  void handle(const Step& request);
+  void handle(const SetSpeed& request);
+  void handle(const Load& request);
+  void handle(const Reset&);
+  void handle(const TrainNow& request);
+  void handle(const Stop&);
   void setState(State s);
   void schedulePump(int delayMs);
   void pump();

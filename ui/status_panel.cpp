@@ -139,18 +139,19 @@ void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
     QString text = tr("step %1").arg(e.step) + QStringLiteral(" · ");
     if (!run.isEmpty()) text += run + QStringLiteral(" · ");
     // A divergence's detail already says "diverged at step k: why".
-    if (e.kind == "diverged" && !e.detail.empty())
+    const bool diverged = e.kind == engine::EventKind::Diverged;
+    if (diverged && !e.detail.empty())
       text += QString::fromStdString(e.detail);
     else
-      text += QString::fromStdString(e.kind) + (e.detail.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(e.detail));
+      text += QString::fromUtf8(engine::eventKindName(e.kind)) + (e.detail.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(e.detail));
     auto* item = new QListWidgetItem(text);
-    if (e.kind == "diverged" || e.kind == "rejected") {
+    if (diverged || e.kind == engine::EventKind::Rejected) {
       item->setForeground(kDivergedColor);
       QFont f = item->font();
       f.setBold(true);
       item->setFont(f);
     }
-    if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), e.kind == "diverged"));
+    if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), diverged));
     log_->addItem(item);
   }
   while (log_->count() > 500) delete log_->takeItem(0);

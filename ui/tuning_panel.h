@@ -24,7 +24,7 @@ class TuningPanel : public QWidget {
  public:
   explicit TuningPanel(RunColorMap* colors, QWidget* parent = nullptr);
 
-  // The runs of the live session (its currentSpec()). Keeps the selection when possible.
+  // The runs of the live session (its store's experiment record). Keeps the selection when possible.
   void setRuns(const std::vector<engine::RunSpec>& runs);
   void setSelectedRun(const QString& run);
   [[nodiscard]] QString selectedRun() const { return selectedRun_; }

@@ -47,7 +47,7 @@ int runExperiment(const RunOptions& o) {
     return kExitBadInput;
   }
 
-  const std::size_t runCount = session->currentSpec().runs.size();
+  const std::size_t runCount = session->metrics()->experiment()->runs.size();
   std::cerr << spec.name << ": " << runCount << (runCount == 1 ? " run, " : " runs, ")
             << session->totalSteps() << " steps, batch " << spec.batchSize << ", "
             << session->threads() << " threads\n";
@@ -70,7 +70,7 @@ int runExperiment(const RunOptions& o) {
     facts.totalSteps = session->currentStep();
     facts.threads = session->threads();
     facts.seconds = seconds;
-    const ExperimentSpec trained = session->currentSpec();
+    const ExperimentSpec trained = *store->experiment();  // with tuned values, as trained
     writeFileAtomically((std::filesystem::path(o.out) / "summary.json").string(),
                         summaryJson(trained, runs, facts));
     if (!o.weights.empty()) {

@@ -99,8 +99,8 @@ void writeEvaluationsCsv(const MetricsStore& store, std::ostream& out) {
 void writeEventsCsv(const MetricsStore& store, std::ostream& out) {
   out << "step,run,kind,detail\n";
   for (const Event& e : store.events())
-    out << e.step << ',' << csvField(e.run) << ',' << csvField(e.kind) << ',' << csvField(e.detail)
-        << '\n';
+    out << e.step << ',' << csvField(e.run) << ',' << csvField(eventKindName(e.kind)) << ','
+        << csvField(e.detail) << '\n';
 }
 
 void exportMetricsCsv(const MetricsStore& store, const std::string& directory) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -317,9 +318,14 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
       Event e;
       e.step = parseStep(file, field(file, fields, cStep, "step"));
       e.run = field(file, fields, cRun, "run");
-      e.kind = field(file, fields, cKind, "kind");
+      const std::string& kind = field(file, fields, cKind, "kind");
+      const std::optional<EventKind> known = eventKindFromName(kind);
+      if (!known)
+        throw file.error("unknown event kind \"" + kind + "\" (expected one of " +
+                         eventKindNames() + ")");
+      e.kind = *known;
       e.detail = field(file, fields, cDetail, "detail");
-      if (e.kind == "diverged") {
+      if (e.kind == EventKind::Diverged) {
         const auto run = runIndex.find(e.run);
         if (run != runIndex.end()) {
           RunStatusInfo status;

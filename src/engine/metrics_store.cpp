@@ -1,8 +1,10 @@
 #include "engine/metrics_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace larslab::engine {
 
@@ -38,6 +40,38 @@ const char* tensorMetricName(TensorMetric m) {
       break;
   }
   return "?";
+}
+
+namespace {
+// The one list of event kinds and their events.csv names.
+constexpr std::array<std::pair<EventKind, const char*>, static_cast<std::size_t>(EventKind::Count)>
+    kEventKinds{{{EventKind::Set, "set"},
+                 {EventKind::Option, "option"},
+                 {EventKind::Rejected, "rejected"},
+                 {EventKind::Added, "added"},
+                 {EventKind::Removed, "removed"},
+                 {EventKind::Diverged, "diverged"}}};
+}  // namespace
+
+const char* eventKindName(EventKind kind) {
+  for (const auto& [k, name] : kEventKinds)
+    if (k == kind) return name;
+  return "?";
+}
+
+std::optional<EventKind> eventKindFromName(std::string_view name) {
+  for (const auto& [k, n] : kEventKinds)
+    if (name == n) return k;
+  return std::nullopt;
+}
+
+std::string eventKindNames() {
+  std::string names;
+  for (const auto& [k, name] : kEventKinds) {
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  return names;
 }
 
 std::string RunStatusInfo::describe() const {
@@ -293,6 +327,31 @@ RunStatusInfo MetricsStore::status(int run) const {
   const RunData& data = runData(run);
   const std::lock_guard lock(mutex_);
   return data.status;
+}
+
+void MetricsStore::setExperiment(ExperimentRecord record) {
+  {
+    const std::lock_guard lock(mutex_);
+    record_ = std::move(record);
+  }
+  experimentRevision_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::optional<ExperimentSpec> MetricsStore::experiment() const {
+  const std::lock_guard lock(mutex_);
+  if (!record_) return std::nullopt;
+  return record_->experiment;
+}
+
+double MetricsStore::appliedHyperparameter(const std::string& run, const std::string& name) const {
+  const std::lock_guard lock(mutex_);
+  if (!record_ || !record_->applied.contains(run))
+    throw std::invalid_argument("metrics store: no run named \"" + run + "\"");
+  const std::map<std::string, double>& values = record_->applied.at(run);
+  const auto h = values.find(name);
+  if (h == values.end())
+    throw std::invalid_argument("metrics store: run \"" + run + "\" has no hyperparameter " + name);
+  return h->second;
 }
 
 std::size_t MetricsStore::bytesAllocated() const { return bytes_.load(std::memory_order_relaxed); }

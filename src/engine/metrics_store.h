@@ -10,7 +10,8 @@
 //  - readers load the count with acquire and only touch rows below it.
 // Runs are slots in a table of kMaxRuns entries that never moves; the run count is published
 // the same way. Tensors are fixed per store (every run of a session shares one model).
-// Evaluations, events and run status change rarely and are copied out under a mutex.
+// Evaluations, events, run status and the experiment record change rarely and are copied out
+// under a mutex.
 //
 // Memory: one float (4 bytes) per value. A run costs 3 + 6 * tensors floats per step, i.e.
 // 4 runs x 10 tensors x 1,000,000 steps = 4 * 63 * 1e6 * 4 B = 1.01 GB (estimateBytes()),
@@ -24,12 +25,16 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/experiment.h"
 #include "nn/parameters.h"
 
 namespace larslab::engine {
@@ -59,10 +64,29 @@ struct EvalPoint {
   double accuracy = 0.0;  // test accuracy in [0, 1]; NaN for regression
 };
 
+// What an event records. Its name in events.csv comes from one table (eventKindName), which the
+// CSV writer and reader both use.
+enum class EventKind {
+  Set,       // a hyperparameter changed: "eta 0.001 -> 0.002"
+  Option,    // a convention option changed (optimizer state cleared)
+  Rejected,  // a command that could not be applied, with the reason
+  Added,     // a run added to the running session
+  Removed,   // a run removed from the running session
+  Diverged,  // a run stopped on a non-finite loss or parameter
+  Count
+};
+
+// "set", "option", "rejected", "added", "removed", "diverged"
+const char* eventKindName(EventKind kind);
+// The kind named `name` in events.csv, or nullopt.
+std::optional<EventKind> eventKindFromName(std::string_view name);
+// Every name, comma-separated, for error messages.
+std::string eventKindNames();
+
 struct Event {
-  long step = 0;       // the step before which it was applied (the run's step for run events)
-  std::string run;     // run name, empty for session-wide events
-  std::string kind;    // set, option, rejected, diverged, finished, reset, added, removed
+  long step = 0;    // the step before which it was applied (the run's step for run events)
+  std::string run;  // run name (empty only for a rejected AddRun that had none)
+  EventKind kind = EventKind::Set;
   std::string detail;  // "eta 0.001 -> 0.002"
 };
 
@@ -81,6 +105,15 @@ struct TensorColumnInfo {
   std::string name;  // "dense1.weight"
   nn::TensorKind kind = nn::TensorKind::Weight;
   std::vector<int> shape;  // may be empty when read back from a CSV log
+};
+
+// What a session trains now, recorded in its store after construction and after every batch of
+// commands: the experiment with its tuned hyperparameters and options and its current runs
+// (added ones in, removed ones out), and the value each run's optimizer actually holds for every
+// hyperparameter of its type (preset and defaults resolved). A store read from a log has none.
+struct ExperimentRecord {
+  ExperimentSpec experiment;  // runs' schedule.totalSteps is 0: derived from the length, not saved
+  std::map<std::string, std::map<std::string, double>> applied;  // run -> hyperparameter -> value
 };
 
 // A reduced series for display.
@@ -125,6 +158,8 @@ class MetricsStore {
   void addEvaluation(int run, const EvalPoint& point);
   void addEvent(Event event);
   void setStatus(int run, const RunStatusInfo& status);
+  // Replaces the experiment record and increments experimentRevision().
+  void setExperiment(ExperimentRecord record);
 
   // ---- reader side (any thread) ----
   [[nodiscard]] int runCount() const { return runCount_.load(std::memory_order_acquire); }
@@ -151,6 +186,15 @@ class MetricsStore {
   [[nodiscard]] std::vector<Event> events(std::size_t from = 0) const;  // events[from..]
   [[nodiscard]] std::size_t eventCount() const;
   [[nodiscard]] RunStatusInfo status(int run) const;
+  // The experiment being trained (nullopt for a store read from a log).
+  [[nodiscard]] std::optional<ExperimentSpec> experiment() const;
+  // The value run's optimizer holds for hyperparameter `name`. Throws std::invalid_argument for
+  // a run or hyperparameter the record does not have.
+  [[nodiscard]] double appliedHyperparameter(const std::string& run, const std::string& name) const;
+  // Incremented by every setExperiment (acquire): a reader re-reads experiment() when it changes.
+  [[nodiscard]] std::uint64_t experimentRevision() const {
+    return experimentRevision_.load(std::memory_order_acquire);
+  }
 
   // Bytes currently allocated for the columns.
   [[nodiscard]] std::size_t bytesAllocated() const;
@@ -166,8 +210,10 @@ class MetricsStore {
   std::unique_ptr<std::unique_ptr<RunData>[]> runs_;  // kMaxRuns slots, never moves
   std::atomic<int> runCount_{0};
   std::atomic<std::size_t> bytes_{0};
-  mutable std::mutex mutex_;  // guards names, evaluations, events, status
+  std::atomic<std::uint64_t> experimentRevision_{0};
+  mutable std::mutex mutex_;  // guards names, evaluations, events, status, the record
   std::vector<Event> events_;
+  std::optional<ExperimentRecord> record_;
 };
 
 }  // namespace larslab::engine

@@ -68,22 +68,6 @@ constexpr std::uint64_t kDropoutStream = 2;
 // CNN's activations per chunk and thread stay a few tens of MB (each run keeps its own).
 constexpr int kEvalChunkRows = 128;
 
-struct SetHyperparameter {
-  std::string run, name;
-  double value;
-};
-struct SetOption {
-  std::string run, name, choice;
-};
-struct Reset {};
-struct AddRun {
-  RunSpec run;
-};
-struct RemoveRun {
-  std::string run;
-};
-using Command = std::variant<SetHyperparameter, SetOption, Reset, AddRun, RemoveRun>;
-
 const char* nonFiniteName(double v) { return std::isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf"); }
 
 }  // namespace
@@ -125,11 +109,10 @@ struct Session::Impl {
   std::atomic<long> sessionStep{0};
   std::atomic<bool> done{false};
 
-  mutable std::mutex mutex;  // guards the members below
+  std::shared_ptr<MetricsStore> store;  // one per session, set at construction
+
+  mutable std::mutex mutex;  // guards the queue
   std::vector<Command> queue;
-  std::shared_ptr<MetricsStore> store;
-  std::vector<RunSpec> runSpecs;  // mirror of runs[i]->spec for currentSpec()
-  std::map<std::string, std::map<std::string, double>> applied;
 
   // ---- construction helpers (driver thread) ----
 
@@ -160,23 +143,21 @@ struct Session::Impl {
     return run;
   }
 
-  void mirror(const Run& run) {
-    // Called with `mutex` held.
-    auto& values = applied[run.spec.name];
-    values.clear();
-    if (const optim::OptimizerInfo* info = optim::findOptimizer(run.spec.optimizer.type))
-      for (const optim::HyperparameterSpec& h : info->hyperparameters)
-        values[h.name] = run.optimizer->hyperparameter(h.name);
-  }
-
+  // Records the experiment as it is now, and what each optimizer holds, in the store: readers
+  // (the GUI, the CLI's summary) learn the session's configuration there and nowhere else.
   void publishRuns() {
-    const std::lock_guard lock(mutex);
-    runSpecs.clear();
-    applied.clear();
+    ExperimentRecord record;
+    record.experiment = spec;
     for (const auto& run : runs) {
-      runSpecs.push_back(run->spec);
-      mirror(*run);
+      RunSpec saved = run->spec;
+      saved.schedule.totalSteps = 0;  // derived from the length, not saved
+      record.experiment.runs.push_back(std::move(saved));
+      auto& values = record.applied[run->spec.name];
+      if (const optim::OptimizerInfo* info = optim::findOptimizer(run->spec.optimizer.type))
+        for (const optim::HyperparameterSpec& h : info->hyperparameters)
+          values[h.name] = run->optimizer->hyperparameter(h.name);
     }
+    store->setExperiment(std::move(record));
   }
 
   Run* findRun(const std::string& name) {
@@ -185,40 +166,40 @@ struct Session::Impl {
     return nullptr;
   }
 
-  void event(long step, std::string run, std::string kind, std::string detail) {
-    store->addEvent(Event{step, std::move(run), std::move(kind), std::move(detail)});
+  void event(long step, std::string run, EventKind kind, std::string detail) {
+    store->addEvent(Event{step, std::move(run), kind, std::move(detail)});
   }
 
   // ---- commands (driver thread, step boundary) ----
 
-  void apply(SetHyperparameter& c) {
+  void apply(const SetHyperparameter& c) {
     Run* run = findRun(c.run);
     if (run == nullptr) {
-      event(sessionStep.load(), c.run, "rejected",
+      event(sessionStep.load(), c.run, EventKind::Rejected,
             "set " + c.name + " = " + formatNumber(c.value) + ": no such run");
       return;
     }
     const std::string problem = checkHyperparameter(run->spec.optimizer.type, c.name, c.value);
     if (!problem.empty()) {
-      event(run->step, c.run, "rejected", problem);
+      event(run->step, c.run, EventKind::Rejected, problem);
       return;
     }
     const double old = run->optimizer->hyperparameter(c.name);
     try {
       run->optimizer->setHyperparameter(c.name, c.value);
     } catch (const std::exception& e) {
-      event(run->step, c.run, "rejected", c.name + ": " + e.what());
+      event(run->step, c.run, EventKind::Rejected, c.name + ": " + e.what());
       return;
     }
     run->spec.optimizer.hyperparameters[c.name] = c.value;
-    event(run->step, c.run, "set",
+    event(run->step, c.run, EventKind::Set,
           c.name + " " + formatNumber(old) + " -> " + formatNumber(c.value));
   }
 
-  void apply(SetOption& c) {
+  void apply(const SetOption& c) {
     Run* run = findRun(c.run);
     if (run == nullptr) {
-      event(sessionStep.load(), c.run, "rejected",
+      event(sessionStep.load(), c.run, EventKind::Rejected,
             "set " + c.name + " = " + c.choice + ": no such run");
       return;
     }
@@ -229,48 +210,30 @@ struct Session::Impl {
     changed.optimizer.options[c.name] = c.choice;
     const std::vector<SpecIssue> issues = validateRun(changed, c.run);
     if (!issues.empty()) {
-      event(run->step, c.run, "rejected", issues.front().path + ": " + issues.front().message);
+      event(run->step, c.run, EventKind::Rejected,
+            issues.front().path + ": " + issues.front().message);
       return;
     }
     std::unique_ptr<optim::Optimizer> optimizer;
     try {
       optimizer = createOptimizer(changed);
     } catch (const std::exception& e) {
-      event(run->step, c.run, "rejected", c.name + ": " + e.what());
+      event(run->step, c.run, EventKind::Rejected, c.name + ": " + e.what());
       return;
     }
     run->spec = std::move(changed);
     run->optimizer = std::move(optimizer);
-    event(run->step, c.run, "option",
+    event(run->step, c.run, EventKind::Option,
           c.name + " " + old + " -> " + c.choice + " (optimizer state cleared)");
   }
 
-  void apply(Reset&) {
-    std::shared_ptr<MetricsStore> fresh = makeStore();
-    for (auto& run : runs) {
-      run->params = initial;
-      run->optimizer->reset();
-      run->batcher->reset();
-      run->step = 0;
-      run->diverged = false;
-      run->finished = false;
-      run->storeIndex = fresh->addRun(run->spec.name);
-    }
-    {
-      const std::lock_guard lock(mutex);
-      store = fresh;
-    }
-    sessionStep.store(0);
-    event(0, "", "reset", "all runs back to the initial weights");
-  }
-
-  void apply(AddRun& c) {
+  void apply(const AddRun& c) {
     std::vector<SpecIssue> issues =
         validateRun(c.run, c.run.name.empty() ? std::string("run") : c.run.name);
     if (findRun(c.run.name) != nullptr)
       issues.push_back({c.run.name, "a run with this name already exists"});
     if (!issues.empty()) {
-      event(sessionStep.load(), c.run.name, "rejected",
+      event(sessionStep.load(), c.run.name, EventKind::Rejected,
             "add: " + issues.front().path + ": " + issues.front().message);
       return;
     }
@@ -279,10 +242,10 @@ struct Session::Impl {
       run = makeRun(c.run);
       run->storeIndex = store->addRun(run->spec.name);
     } catch (const std::exception& e) {
-      event(sessionStep.load(), c.run.name, "rejected", std::string("add: ") + e.what());
+      event(sessionStep.load(), c.run.name, EventKind::Rejected, std::string("add: ") + e.what());
       return;
     }
-    event(sessionStep.load(), run->spec.name, "added",
+    event(sessionStep.load(), run->spec.name, EventKind::Added,
           run->spec.optimizer.type + (sessionStep.load() > 0
                                           ? ", replaying " + std::to_string(sessionStep.load()) +
                                                 " steps from the initial weights"
@@ -290,17 +253,17 @@ struct Session::Impl {
     runs.push_back(std::move(run));
   }
 
-  void apply(RemoveRun& c) {
+  void apply(const RemoveRun& c) {
     const auto it = std::find_if(runs.begin(), runs.end(),
                                  [&](const auto& r) { return r->spec.name == c.run; });
     if (it == runs.end()) {
-      event(sessionStep.load(), c.run, "rejected", "remove: no such run");
+      event(sessionStep.load(), c.run, EventKind::Rejected, "remove: no such run");
       return;
     }
     RunStatusInfo status = store->status((*it)->storeIndex);
     status.removed = true;
     store->setStatus((*it)->storeIndex, status);
-    event((*it)->step, c.run, "removed", "");
+    event((*it)->step, c.run, EventKind::Removed, "");
     runs.erase(it);
   }
 
@@ -311,7 +274,8 @@ struct Session::Impl {
       commands.swap(queue);
     }
     if (commands.empty()) return;
-    for (Command& command : commands) std::visit([this](auto& c) { apply(c); }, command);
+    for (const Command& command : commands)
+      std::visit([this](const auto& c) { apply(c); }, command);
     publishRuns();
   }
 
@@ -428,7 +392,7 @@ struct Session::Impl {
     for (Run* run : work) {
       const RunStatusInfo status = store->status(run->storeIndex);
       if (run->diverged)
-        event(status.divergedAtStep, run->spec.name, "diverged", status.describe());
+        event(status.divergedAtStep, run->spec.name, EventKind::Diverged, status.describe());
     }
     const bool more = anyWork();
     publishDone(more);
@@ -530,62 +494,15 @@ bool Session::finished() const { return impl_->done.load(); }
 double Session::stepsPerEpoch() const { return impl_->perEpoch; }
 int Session::threads() const { return impl_->arena->max_concurrency(); }
 
-std::shared_ptr<const MetricsStore> Session::metrics() const {
-  const std::lock_guard lock(impl_->mutex);
-  return impl_->store;
-}
-
-ExperimentSpec Session::currentSpec() const {
-  ExperimentSpec spec = impl_->spec;
-  const std::lock_guard lock(impl_->mutex);
-  spec.runs = impl_->runSpecs;
-  for (RunSpec& run : spec.runs) run.schedule.totalSteps = 0;  // derived from the length, not saved
-  return spec;
-}
-
-double Session::appliedHyperparameter(const std::string& run, const std::string& name) const {
-  const std::lock_guard lock(impl_->mutex);
-  const auto r = impl_->applied.find(run);
-  if (r == impl_->applied.end())
-    throw std::invalid_argument("session: no run named \"" + run + "\"");
-  const auto h = r->second.find(name);
-  if (h == r->second.end())
-    throw std::invalid_argument("session: run \"" + run + "\" has no hyperparameter " + name);
-  return h->second;
-}
+std::shared_ptr<const MetricsStore> Session::metrics() const { return impl_->store; }
 
 const nn::ParameterStore& Session::initialParameters() const { return impl_->initial; }
 const nn::Network& Session::network() const { return *impl_->network; }
 const data::DatasetSplit& Session::data() const { return impl_->split; }
 
-void Session::setHyperparameter(const std::string& run, const std::string& name, double value) {
+void Session::submit(Command command) {
   const std::lock_guard lock(impl_->mutex);
-  impl_->queue.emplace_back(SetHyperparameter{run, name, value});
-  impl_->done.store(false);
-}
-
-void Session::setOption(const std::string& run, const std::string& name,
-                        const std::string& choice) {
-  const std::lock_guard lock(impl_->mutex);
-  impl_->queue.emplace_back(SetOption{run, name, choice});
-  impl_->done.store(false);
-}
-
-void Session::requestReset() {
-  const std::lock_guard lock(impl_->mutex);
-  impl_->queue.emplace_back(Reset{});
-  impl_->done.store(false);
-}
-
-void Session::requestAddRun(RunSpec run) {
-  const std::lock_guard lock(impl_->mutex);
-  impl_->queue.emplace_back(AddRun{std::move(run)});
-  impl_->done.store(false);
-}
-
-void Session::requestRemoveRun(const std::string& name) {
-  const std::lock_guard lock(impl_->mutex);
-  impl_->queue.emplace_back(RemoveRun{name});
+  impl_->queue.push_back(std::move(command));
   impl_->done.store(false);
 }
 

@@ -9,10 +9,20 @@
 //    bitwise identical for any thread count.
 //
 // Threads: step() and the driver-only accessors are called from ONE driver thread (the GUI's
-// worker, or the CLI's main thread). Commands (setHyperparameter, setOption, requestReset,
-// requestAddRun, requestRemoveRun) and the reader accessors may be called from any thread;
-// commands are queued and applied by the driver at the next step boundary, each recorded as
-// an Event with its step. Invalid commands are rejected with a "rejected" event, never thrown.
+// worker, or the CLI's main thread). submit() and the reader accessors may be called from any
+// thread; a Command (command.h) is queued and applied by the driver at the next step boundary,
+// recorded as an Event with its step. Invalid commands are rejected with an EventKind::Rejected
+// event, never thrown.
+//
+// Readers learn everything about a running session from its MetricsStore: metrics, events,
+// status, and the experiment as it is now with the values each optimizer holds
+// (MetricsStore::experiment(), appliedHyperparameter()), republished after every command batch.
+//
+// Reset has one meaning: a new Session built from metrics()->experiment(), the experiment as it
+// stands (tuned hyperparameters and options, added runs kept, removed runs dropped). The seed is
+// the same, so every run restarts from the identical initial weights and sees the same batches;
+// the old session and its store stay readable until released. The GUI's Reset and Apply with a
+// structural change both start a new session this way.
 //
 // Divergence: a non-finite batch loss or a non-finite parameter after the update stops that
 // run ("diverged at step k: loss is NaN"); the other runs go on. Divergence is a result, not an
@@ -23,6 +33,7 @@
 #include <string>
 
 #include "data/dataset.h"
+#include "engine/command.h"
 #include "engine/experiment.h"
 #include "engine/metrics_store.h"
 #include "nn/network.h"
@@ -58,7 +69,7 @@ class Session {
   // metrics, evaluates every evalEvery steps and at the last step, detects divergence.
   // Returns whether work remains after this call: false once every run is finished, diverged
   // or removed, so `while (session.step()) {}` trains to the end. Calling it again later is
-  // harmless (it applies queued commands; a reset or an added run makes work again).
+  // harmless (it applies queued commands; an added run makes work again).
   bool step();
   // Driver thread only: the current weights of a run (by metrics-store index or name).
   [[nodiscard]] const nn::ParameterStore& parameters(int run) const;
@@ -70,31 +81,15 @@ class Session {
   [[nodiscard]] bool finished() const;  // nothing left to train and no command queued (atomic)
   [[nodiscard]] double stepsPerEpoch() const;
   [[nodiscard]] int threads() const;
-  // The store of the current session; replaced by a fresh one on reset. Keep the shared_ptr
-  // while reading: an old store stays valid after a reset.
+  // The session's store, the same one for its whole life.
   [[nodiscard]] std::shared_ptr<const MetricsStore> metrics() const;
-  // The experiment as it is now: tuned hyperparameters and options, added/removed runs.
-  [[nodiscard]] ExperimentSpec currentSpec() const;
-  // The value the run's optimizer actually holds (mirrored after every command batch).
-  // Throws std::invalid_argument for an unknown run or hyperparameter.
-  [[nodiscard]] double appliedHyperparameter(const std::string& run, const std::string& name) const;
   [[nodiscard]] const nn::ParameterStore& initialParameters()
       const;  // immutable after construction
   [[nodiscard]] const nn::Network& network() const;
   [[nodiscard]] const data::DatasetSplit& data() const;
 
-  // ---- commands (any thread; applied at the next step boundary) ----
-  void setHyperparameter(const std::string& run, const std::string& name, double value);
-  // Switching a convention option rebuilds the run's optimizer: weights are kept, optimizer
-  // state (momentum, moments) is cleared; the event says so.
-  void setOption(const std::string& run, const std::string& name, const std::string& choice);
-  // All runs back to the identical initial weights, step 0, optimizer state cleared, batch
-  // order restarted, a fresh MetricsStore (removed runs are dropped from it). Tuned
-  // hyperparameters and options keep their current values.
-  void requestReset();
-  // The new run starts from the initial weights and replays the batches it missed.
-  void requestAddRun(RunSpec run);
-  void requestRemoveRun(const std::string& name);
+  // ---- commands (any thread; applied in order at the next step boundary) ----
+  void submit(Command command);
 
  private:
   struct Impl;

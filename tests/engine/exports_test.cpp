@@ -81,9 +81,9 @@ TEST(CsvExport, ColumnsAreTheDocumentedOnes) {
 TEST(CsvLogReader, ReadsBackExactlyWhatWasWritten) {
   TempDir dir;
   Session session(testing::tinySpec(30), SessionOptions{2});
-  session.setHyperparameter("SGD", "lr", 0.03);
-  session.setOption("LARS", "denominator",
-                    "norm_of_sum");  // detail text holds "->" and parentheses
+  session.submit(SetHyperparameter{"SGD", "lr", 0.03});
+  session.submit(
+      SetOption{"LARS", "denominator", "norm_of_sum"});  // detail text holds "->" and parentheses
   while (session.step()) {
   }
   const auto original = session.metrics();
@@ -122,6 +122,30 @@ TEST(CsvLogReader, ReadsBackExactlyWhatWasWritten) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].detail, original->events()[1].detail);
   EXPECT_EQ(events[0].detail, "lr 0.0625 -> 0.03");
+  EXPECT_EQ(events[0].kind, EventKind::Set);
+  EXPECT_EQ(events[1].kind, EventKind::Option);
+}
+
+TEST(CsvLogReader, AnUnknownEventKindNamesTheFileLineAndTheKnownKinds) {
+  TempDir dir;
+  writeText(dir.path() / "run_metrics.csv", "run,step,loss\na,0,1\n");
+  const fs::path events = dir.path() / "events.csv";
+  writeText(events,
+            "step,run,kind,detail\n0,a,diverged,diverged at step 0: loss is NaN\n3,a,sett,x\n");
+  try {
+    readMetricsLog(dir.path().string());
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              events.string() + ":3: unknown event kind \"sett\" (expected one of set, option, "
+                                "rejected, added, removed, diverged)");
+  }
+  writeText(events, "step,run,kind,detail\n0,a,diverged,diverged at step 0: loss is NaN\n");
+  const auto store = readMetricsLog(dir.path().string());
+  ASSERT_EQ(store->events().size(), 1u);
+  EXPECT_EQ(store->events()[0].kind, EventKind::Diverged);
+  EXPECT_TRUE(store->status(0).diverged);
+  EXPECT_EQ(store->status(0).reason, "loss is NaN");
 }
 
 TEST(CsvLogReader, AcceptsAnyColumnOrderMissingColumnsAndQuotedNames) {
@@ -239,7 +263,8 @@ TEST(Summary, TableAndJsonDescribeEveryRun) {
   const std::string table = summaryTable(runs);
   EXPECT_NE(table.find("LARS"), std::string::npos);
   EXPECT_NE(table.find("finished"), std::string::npos);
-  const std::string json = summaryJson(session.currentSpec(), runs, SessionFacts{40, 1, 0.5});
+  const std::string json =
+      summaryJson(*session.metrics()->experiment(), runs, SessionFacts{40, 1, 0.5});
   EXPECT_NE(json.find("\"final_test_accuracy\""), std::string::npos);
   EXPECT_NE(json.find("\"status\": \"finished\""), std::string::npos);
 }

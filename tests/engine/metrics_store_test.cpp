@@ -2,9 +2,12 @@
 // and the min/max display downsampling.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <thread>
 
 #include "engine/metrics_store.h"
@@ -79,8 +82,8 @@ TEST(MetricsStore, EvaluationsEventsAndStatusAreCopiedOut) {
   const int a = store.addRun("a");
   store.addEvaluation(a, {0, 0.7, 0.5});
   store.addEvaluation(a, {50, 0.3, 0.9});
-  store.addEvent({10, "a", "set", "eta 0.001 -> 0.002"});
-  store.addEvent({20, "", "reset", ""});
+  store.addEvent({10, "a", EventKind::Set, "eta 0.001 -> 0.002"});
+  store.addEvent({20, "a", EventKind::Removed, ""});
   RunStatusInfo status;
   status.diverged = true;
   status.divergedAtStep = 42;
@@ -90,10 +93,50 @@ TEST(MetricsStore, EvaluationsEventsAndStatusAreCopiedOut) {
   EXPECT_EQ(store.evaluations(a)[1].step, 50);
   EXPECT_EQ(store.eventCount(), 2u);
   EXPECT_EQ(store.events(1).size(), 1u);
-  EXPECT_EQ(store.events(1)[0].kind, "reset");
+  EXPECT_EQ(store.events(1)[0].kind, EventKind::Removed);
   EXPECT_TRUE(store.events(5).empty());
   EXPECT_EQ(store.status(a).describe(), "diverged at step 42: loss is NaN");
   EXPECT_DOUBLE_EQ(store.stepsPerEpoch(), 12.5);
+}
+
+// Every kind has its own name in events.csv, and the name reads back as the kind.
+TEST(MetricsStore, EventKindNamesRoundTrip) {
+  std::set<std::string> names;
+  for (int k = 0; k < static_cast<int>(EventKind::Count); ++k) {
+    const auto kind = static_cast<EventKind>(k);
+    const std::string name = eventKindName(kind);
+    EXPECT_NE(name, "?");
+    EXPECT_TRUE(names.insert(name).second) << name << " named twice";
+    EXPECT_EQ(eventKindFromName(name), kind) << name;
+  }
+  EXPECT_EQ(eventKindName(EventKind::Set), std::string("set"));
+  EXPECT_EQ(eventKindName(EventKind::Diverged), std::string("diverged"));
+  EXPECT_FALSE(eventKindFromName("reset").has_value());
+  EXPECT_FALSE(eventKindFromName("Set").has_value());
+}
+
+// The experiment record: absent until set, replaced whole, counted by the revision.
+TEST(MetricsStore, ExperimentRecordIsReplacedAndCounted) {
+  MetricsStore store(twoTensors(), 100);
+  EXPECT_FALSE(store.experiment().has_value());
+  EXPECT_EQ(store.experimentRevision(), 0u);
+  EXPECT_THROW((void)store.appliedHyperparameter("a", "lr"), std::invalid_argument);
+  ExperimentRecord record;
+  record.experiment.name = "one";
+  record.experiment.runs.resize(1);
+  record.experiment.runs[0].name = "a";
+  record.applied["a"]["lr"] = 0.5;
+  store.setExperiment(record);
+  EXPECT_EQ(store.experimentRevision(), 1u);
+  ASSERT_TRUE(store.experiment().has_value());
+  EXPECT_EQ(store.experiment()->name, "one");
+  EXPECT_EQ(store.appliedHyperparameter("a", "lr"), 0.5);
+  EXPECT_THROW((void)store.appliedHyperparameter("a", "eta"), std::invalid_argument);
+  EXPECT_THROW((void)store.appliedHyperparameter("b", "lr"), std::invalid_argument);
+  record.applied["a"]["lr"] = 0.25;
+  store.setExperiment(record);
+  EXPECT_EQ(store.experimentRevision(), 2u);
+  EXPECT_EQ(store.appliedHyperparameter("a", "lr"), 0.25);
 }
 
 // A reader polls while the writer appends rows (and adds a run midway): every row below the

@@ -155,10 +155,10 @@ TEST(Session, HyperparameterChangeAppliesAtTheNextStepAndKeepsOptimizerState) {
     a.step();
     b.step();
   }
-  a.setHyperparameter("SGD", "lr", 0.03125);
-  EXPECT_EQ(a.appliedHyperparameter("SGD", "lr"), 0.0625);  // queued, not applied yet
+  a.submit(SetHyperparameter{"SGD", "lr", 0.03125});
+  EXPECT_EQ(a.metrics()->appliedHyperparameter("SGD", "lr"), 0.0625);  // queued, not applied yet
   a.step();
-  EXPECT_EQ(a.appliedHyperparameter("SGD", "lr"), 0.03125);
+  EXPECT_EQ(a.metrics()->appliedHyperparameter("SGD", "lr"), 0.03125);
   runToEnd(a);
   runToEnd(b);
   const auto sa = a.metrics();
@@ -172,46 +172,49 @@ TEST(Session, HyperparameterChangeAppliesAtTheNextStepAndKeepsOptimizerState) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].step, 40);
   EXPECT_EQ(events[0].run, "SGD");
-  EXPECT_EQ(events[0].kind, "set");
+  EXPECT_EQ(events[0].kind, EventKind::Set);
   EXPECT_EQ(events[0].detail, "lr 0.0625 -> 0.03125");
   // The saved experiment carries the tuned value.
-  EXPECT_EQ(a.currentSpec().runs[0].optimizer.hyperparameters.at("lr"), 0.03125);
+  EXPECT_EQ(sa->experiment()->runs[0].optimizer.hyperparameters.at("lr"), 0.03125);
 }
 
 TEST(Session, InvalidCommandsAreRejectedWithAnEventNotAnException) {
   Session session(tinySpec(20), SessionOptions{1});
-  session.setHyperparameter("LARS", "eta", -1.0);
-  session.setHyperparameter("LARS", "etta", 0.01);
-  session.setHyperparameter("nobody", "lr", 0.1);
-  session.setOption("LARS", "denominator", "sideways");
-  session.requestRemoveRun("nobody");
+  session.submit(SetHyperparameter{"LARS", "eta", -1.0});
+  session.submit(SetHyperparameter{"LARS", "etta", 0.01});
+  session.submit(SetHyperparameter{"nobody", "lr", 0.1});
+  session.submit(SetOption{"LARS", "denominator", "sideways"});
+  session.submit(RemoveRun{"nobody"});
   RunSpec bad;
   bad.name = "bad";
   bad.optimizer.type = "warp_drive";
-  session.requestAddRun(bad);
+  session.submit(AddRun{bad});
   EXPECT_NO_THROW(session.step());
   const auto events = session.metrics()->events();
   ASSERT_EQ(events.size(), 6u);
-  for (const Event& e : events) EXPECT_EQ(e.kind, "rejected") << e.detail;
+  for (const Event& e : events) EXPECT_EQ(e.kind, EventKind::Rejected) << e.detail;
   EXPECT_NE(events[0].detail.find("eta: must be in"), std::string::npos) << events[0].detail;
   EXPECT_NE(events[1].detail.find("did you mean eta?"), std::string::npos) << events[1].detail;
-  EXPECT_EQ(session.appliedHyperparameter("LARS", "eta"), 0.01);
+  EXPECT_EQ(session.metrics()->appliedHyperparameter("LARS", "eta"), 0.01);
   EXPECT_EQ(session.metrics()->runCount(), 3);
-  EXPECT_THROW((void)session.appliedHyperparameter("LARS", "nope"), std::invalid_argument);
+  EXPECT_THROW((void)session.metrics()->appliedHyperparameter("LARS", "nope"),
+               std::invalid_argument);
 }
 
 TEST(Session, OptionChangeRebuildsTheOptimizer) {
   Session session(tinySpec(20), SessionOptions{1});
   session.step();
-  session.setOption("LARS", "denominator", "norm_of_sum");
+  session.submit(SetOption{"LARS", "denominator", "norm_of_sum"});
   session.step();
   const auto events = session.metrics()->events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].kind, "option");
+  EXPECT_EQ(events[0].kind, EventKind::Option);
   EXPECT_EQ(events[0].step, 1);
-  EXPECT_EQ(session.currentSpec().runs[0].optimizer.options.at("denominator"), "norm_of_sum");
+  EXPECT_EQ(session.metrics()->experiment()->runs[0].optimizer.options.at("denominator"),
+            "norm_of_sum");
 }
 
+// Reset is a new session built from the experiment the store records (session.h).
 TEST(Session, ResetRestoresTheInitialWeightsAndRepeatsTheRun) {
   Session session(tinySpec(40), SessionOptions{2});
   for (int i = 0; i < 15; ++i) session.step();
@@ -219,36 +222,57 @@ TEST(Session, ResetRestoresTheInitialWeightsAndRepeatsTheRun) {
   std::vector<float> firstLoss = column(*before, 1, RunMetric::Loss);
   EXPECT_FALSE(bitwiseEqual(session.parameters("SGD"), session.initialParameters()));
 
-  session.requestReset();
-  EXPECT_EQ(session.metrics(), before);  // applied at the next step boundary only
-  session.step();
-  const auto after = session.metrics();
+  Session reset(*before->experiment(), SessionOptions{2});
+  EXPECT_EQ(session.metrics(), before);  // the running session is untouched
+  reset.step();
+  const auto after = reset.metrics();
   EXPECT_NE(after, before);
-  EXPECT_EQ(session.currentStep(), 1);
+  EXPECT_EQ(reset.currentStep(), 1);
   EXPECT_EQ(after->stepCount(1), 1);
   EXPECT_EQ(before->stepCount(1), 15);  // the old store is still readable
-  for (int i = 1; i < 15; ++i) session.step();
+  for (int i = 1; i < 15; ++i) reset.step();
   EXPECT_TRUE(
       bitwiseEqual(column(*after, 1, RunMetric::Loss), firstLoss));  // same batches, same start
-  const auto events = after->events();
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].kind, "reset");
+  EXPECT_TRUE(after->events().empty());  // a fresh start, without the old command history
 
   // After a reset the weights equal a fresh session's after the same number of steps.
   Session fresh(tinySpec(40), SessionOptions{1});
   for (int i = 0; i < 15; ++i) fresh.step();
   for (const char* run : {"LARS", "SGD", "Adam"})
-    EXPECT_TRUE(bitwiseEqual(session.parameters(run), fresh.parameters(run))) << run;
-  EXPECT_TRUE(bitwiseEqual(session.initialParameters(), fresh.initialParameters()));
+    EXPECT_TRUE(bitwiseEqual(reset.parameters(run), fresh.parameters(run))) << run;
+  EXPECT_TRUE(bitwiseEqual(reset.initialParameters(), fresh.initialParameters()));
+}
+
+TEST(Session, ResetKeepsTunedValuesOptionsAndAddedRunsAndDropsRemovedOnes) {
+  Session session(tinySpec(40), SessionOptions{1});
+  session.step();
+  RunSpec late = session.metrics()->experiment()->runs[2];  // Adam
+  late.name = "Adam late";
+  session.submit(SetHyperparameter{"SGD", "lr", 0.03125});
+  session.submit(SetOption{"LARS", "denominator", "norm_of_sum"});
+  session.submit(AddRun{late});
+  session.submit(RemoveRun{"Adam"});
+  session.step();
+
+  Session reset(*session.metrics()->experiment(), SessionOptions{1});
+  const auto store = reset.metrics();
+  EXPECT_EQ(reset.currentStep(), 0);
+  ASSERT_EQ(store->runCount(), 3);
+  EXPECT_EQ(store->runName(0), "LARS");
+  EXPECT_EQ(store->runName(1), "SGD");
+  EXPECT_EQ(store->runName(2), "Adam late");
+  EXPECT_EQ(store->appliedHyperparameter("SGD", "lr"), 0.03125);
+  EXPECT_EQ(store->experiment()->runs[0].optimizer.options.at("denominator"), "norm_of_sum");
+  EXPECT_TRUE(bitwiseEqual(reset.parameters("Adam late"), reset.initialParameters()));
 }
 
 TEST(Session, AddedRunReplaysFromTheInitialWeightsAndRemovedRunStops) {
   Session session(tinySpec(100), SessionOptions{2});
   for (int i = 0; i < 30; ++i) session.step();
-  RunSpec copy = session.currentSpec().runs[2];  // Adam
+  RunSpec copy = session.metrics()->experiment()->runs[2];  // Adam
   copy.name = "Adam late";
-  session.requestAddRun(copy);
-  session.requestRemoveRun("LARS");
+  session.submit(AddRun{copy});
+  session.submit(RemoveRun{"LARS"});
   session.step();
   const auto store = session.metrics();
   ASSERT_EQ(store->runCount(), 4);
@@ -263,14 +287,14 @@ TEST(Session, AddedRunReplaysFromTheInitialWeightsAndRemovedRunStops) {
   EXPECT_TRUE(
       bitwiseEqual(column(*store, 2, RunMetric::Loss), column(*store, late, RunMetric::Loss)));
   EXPECT_TRUE(bitwiseEqual(session.parameters("Adam"), session.parameters("Adam late")));
-  const ExperimentSpec current = session.currentSpec();
+  const ExperimentSpec current = *store->experiment();
   ASSERT_EQ(current.runs.size(), 3u);
   EXPECT_EQ(current.runs[0].name, "SGD");
   EXPECT_EQ(current.runs[2].name, "Adam late");
   const auto events = store->events();
   ASSERT_GE(events.size(), 2u);
-  EXPECT_EQ(events[0].kind, "added");
-  EXPECT_EQ(events[1].kind, "removed");
+  EXPECT_EQ(events[0].kind, EventKind::Added);
+  EXPECT_EQ(events[1].kind, EventKind::Removed);
   EXPECT_EQ(events[1].step, 30);
 }
 
@@ -307,7 +331,7 @@ TEST(Session, DivergingRunIsMarkedAndTheOthersContinue) {
   EXPECT_TRUE(std::isnan(store->value(1, RunMetric::Accuracy, 0)));
   bool event = false;
   for (const Event& e : store->events())
-    event |= e.kind == "diverged" && e.run == "SGD huge" && e.step == huge.divergedAtStep;
+    event |= e.kind == EventKind::Diverged && e.run == "SGD huge" && e.step == huge.divergedAtStep;
   EXPECT_TRUE(event);
 }
 
@@ -335,12 +359,12 @@ TEST(Session, CommandsFromAnotherThreadWhileTraining) {
   Session session(tinySpec(200), SessionOptions{2});
   std::thread gui([&] {
     for (int i = 0; i < 50; ++i) {
-      session.setHyperparameter("LARS", "eta", 0.001 * (1 + i % 5));
+      session.submit(SetHyperparameter{"LARS", "eta", 0.001 * (1 + i % 5)});
       const auto store = session.metrics();
       std::vector<float> out;
       store->read(0, RunMetric::Loss, 0, store->stepCount(0), out);
-      (void)session.currentSpec();
-      (void)session.appliedHyperparameter("LARS", "eta");
+      (void)store->experiment();
+      (void)store->appliedHyperparameter("LARS", "eta");
     }
   });
   runToEnd(session);
@@ -348,7 +372,7 @@ TEST(Session, CommandsFromAnotherThreadWhileTraining) {
   runToEnd(session);  // apply anything queued after the last step
   EXPECT_EQ(session.metrics()->stepCount(0), 200);
   std::size_t sets = 0;
-  for (const Event& e : session.metrics()->events()) sets += e.kind == "set";
+  for (const Event& e : session.metrics()->events()) sets += e.kind == EventKind::Set;
   EXPECT_EQ(sets, 50u);
 }
 

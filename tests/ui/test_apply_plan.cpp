@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <variant>
+
 #include "apply_plan.h"
 #include "engine/experiment.h"
 #include "ui_test_support.h"
@@ -26,15 +28,19 @@ TEST(ApplyPlan, HyperparametersOptionsAndRunsApplyLive) {
   const ApplyPlan plan = planApply(base(), draft);
   ASSERT_FALSE(plan.restart) << plan.summary().toStdString();
   ASSERT_EQ(plan.commands.size(), 4u);
-  EXPECT_EQ(plan.commands[0].kind, LiveCommand::Kind::SetHyperparameter);
-  EXPECT_EQ(plan.commands[0].name, "eta");
-  EXPECT_DOUBLE_EQ(plan.commands[0].value, 0.05);
-  EXPECT_EQ(plan.commands[1].kind, LiveCommand::Kind::SetOption);
-  EXPECT_EQ(plan.commands[1].choice, "larc");
-  EXPECT_EQ(plan.commands[2].kind, LiveCommand::Kind::AddRun);
-  EXPECT_EQ(plan.commands[2].spec.name, "SGD 2");
-  EXPECT_EQ(plan.commands[3].kind, LiveCommand::Kind::RemoveRun);
-  EXPECT_EQ(plan.commands[3].run, "Adam");
+  const auto* set = std::get_if<engine::SetHyperparameter>(&plan.commands[0]);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->name, "eta");
+  EXPECT_DOUBLE_EQ(set->value, 0.05);
+  const auto* option = std::get_if<engine::SetOption>(&plan.commands[1]);
+  ASSERT_NE(option, nullptr);
+  EXPECT_EQ(option->choice, "larc");
+  const auto* add = std::get_if<engine::AddRun>(&plan.commands[2]);
+  ASSERT_NE(add, nullptr);
+  EXPECT_EQ(add->run.name, "SGD 2");
+  const auto* remove = std::get_if<engine::RemoveRun>(&plan.commands[3]);
+  ASSERT_NE(remove, nullptr);
+  EXPECT_EQ(remove->run, "Adam");
 }
 
 TEST(ApplyPlan, ADefaultWrittenOutIsNotAChange) {

@@ -139,7 +139,7 @@ TEST_F(MainWindowTest, EtaSliderChangesTheEtaTheEngineUsesAtTheNextStep) {
   ASSERT_NE(eta->slider(), nullptr);
   EXPECT_TRUE(eta->spec().logScale);
   auto session = window_->session();
-  EXPECT_DOUBLE_EQ(session->appliedHyperparameter("LARS", "eta"), 0.01);
+  EXPECT_DOUBLE_EQ(session->metrics()->appliedHyperparameter("LARS", "eta"), 0.01);
 
   clickStep();  // step 0 with the file's eta
   ASSERT_TRUE(waitFor([&] { return step() == 1; }));
@@ -150,18 +150,18 @@ TEST_F(MainWindowTest, EtaSliderChangesTheEtaTheEngineUsesAtTheNextStep) {
   ASSERT_GT(wanted, 0.04);
   ASSERT_LT(wanted, 0.06);
   window_->syncWithWorker();
-  EXPECT_DOUBLE_EQ(session->appliedHyperparameter("LARS", "eta"), 0.01) << "applied only at the next step";
+  EXPECT_DOUBLE_EQ(session->metrics()->appliedHyperparameter("LARS", "eta"), 0.01) << "applied only at the next step";
 
   clickStep();
   ASSERT_TRUE(waitFor([&] { return step() == 2; }));
-  EXPECT_DOUBLE_EQ(session->appliedHyperparameter("LARS", "eta"), wanted);
-  EXPECT_DOUBLE_EQ(session->appliedHyperparameter("SGD momentum", "lr"), 0.05) << "other runs untouched";
+  EXPECT_DOUBLE_EQ(session->metrics()->appliedHyperparameter("LARS", "eta"), wanted);
+  EXPECT_DOUBLE_EQ(session->metrics()->appliedHyperparameter("SGD momentum", "lr"), 0.05) << "other runs untouched";
 
   // The step that followed used the new eta: the LARS local LR of a weight tensor is
   // lr * eta * ||w|| / (||g|| + beta ||w||) in the paper convention (eps 0).
   auto store = session->metrics();
   const int run = store->runIndex("LARS");
-  const double beta = session->appliedHyperparameter("LARS", "weight_decay");
+  const double beta = session->metrics()->appliedHyperparameter("LARS", "weight_decay");
   for (long s : {0L, 1L}) {
     const double w = store->value(run, 0, engine::TensorMetric::WeightNorm, s);
     const double g = store->value(run, 0, engine::TensorMetric::GradNorm, s);
@@ -194,7 +194,7 @@ TEST_F(MainWindowTest, AddAndRemoveARun) {
       << panel->applyButton()->text().toStdString();
   QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
   clickStep();
-  ASSERT_TRUE(waitFor([&] { return window_->session()->currentSpec().runs.size() == 4; }));
+  ASSERT_TRUE(waitFor([&] { return window_->session()->metrics()->experiment()->runs.size() == 4; }));
   ASSERT_TRUE(waitFor([&] { return step() == 2; }));
   auto store = window_->session()->metrics();
   const int index = store->runIndex(added);
@@ -210,7 +210,7 @@ TEST_F(MainWindowTest, AddAndRemoveARun) {
   ASSERT_EQ(panel->draft().runs.size(), 3u);
   QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
   clickStep();
-  ASSERT_TRUE(waitFor([&] { return window_->session()->currentSpec().runs.size() == 3; }));
+  ASSERT_TRUE(waitFor([&] { return window_->session()->metrics()->experiment()->runs.size() == 3; }));
   ASSERT_TRUE(waitFor([&] { return step() == 3; }));
   window_->refreshNow();
   EXPECT_FALSE(window_->dashboard()->runNames().contains(QString::fromStdString(added)));
@@ -230,7 +230,7 @@ TEST_F(MainWindowTest, ApplyWithADifferentBatchSizeRestartsTraining) {
   EXPECT_TRUE(panel->applyButton()->text().contains(QStringLiteral("restart")));
   QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
   ASSERT_TRUE(waitFor([&] { return window_->session() != before && window_->session() != nullptr; }));
-  EXPECT_EQ(window_->session()->currentSpec().batchSize, 64);
+  EXPECT_EQ(window_->session()->metrics()->experiment()->batchSize, 64);
   EXPECT_EQ(step(), 0);
   EXPECT_FALSE(panel->isDirty());
 }
@@ -243,11 +243,11 @@ TEST_F(MainWindowTest, SaveThenLoadGivesTheSameExperimentWithTunedValues) {
   eta->spinBox()->setValue(0.02);
   clickStep();
   ASSERT_TRUE(waitFor([&] { return step() == 1; }));
-  ASSERT_DOUBLE_EQ(window_->session()->appliedHyperparameter("LARS", "eta"), 0.02);
+  ASSERT_DOUBLE_EQ(window_->session()->metrics()->appliedHyperparameter("LARS", "eta"), 0.02);
 
   const QString saved = dir_.filePath(QStringLiteral("saved.json"));
   ASSERT_TRUE(window_->saveExperimentTo(saved)) << window_->lastError().toStdString();
-  const engine::ExperimentSpec running = window_->session()->currentSpec();
+  const engine::ExperimentSpec running = *window_->session()->metrics()->experiment();
   const engine::ExperimentSpec loaded = engine::loadExperiment(saved.toStdString());
   EXPECT_EQ(engine::experimentToJson(loaded), engine::experimentToJson(running));
   EXPECT_DOUBLE_EQ(loaded.runs.at(0).optimizer.hyperparameters.at("eta"), 0.02);
@@ -258,8 +258,8 @@ TEST_F(MainWindowTest, SaveThenLoadGivesTheSameExperimentWithTunedValues) {
   const auto before = window_->session();
   ASSERT_TRUE(window_->openExperiment(saved, false));
   ASSERT_TRUE(waitFor([&] { return window_->session() != before; }));
-  EXPECT_EQ(engine::experimentToJson(window_->session()->currentSpec()), engine::experimentToJson(running));
-  EXPECT_DOUBLE_EQ(window_->session()->appliedHyperparameter("LARS", "eta"), 0.02);
+  EXPECT_EQ(engine::experimentToJson(*window_->session()->metrics()->experiment()), engine::experimentToJson(running));
+  EXPECT_DOUBLE_EQ(window_->session()->metrics()->appliedHyperparameter("LARS", "eta"), 0.02);
 }
 
 TEST_F(MainWindowTest, ADivergingRunIsMarkedWhileTheOtherContinues) {
@@ -378,7 +378,7 @@ TEST_F(MainWindowTest, OpensTheBuiltInDefaultExperimentAndEveryExampleIsValid) {
   EXPECT_EQ(defaultExperimentPath(), QStringLiteral(":/experiments/default.json"));
   ASSERT_TRUE(window_->openDefaultExperiment(/*autoplay=*/false)) << window_->lastError().toStdString();
   ASSERT_TRUE(waitFor([&] { return window_->session() != nullptr; }));
-  EXPECT_GE(window_->session()->currentSpec().runs.size(), 2u);
+  EXPECT_GE(window_->session()->metrics()->experiment()->runs.size(), 2u);
   for (const QString& path :
        QDir(QStringLiteral(":/experiments")).entryList({QStringLiteral("*.json")}, QDir::Files)) {
     EXPECT_NO_THROW(loadBuiltinExperiment(QStringLiteral(":/experiments/") + path)) << path.toStdString();
@@ -410,13 +410,13 @@ TEST_F(MainWindowTest, ResetRestartsEveryRunFromTheSameWeightsKeepingTunedValues
   ASSERT_TRUE(waitFor([&] { return step() == 20; }));
   auto first = window_->session();
   const float lossAtZero = first->metrics()->value(0, engine::RunMetric::Loss, 0);
-  first->setHyperparameter("Adam", "lr", 0.01);
+  first->submit(engine::SetHyperparameter{"Adam", "lr", 0.01});
   clickStep();
   ASSERT_TRUE(waitFor([&] { return step() == 21; }));
   QTest::mouseClick(transport()->resetButton(), Qt::LeftButton);
   ASSERT_TRUE(waitFor([&] { return window_->session() != first; }));
   EXPECT_EQ(step(), 0);
-  EXPECT_DOUBLE_EQ(window_->session()->appliedHyperparameter("Adam", "lr"), 0.01) << "tuned value kept";
+  EXPECT_DOUBLE_EQ(window_->session()->metrics()->appliedHyperparameter("Adam", "lr"), 0.01) << "tuned value kept";
   clickStep();
   ASSERT_TRUE(waitFor([&] { return step() == 1; }));
   EXPECT_EQ(window_->session()->metrics()->value(0, engine::RunMetric::Loss, 0), lossAtZero)
@@ -461,8 +461,8 @@ TEST_F(MainWindowTest, AConventionSwitchedInTheRunEditorAppliesLive) {
   QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
   clickStep();
   ASSERT_TRUE(waitFor([&] {
-    const auto spec = window_->session()->currentSpec();
-    const auto& o = spec.runs[0].optimizer.options;
+    const auto spec = window_->session()->metrics()->experiment();
+    const auto& o = spec->runs[0].optimizer.options;
     return o.count("clipping") && o.at("clipping") == "larc";
   }));
   EXPECT_GE(step(), 2) << "no restart";
@@ -525,7 +525,7 @@ TEST_F(MainWindowTest, DroppedFilesOpenAndBecomeRecent) {
   QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
   QApplication::sendEvent(window_.get(), &drop);
   ASSERT_TRUE(waitFor([&] { return window_->session() != before && window_->session() != nullptr; }));
-  EXPECT_EQ(window_->session()->currentSpec().name, "UI test divergence");
+  EXPECT_EQ(window_->session()->metrics()->experiment()->name, "UI test divergence");
   EXPECT_EQ(window_->recentFiles().value(0), QFileInfo(other).absoluteFilePath());
 }
 

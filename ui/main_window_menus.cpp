@@ -1,0 +1,122 @@
+// MainWindow: the menu bar, its actions and shortcuts, and the recent-files list.
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSpinBox>
+
+#include "builtin_experiments.h"
+#include "main_window.h"
+#include "transport_bar.h"
+
+namespace larslab::ui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+}  // namespace
+
+void MainWindow::buildMenus() {
+  // File.
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* openAction = file->addAction(tr("&Open…"), this, &MainWindow::open);
+  openAction->setShortcut(QKeySequence::Open);
+  openAction->setToolTip(tr("Open an experiment (.json) or a metrics log (.csv) written by the CLI or the PyTorch script."));
+  QMenu* examples = file->addMenu(tr("Open &example"));
+  for (const BuiltinExperiment& e : builtinExperiments()) {
+    QAction* a = examples->addAction(e.title, this, [this, path = e.resourcePath] { openBuiltin(path); });
+    a->setToolTip(e.description);
+    a->setStatusTip(e.description);
+  }
+  examples->setToolTipsVisible(true);
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  QAction* saveAction = file->addAction(tr("&Save experiment"), this, &MainWindow::save);
+  saveAction->setShortcut(QKeySequence::Save);
+  saveAction->setStatusTip(tr("Save the running experiment with its tuned hyperparameters."));
+  QAction* saveAsAction = file->addAction(tr("Save experiment &as…"), this, &MainWindow::saveAs);
+  saveAsAction->setShortcut(QKeySequence::SaveAs);
+  file->addSeparator();
+  QAction* exportAction = file->addAction(tr("&Export metrics as CSV…"), this, &MainWindow::exportMetrics);
+  exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  exportAction->setStatusTip(tr("Write run_metrics.csv, tensor_metrics.csv, evaluations.csv and events.csv (same format as larslab-cli)."));
+  QMenu* chartMenu = file->addMenu(tr("Export &chart"));
+  for (int i = 0; i < Dashboard::kChartCount; ++i) {
+    const auto id = static_cast<Dashboard::ChartId>(i);
+    chartMenu->addAction(Dashboard::chartName(id) + tr("…"), this, [this, id] { exportChartInteractive(id); });
+  }
+  file->addSeparator();
+  closeLogAction_ = file->addAction(tr("&Close log, back to training"), this, &MainWindow::closeLog);
+  closeLogAction_->setEnabled(false);
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  // Training.
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  QAction* play = training->addAction(tr("&Play / pause"), this, &MainWindow::playPause);
+  play->setShortcut(QKeySequence(Qt::Key_Space));
+  QAction* step = training->addAction(tr("&Step"), this, &MainWindow::stepOnce);
+  step->setShortcut(QKeySequence(Qt::Key_S));
+  QAction* stepMany = training->addAction(tr("Step ×N"), this, [this] { stepN(transport_->stepCount()->value()); });
+  stepMany->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_S));
+  QAction* resetAction = training->addAction(tr("&Reset"), this, &MainWindow::reset);
+  resetAction->setShortcut(QKeySequence(Qt::Key_R));
+  for (QAction* a : {play, step, stepMany, resetAction}) a->setShortcutContext(Qt::WindowShortcut);
+  addActions({play, step, stepMany, resetAction});
+
+  // View.
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(panelDock_->toggleViewAction());
+  view->addAction(tuningDock_->toggleViewAction());
+  view->addAction(statusDock_->toggleViewAction());
+  view->addSeparator();
+  QAction* resetZoom = view->addAction(tr("Reset &zoom"), dashboard_, &Dashboard::resetZoom);
+  resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+
+  // Help.
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* lars = help->addAction(tr("How &LARS works"), this, [this] { showHelp(tr("LARS")); });
+  lars->setShortcut(QKeySequence::HelpContents);
+  help->addAction(tr("What the &metrics mean"), this, [this] { showHelp(tr("Metrics")); });
+  for (const BuiltinDoc& d : builtinDocs()) help->addAction(d.title, this, [this, t = d.title] { showHelp(t); });
+  help->addAction(tr("&Keyboard and mouse"), this, [this] { showHelp(tr("Keyboard")); });
+  help->addSeparator();
+  help->addAction(tr("&About LARS Lab"), this, [this] {
+    QMessageBox::about(this, tr("About LARS Lab"),
+                       tr("<h3>LARS Lab %1</h3><p>Train small networks for real and watch, live, what LARS and other "
+                          "optimizers do inside every layer.</p><p>LARS follows You, Gitman &amp; Ginsburg 2017 "
+                          "(arXiv:1708.03888), Algorithm 1.</p>")
+                           .arg(QApplication::applicationVersion()));
+  });
+}
+
+QStringList MainWindow::recentFiles() const {
+  return QSettings().value(QStringLiteral("recentFiles")).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path) {
+  QSettings settings;
+  QStringList files = settings.value(QStringLiteral("recentFiles")).toStringList();
+  files.removeAll(path);
+  files.prepend(path);
+  while (files.size() > kMaxRecent) files.removeLast();
+  settings.setValue(QStringLiteral("recentFiles"), files);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  if (!recentMenu_) return;
+  recentMenu_->clear();
+  const QStringList files = recentFiles();
+  for (const QString& f : files)
+    recentMenu_->addAction(QFileInfo(f).fileName(), this, [this, f] { openFile(f); })->setStatusTip(f);
+  if (files.isEmpty()) recentMenu_->addAction(tr("(none yet)"))->setEnabled(false);
+}
+
+}  // namespace larslab::ui

@@ -1,0 +1,153 @@
+// MainWindow: the GUI tick. Everything shown comes from a MetricsStore (the session's, or a log's
+// when one is open): metrics, events, run status and the experiment record the panels follow.
+#include <QStatusBar>
+#include <QTimer>
+#include <algorithm>
+#include <cstdlib>
+
+#include "experiment_panel.h"
+#include "hyperparameter_control.h"
+#include "main_window.h"
+#include "status_panel.h"
+#include "tensor_inspector.h"
+#include "transport_bar.h"
+#include "tuning_panel.h"
+
+namespace larslab::ui {
+
+std::shared_ptr<const engine::MetricsStore> MainWindow::currentStore() const {
+  if (logStore_) return logStore_;
+  return session_ ? session_->metrics() : nullptr;
+}
+
+std::optional<engine::ExperimentSpec> MainWindow::runningExperiment() const {
+  if (!session_) return std::nullopt;
+  return session_->metrics()->experiment();
+}
+
+void MainWindow::syncFromExperimentRecord() {
+  if (!session_) return;
+  const auto store = session_->metrics();
+  // Noted before reading: a record published meanwhile is picked up by the next tick.
+  syncedStore_ = store;
+  syncedRevision_ = store->experimentRevision();
+  const std::optional<engine::ExperimentSpec> spec = store->experiment();
+  if (!spec) return;
+  panel_->setBaseline(*spec);
+  tuning_->setRuns(spec->runs);
+  if (selectedRun_.isEmpty() && !spec->runs.empty()) setSelectedRun(QString::fromStdString(spec->runs.front().name));
+  tuning_->setSelectedRun(selectedRun_);
+  syncTuningValues();
+  updateTitle();
+}
+
+void MainWindow::syncTuningValues() {
+  if (!session_ || selectedRun_.isEmpty()) return;
+  const auto store = session_->metrics();
+  std::vector<std::pair<std::string, double>> values;
+  for (HyperparameterControl* c : tuning_->controls()) {
+    try {
+      values.emplace_back(c->spec().name, store->appliedHyperparameter(selectedRun_.toStdString(), c->spec().name));
+    } catch (const std::exception&) {
+      // The run is not in the session yet (added, applied at the next step).
+    }
+  }
+  tuning_->showValues(values);
+}
+
+void MainWindow::setSelectedRun(const QString& run) {
+  if (run.isEmpty() || run == selectedRun_) return;
+  selectedRun_ = run;
+  dashboard_->setSelectedRun(run);
+  tuning_->setSelectedRun(run);
+  panel_->selectRun(run);
+  syncTuningValues();
+  refreshNow();
+}
+
+void MainWindow::refreshNow() {
+  const std::shared_ptr<const engine::MetricsStore> store = currentStore();
+  if (store != shownStore_) {
+    shownStore_ = store;
+    eventCursor_ = 0;
+    status_->clearEvents();
+    dashboard_->setStore(store);
+  }
+  if (store) {
+    if (store->eventCount() > eventCursor_) {
+      const std::vector<engine::Event> events = store->events(eventCursor_);
+      eventCursor_ += events.size();
+      dashboard_->addEvents(events);
+      status_->addEvents(events);
+      for (const auto& e : events) {
+        const QString run = QString::fromStdString(e.run);
+        const QString detail = QString::fromStdString(e.detail);
+        if (e.kind == engine::EventKind::Diverged)
+          statusBar()->showMessage(tr("%1: %2. The other runs keep training.").arg(run, detail), 15000);
+        if (e.kind == engine::EventKind::Rejected)
+          statusBar()->showMessage(tr("Rejected: %1 %2").arg(run, detail), 15000);
+      }
+    }
+    // The session republishes its experiment after every command batch (a rejected command
+    // included, which reverts what the panel showed).
+    if (session_ && !isReadOnly()) {
+      const auto live = session_->metrics();
+      if (live != syncedStore_ || live->experimentRevision() != syncedRevision_) syncFromExperimentRecord();
+    }
+  }
+  dashboard_->refresh();
+  status_->refresh(store.get());
+  inspector_->refresh(store, selectedRun_);
+
+  // Tuning note for a run that no longer trains.
+  if (store && !isReadOnly()) {
+    const int r = store->runIndex(selectedRun_.toStdString());
+    const engine::RunStatusInfo st = r >= 0 ? store->status(r) : engine::RunStatusInfo{};
+    tuning_->setNote(st.diverged ? tr("<b style='color:#d62728'>%1 diverged at step %2: %3.</b> It no longer trains; "
+                                      "Reset (R) restarts every run from the same initial weights.")
+                                       .arg(selectedRun_.toHtmlEscaped())
+                                       .arg(st.divergedAtStep)
+                                       .arg(QString::fromStdString(st.reason).toHtmlEscaped())
+                                 : QString());
+  }
+  updateStepRate();
+}
+
+void MainWindow::updateStepRate() {
+  // Transport: step, total and a steps/s estimate over ~0.5 s windows.
+  if (isReadOnly()) {
+    const auto store = currentStore();
+    long steps = 0;
+    for (int r = 0; r < store->runCount(); ++r) steps = std::max(steps, store->stepCount(r));
+    transport_->setProgress(steps, 0, -1);
+  } else if (session_) {
+    const long step = session_->currentStep();
+    const qint64 now = clock_.elapsed();
+    if (now - rateTimeMs_ >= 500 || step < rateStep_) {
+      if (step >= rateStep_ && now > rateTimeMs_)
+        rate_ = static_cast<double>(step - rateStep_) * 1000.0 / static_cast<double>(now - rateTimeMs_);
+      rateStep_ = step;
+      rateTimeMs_ = now;
+    }
+    const bool playing = state_ == SessionController::State::Playing;
+    transport_->setProgress(step, session_->totalSteps(), playing ? rate_ : -1.0);
+  }
+}
+
+void MainWindow::timedRefresh() {
+  // The GUI thread may spend at most about half its time on updating and repainting the charts,
+  // so training (on the other cores) and input stay responsive: when a tick plus the repaint it
+  // causes takes longer than half the interval, the interval grows (up to 4 Hz); it shrinks
+  // back to ~30 Hz when ticks get cheap again.
+  QElapsedTimer busy;
+  busy.start();
+  refreshNow();
+  QTimer::singleShot(0, this, [this, busy] {
+    const qint64 ms = busy.elapsed();  // the tick plus the paint events it queued
+    lastTickMs_ = ms;
+    const int wanted = std::clamp(static_cast<int>(2 * ms), kRefreshMs, 250);
+    if (std::abs(wanted - refreshTimer_.interval()) > 4) refreshTimer_.setInterval(wanted);
+  });
+}
+
+}  // namespace larslab::ui

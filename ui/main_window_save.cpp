@@ -1,0 +1,113 @@
+// MainWindow: saving the running experiment (with its tuned values) and exporting metrics and
+// charts.
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QStatusBar>
+#include <exception>
+
+#include "engine/csv_export.h"
+#include "experiment_panel.h"
+#include "main_window.h"
+
+namespace larslab::ui {
+
+bool MainWindow::save() {
+  if (isReadOnly()) return saveAs();
+  if (currentFile_.isEmpty()) return saveAs();
+  return saveExperimentTo(currentFile_);
+}
+
+bool MainWindow::saveAs() {
+  const std::optional<engine::ExperimentSpec> running = runningExperiment();
+  if (!running) return false;
+  QString suggestion = currentFile_;
+  if (suggestion.isEmpty())
+    suggestion = QDir::home().filePath(QString::fromStdString(running->name).replace(QLatin1Char(' '), QLatin1Char('_')) +
+                                       QStringLiteral(".json"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
+                                                    tr("LARS Lab experiments (*.json)"));
+  if (path.isEmpty()) return false;
+  if (!saveExperimentTo(path)) return false;
+  currentFile_ = QFileInfo(path).absoluteFilePath();
+  sourceLabel_ = QFileInfo(path).fileName();
+  addRecentFile(currentFile_);
+  updateTitle();
+  return true;
+}
+
+bool MainWindow::saveExperimentTo(const QString& path) {
+  std::optional<engine::ExperimentSpec> running = runningExperiment();
+  if (!running) {
+    reportError(tr("Nothing to save"), tr("No experiment is running."));
+    return false;
+  }
+  // The running experiment with its tuned hyperparameters; name and description from the panel.
+  engine::ExperimentSpec spec = std::move(*running);
+  spec.name = panel_->draft().name.empty() ? spec.name : panel_->draft().name;
+  spec.description = panel_->draft().description;
+  try {
+    engine::saveExperiment(spec, QDir::toNativeSeparators(path).toStdString());
+  } catch (const std::exception& e) {
+    reportError(tr("Cannot save experiment"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
+    return false;
+  }
+  QString note = tr("Saved %1 (with the tuned hyperparameters).").arg(QDir::toNativeSeparators(path));
+  if (panel_->isDirty()) note += tr(" Edits not applied yet in the Experiment panel are not in the file.");
+  statusBar()->showMessage(note, 8000);
+  return true;
+}
+
+void MainWindow::exportMetrics() {
+  const auto store = currentStore();
+  if (!store) return;
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export metrics into directory"), QDir::homePath());
+  if (dir.isEmpty()) return;
+  exportMetricsTo(dir);
+}
+
+bool MainWindow::exportMetricsTo(const QString& directory) {
+  const auto store = currentStore();
+  if (!store) {
+    reportError(tr("Nothing to export"), tr("No metrics recorded yet."));
+    return false;
+  }
+  try {
+    engine::exportMetricsCsv(*store, QDir::toNativeSeparators(directory).toStdString());
+  } catch (const std::exception& e) {
+    reportError(tr("Cannot export metrics"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Exported run_metrics.csv, tensor_metrics.csv, evaluations.csv and events.csv to %1.")
+                               .arg(QDir::toNativeSeparators(directory)),
+                           8000);
+  return true;
+}
+
+bool MainWindow::exportChartTo(Dashboard::ChartId id, const QString& path) {
+  MetricChart* chart = dashboard_->chart(id);
+  QString error;
+  bool ok = false;
+  if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+    ok = chart->exportSvg(path, QSize(), &error);
+  } else {
+    const qreal dpr = chart->devicePixelRatioF();
+    const QSize px(qMax(640, qRound(chart->width() * dpr)), qMax(400, qRound(chart->height() * dpr)));
+    ok = chart->exportPng(path, px, &error);
+  }
+  if (!ok) {
+    reportError(tr("Cannot export chart"), tr("%1: %2").arg(path, error));
+    return false;
+  }
+  statusBar()->showMessage(tr("Saved %1.").arg(QDir::toNativeSeparators(path)), 5000);
+  return true;
+}
+
+void MainWindow::exportChartInteractive(Dashboard::ChartId id) {
+  const QString suggestion = QDir::home().filePath(Dashboard::chartFileStem(id) + QStringLiteral(".png"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), suggestion,
+                                                    tr("PNG image (*.png);;SVG vector image (*.svg)"));
+  if (!path.isEmpty()) exportChartTo(id, path);
+}
+
+}  // namespace larslab::ui
