@@ -10,7 +10,9 @@ dependencies (apt-cache depends --recurse, without recommends: what `apt-get ins
   - every CMake package directory in CMakeCache.txt (Qt6OpenGL_DIR, TBB_DIR, ...), by the
     package that owns its *Config.cmake file;
   - every library outside the build tree that the build links (libz.so, libOpenGL.so, ...);
-  - every third-party Python module that the project's own Python files import.
+  - every third-party Python module that the project's own Python files import;
+  - every program outside the tree that a ctest test runs, and every module it runs with -m
+    (python3 -m pyflakes).
 
 Exit codes: 0 all covered, 1 something is missing (each named with what it provides),
 2 bad arguments or unreadable input, 77 skipped (no dpkg/apt-cache on this system).
@@ -89,8 +91,13 @@ def python_modules(source_dir):
                 m = re.match(r"^\s*(?:import|from)\s+([A-Za-z_][A-Za-z0-9_]*)", line)
                 if m:
                     names.add(m.group(1))
+    return module_origins(sorted(names))
+
+
+def module_origins(names):
+    """(what, file) of each module that a Debian python3-* package provides."""
     found = []
-    for name in sorted(names):
+    for name in names:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
@@ -99,6 +106,27 @@ def python_modules(source_dir):
         # The standard library comes with python3; only Debian's python3-* packages count.
         if origin.startswith("/usr/lib/python3/dist-packages/"):
             found.append(("python module " + name, origin))
+    return found
+
+
+def test_commands(build_dir, source_dir):
+    """Programs outside the tree that ctest's tests run, and modules run with `python3 -m`."""
+    found = []
+    roots = tuple(os.path.realpath(d) + os.sep for d in (build_dir, source_dir))
+    for name in glob.glob(os.path.join(build_dir, "**", "CTestTestfile.cmake"), recursive=True):
+        with open(name, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.startswith("add_test("):
+                    continue
+                args = re.findall(r'"((?:[^"\\]|\\.)*)"', line)
+                if not args:
+                    continue
+                program = os.path.realpath(args[0])
+                if os.path.isabs(args[0]) and os.path.isfile(program) and not program.startswith(roots):
+                    found.append(("program " + os.path.basename(args[0]), program))
+                for flag, module in zip(args, args[1:]):
+                    if flag == "-m":
+                        found.extend(module_origins([module.split(".")[0]]))
     return found
 
 
@@ -152,8 +180,9 @@ def main():
         print(result.stderr.strip())
         return 1
 
-    used = (cmake_package_files(entries) + linked_libraries(os.path.dirname(os.path.abspath(args.cache))) +
-            python_modules(args.source_dir))
+    build_dir = os.path.dirname(os.path.abspath(args.cache))
+    used = (cmake_package_files(entries) + linked_libraries(build_dir) + python_modules(args.source_dir) +
+            test_commands(build_dir, args.source_dir))
     missing, covered = [], 0
     for what, path in used:
         owner = owner_of(path)
@@ -169,7 +198,7 @@ def main():
             print("  " + line)
         print(f"Add each package to {args.list}.")
         return 1
-    print(f"check_debian_packages: all {covered} CMake packages, linked libraries and Python modules the build and tests use "
+    print(f"check_debian_packages: all {covered} CMake packages, linked libraries, Python modules and test programs the build and tests use "
           f"come from {args.list} ({len(wanted)} listed, {len(brought)} with dependencies)")
     return 0
 
