@@ -76,15 +76,15 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
     const optim::OptimizerInfo* info = optim::findOptimizer(d.optimizer.type);
     if (info == nullptr) continue;
     for (const auto& h : info->hyperparameters) {
-      const double a = effectiveHyperparameter(c->optimizer, h);
-      const double b = effectiveHyperparameter(d.optimizer, h);
+      const double a = optim::effectiveHyperparameter(c->optimizer, h);
+      const double b = optim::effectiveHyperparameter(d.optimizer, h);
       if (a != b) {
         plan.commands.emplace_back(engine::SetHyperparameter{d.name, h.name, b});
       }
     }
     for (const auto& o : info->options) {
-      const std::string a = effectiveOption(c->optimizer, o);
-      const std::string b = effectiveOption(d.optimizer, o);
+      const std::string a = optim::effectiveOption(c->optimizer, o);
+      const std::string b = optim::effectiveOption(d.optimizer, o);
       if (a != b) {
         plan.commands.emplace_back(engine::SetOption{d.name, o.name, b});
       }

@@ -386,9 +386,9 @@ void ExperimentPanel::setBaseline(const engine::ExperimentSpec& current, bool ke
       const optim::OptimizerInfo* info = optim::findOptimizer(d.optimizer.type);
       if (!info) continue;
       for (const auto& h : info->hyperparameters) {
-        const double was = effectiveHyperparameter(o->optimizer, h);
-        const double now = effectiveHyperparameter(c->optimizer, h);
-        if (was != now && effectiveHyperparameter(d.optimizer, h) == was) {
+        const double was = optim::effectiveHyperparameter(o->optimizer, h);
+        const double now = optim::effectiveHyperparameter(c->optimizer, h);
+        if (was != now && optim::effectiveHyperparameter(d.optimizer, h) == was) {
           d.optimizer.hyperparameters[h.name] = now;
           changed = true;
         }

@@ -1,10 +1,12 @@
 #include "hyperparameter_control.h"
 
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSlider>
 #include <QTimer>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
@@ -35,7 +37,10 @@ QValidator::State ScientificSpinBox::validate(QString& input, int& /*pos*/) cons
   if (t.isEmpty()) return QValidator::Intermediate;
   bool ok = false;
   const double v = t.toDouble(&ok);
-  if (ok) return (v >= minimum() && v <= maximum()) ? QValidator::Acceptable : QValidator::Intermediate;
+  if (ok) {
+    const bool acceptable = rule_ ? rule_(v).empty() : (v >= minimum() && v <= maximum());
+    return acceptable ? QValidator::Acceptable : QValidator::Intermediate;
+  }
   static const QRegularExpression partial(QStringLiteral("^[+-]?\\d*\\.?\\d*([eE][+-]?\\d*)?$"));
   return partial.match(t).hasMatch() ? QValidator::Intermediate : QValidator::Invalid;
 }
@@ -63,8 +68,12 @@ HyperparameterControl::HyperparameterControl(const optim::HyperparameterSpec& sp
     logLow_ = spec_.minValue > 0 ? spec_.minValue : spec_.maxValue * 1e-6;
     if (spec_.defaultValue > 0) logLow_ = std::min(logLow_, spec_.defaultValue / 100.0);
   }
-  auto* layout = new QHBoxLayout(this);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  outer->setSpacing(2);
+  auto* layout = new QHBoxLayout;
   layout->setContentsMargins(0, 0, 0, 0);
+  outer->addLayout(layout);
   const QString tip = QString::fromStdString(spec_.help);
   if (showSlider) {
     slider_ = new QSlider(Qt::Horizontal, this);
@@ -83,11 +92,23 @@ HyperparameterControl::HyperparameterControl(const optim::HyperparameterSpec& sp
   spin_ = new ScientificSpinBox(this);
   spin_->setRange(spec_.minValue, spec_.maxValue);
   spin_->setLogScale(spec_.logScale);
+  // The engine's rule, so the control accepts exactly what the session will.
+  spin_->setRule([spec = spec_](double v) { return optim::hyperparameterProblem(spec, v); });
   spin_->setToolTip(tip);
   spin_->setObjectName(QString::fromStdString("spin_" + spec_.name));
   spin_->setMinimumWidth(84);
   layout->addWidget(spin_, showSlider ? 0 : 1);
   connect(spin_, &QDoubleSpinBox::valueChanged, this, &HyperparameterControl::onSpinChanged);
+  connect(spin_->findChild<QLineEdit*>(), &QLineEdit::textEdited, this, &HyperparameterControl::checkTyped);
+  problem_ = new QLabel(this);
+  problem_->setObjectName(QString::fromStdString("problem_" + spec_.name));
+  problem_->setWordWrap(true);
+  problem_->setTextFormat(Qt::PlainText);
+  QPalette warn = problem_->palette();
+  warn.setColor(QPalette::WindowText, QColor(0xd6, 0x27, 0x28));
+  problem_->setPalette(warn);
+  problem_->setVisible(false);
+  outer->addWidget(problem_);
   setToolTip(tip);
   setValue(spec_.defaultValue);
 }
@@ -119,6 +140,8 @@ int HyperparameterControl::positionOf(double value) const {
 
 void HyperparameterControl::setValue(double value) {
   if (slider_ && slider_->isSliderDown()) return;
+  // The tuning panel re-sends the applied value every tick: that keeps a shown problem.
+  if (value != spin_->value()) showProblem({});
   updating_ = true;
   spin_->setValue(value);
   if (slider_) slider_->setValue(positionOf(value));
@@ -154,6 +177,30 @@ void HyperparameterControl::onSpinChanged(double value) {
   emitEdited(value);
 }
 
-void HyperparameterControl::emitEdited(double value) { Q_EMIT valueEdited(value); }
+void HyperparameterControl::emitEdited(double value) {
+  showProblem({});
+  Q_EMIT valueEdited(value);
+}
+
+// A typed number the rule rejects would otherwise snap back to the last value without a word
+// when editing ends: say why while typing, and keep saying it after the snap-back.
+void HyperparameterControl::checkTyped(const QString& text) {
+  bool ok = false;
+  const double v = text.trimmed().toDouble(&ok);
+  const std::string problem = ok ? optim::hyperparameterProblem(spec_, v) : std::string();
+  if (problem.empty()) {
+    showProblem({});
+    return;
+  }
+  showProblem(tr("%1 %2; it stays %3.")
+                  .arg(QString::fromStdString(spec_.label), QString::fromStdString(problem),
+                       spin_->textFromValue(spin_->value())));
+}
+
+void HyperparameterControl::showProblem(const QString& text) {
+  if (problem_ == nullptr) return;
+  problem_->setText(text);
+  problem_->setVisible(!text.isEmpty());
+}
 
 }  // namespace larslab::ui

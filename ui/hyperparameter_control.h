@@ -4,6 +4,8 @@
 
 #include <QDoubleSpinBox>
 #include <QWidget>
+#include <functional>
+#include <string>
 
 #include "optim/optimizer.h"
 
@@ -20,6 +22,9 @@ class ScientificSpinBox : public QDoubleSpinBox {
  public:
   explicit ScientificSpinBox(QWidget* parent = nullptr);
   void setLogScale(bool on) { logScale_ = on; }
+  // What makes a typed value unacceptable ("must be in [0, 1], got 5"), empty when it is fine;
+  // without one, the spin box's own range decides.
+  void setRule(std::function<std::string(double)> rule) { rule_ = std::move(rule); }
   QString textFromValue(double value) const override;
   double valueFromText(const QString& text) const override;
   QValidator::State validate(QString& input, int& pos) const override;
@@ -27,6 +32,7 @@ class ScientificSpinBox : public QDoubleSpinBox {
 
  private:
   bool logScale_ = false;
+  std::function<std::string(double)> rule_;
 };
 
 class HyperparameterControl : public QWidget {
@@ -41,6 +47,8 @@ class HyperparameterControl : public QWidget {
   void setValue(double value);
   [[nodiscard]] QSlider* slider() const { return slider_; }
   [[nodiscard]] ScientificSpinBox* spinBox() const { return spin_; }
+  // Under the control: why a typed value was not taken (its range), hidden otherwise.
+  [[nodiscard]] QLabel* problemLabel() const { return problem_; }
 
   // Slider position (0..kSliderSteps) <-> value, log or linear as the spec says.
   [[nodiscard]] double valueAt(int position) const;
@@ -57,11 +65,14 @@ class HyperparameterControl : public QWidget {
   void onSliderReleased();
   void onSpinChanged(double value);
   void emitEdited(double value);
+  void checkTyped(const QString& text);
+  void showProblem(const QString& text);
 
   optim::HyperparameterSpec spec_;
   double logLow_ = 0.0;  // lowest positive value reachable on a log slider
   QSlider* slider_ = nullptr;
   ScientificSpinBox* spin_ = nullptr;
+  QLabel* problem_ = nullptr;
   QTimer* dragThrottle_ = nullptr;
   double pendingDragValue_ = 0.0;
   bool updating_ = false;

@@ -114,14 +114,16 @@ void MainWindow::refreshNow() {
 }
 
 void MainWindow::updateStepRate() {
-  // Transport: step, total and a steps/s estimate over ~0.5 s windows.
+  // Transport: step, total and a steps/s estimate over ~0.5 s windows, all from the store: the
+  // step is the furthest run's (the session's step: runs added later catch up to it), the total
+  // the store's capacity, which a session sizes to its planned length.
+  const auto store = currentStore();
+  if (!store) return;
+  long step = 0;
+  for (int r = 0; r < store->runCount(); ++r) step = std::max(step, store->stepCount(r));
   if (isReadOnly()) {
-    const auto store = currentStore();
-    long steps = 0;
-    for (int r = 0; r < store->runCount(); ++r) steps = std::max(steps, store->stepCount(r));
-    transport_->setProgress(steps, 0, -1);
-  } else if (session_) {
-    const long step = session_->currentStep();
+    transport_->setProgress(step, 0, -1);
+  } else {
     const qint64 now = clock_.elapsed();
     if (now - rateTimeMs_ >= 500 || step < rateStep_) {
       if (step >= rateStep_ && now > rateTimeMs_)
@@ -130,7 +132,7 @@ void MainWindow::updateStepRate() {
       rateTimeMs_ = now;
     }
     const bool playing = state_ == SessionController::State::Playing;
-    transport_->setProgress(step, session_->totalSteps(), playing ? rate_ : -1.0);
+    transport_->setProgress(step, store->capacity(), playing ? rate_ : -1.0);
   }
 }
 

@@ -17,12 +17,6 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-const optim::PresetSpec* findPreset(const optim::OptimizerInfo& info, const std::string& name) {
-  for (const auto& p : info.presets)
-    if (p.name == name) return &p;
-  return nullptr;
-}
-
 // Removes every row of a form layout, deleting its widgets.
 void clearForm(QFormLayout* form) {
   while (form->rowCount() > 0) form->removeRow(0);
@@ -38,29 +32,6 @@ QString scheduleHelp(const QString& kind) {
 }
 
 }  // namespace
-
-namespace {
-// Explicit value, else the preset's (the optimizer's default preset when none is named).
-const optim::PresetSpec* presetOf(const optim::OptimizerConfig& config) {
-  const optim::OptimizerInfo* info = optim::findOptimizer(config.type);
-  if (info == nullptr) return nullptr;
-  return findPreset(*info, config.preset.empty() ? info->defaultPreset : config.preset);
-}
-}  // namespace
-
-double effectiveHyperparameter(const optim::OptimizerConfig& config, const optim::HyperparameterSpec& spec) {
-  if (auto it = config.hyperparameters.find(spec.name); it != config.hyperparameters.end()) return it->second;
-  if (const optim::PresetSpec* p = presetOf(config))
-    if (auto it = p->hyperparameters.find(spec.name); it != p->hyperparameters.end()) return it->second;
-  return spec.defaultValue;
-}
-
-std::string effectiveOption(const optim::OptimizerConfig& config, const optim::OptionSpec& spec) {
-  if (auto it = config.options.find(spec.name); it != config.options.end()) return it->second;
-  if (const optim::PresetSpec* p = presetOf(config))
-    if (auto it = p->options.find(spec.name); it != p->options.end()) return it->second;
-  return spec.defaultChoice;
-}
 
 RunEditor::RunEditor(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
@@ -248,7 +219,7 @@ void RunEditor::rebuildOptimizerFields() {
 
   for (const auto& h : info->hyperparameters) {
     auto* control = new HyperparameterControl(h, /*showSlider=*/false, hyperBox_);
-    control->setValue(effectiveHyperparameter(run_.optimizer, h));
+    control->setValue(optim::effectiveHyperparameter(run_.optimizer, h));
     auto* label = new QLabel(qs(h.label), hyperBox_);
     label->setToolTip(qs(h.help));
     hyperForm_->addRow(label, control);
@@ -265,7 +236,7 @@ void RunEditor::rebuildOptimizerFields() {
     auto* combo = new QComboBox(optionBox_);
     combo->setObjectName(QString::fromStdString("option_" + o.name));
     for (const auto& c : o.choices) combo->addItem(qs(c), qs(c));
-    combo->setCurrentIndex(std::max(0, combo->findData(qs(effectiveOption(run_.optimizer, o)))));
+    combo->setCurrentIndex(std::max(0, combo->findData(qs(optim::effectiveOption(run_.optimizer, o)))));
     combo->setToolTip(qs(o.help));
     auto* label = new QLabel(qs(o.label), optionBox_);
     label->setToolTip(qs(o.help));
@@ -298,7 +269,7 @@ void RunEditor::onPresetChanged() {
   run_.optimizer.preset = preset;
   // The preset decides the conventions (and the constants the implementation hard-codes).
   run_.optimizer.options.clear();
-  if (const optim::PresetSpec* p = presetOf(run_.optimizer))
+  if (const optim::PresetSpec* p = optim::effectivePreset(run_.optimizer))
     for (const auto& [k, v] : p->hyperparameters) run_.optimizer.hyperparameters.erase(k);
   rebuildOptimizerFields();
   emitEdited();

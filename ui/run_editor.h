@@ -19,10 +19,6 @@ namespace larslab::ui {
 
 class HyperparameterControl;
 
-// Effective value of a hyperparameter/option of a config: explicit, else preset, else default.
-double effectiveHyperparameter(const optim::OptimizerConfig& config, const optim::HyperparameterSpec& spec);
-std::string effectiveOption(const optim::OptimizerConfig& config, const optim::OptionSpec& spec);
-
 class RunEditor : public QWidget {
   Q_OBJECT
  public:

@@ -102,7 +102,7 @@ void TuningPanel::rebuild() {
   const std::string type = run ? run->optimizer.type : std::string();
   if (type == builtForType_ && selectedRun_ == builtForRun_ && !controls_.empty()) {
     // Same optimizer: only the values change.
-    for (auto* c : controls_) c->setValue(effectiveHyperparameter(run->optimizer, c->spec()));
+    for (auto* c : controls_) c->setValue(optim::effectiveHyperparameter(run->optimizer, c->spec()));
     return;
   }
   builtForType_ = type;
@@ -117,7 +117,7 @@ void TuningPanel::rebuild() {
   optimizerLabel_->setText(QString::fromStdString(info->displayName + ": " + info->summary));
   for (const auto& h : info->hyperparameters) {
     auto* c = new HyperparameterControl(h, /*showSlider=*/true, formHost_);
-    c->setValue(effectiveHyperparameter(run->optimizer, h));
+    c->setValue(optim::effectiveHyperparameter(run->optimizer, h));
     auto* label = new QLabel(QString::fromStdString(h.label), formHost_);
     label->setToolTip(QString::fromStdString(h.help));
     form_->addRow(label, c);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "data/csv_tokenizer.h"
 #include "data/split.h"
 
 namespace larslab::data {
@@ -26,82 +27,16 @@ struct Record {
   throw std::runtime_error(path + ":" + std::to_string(line) + ": " + what);
 }
 
-bool isBlank(char c) { return c == ' ' || c == '\t'; }
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && isBlank(s[b])) ++b;
-  while (e > b && isBlank(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-// Splits the whole text into records; blank lines are dropped.
+// Splits the whole text into records; blank lines are dropped. Surrounding blanks are trimmed:
+// people pad their own tables by hand.
 std::vector<Record> parseRecords(const std::string& path, std::string_view text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  CsvTokenizer tokenizer(text, path, CsvDialect{.trimBlanks = true});
   std::vector<Record> records;
-  std::size_t pos = 0;
-  int line = 1;
-  const std::size_t n = text.size();
-  auto atLineEnd = [&](std::size_t p) { return p >= n || text[p] == '\n' || text[p] == '\r'; };
-  // Consumes one line ending at pos (LF, CRLF or a lone CR) and counts it.
-  auto skipLineEnd = [&]() {
-    if (pos < n && text[pos] == '\r') ++pos;
-    if (pos < n && text[pos] == '\n') ++pos;
-    ++line;
-  };
-
-  while (pos < n) {
-    Record record;
-    record.line = line;
-    bool anyContent = false;
-    while (true) {
-      std::size_t p = pos;
-      while (p < n && isBlank(text[p])) ++p;
-      std::string field;
-      if (p < n && text[p] == '"') {
-        anyContent = true;
-        const int quoteLine = line;
-        ++p;
-        while (true) {
-          if (p >= n) fail(path, quoteLine, "unterminated quoted field");
-          const char c = text[p];
-          if (c == '"') {
-            if (p + 1 < n && text[p + 1] == '"') {
-              field += '"';
-              p += 2;
-              continue;
-            }
-            ++p;
-            break;
-          }
-          if (c == '\n') ++line;
-          if (c == '\r' && !(p + 1 < n && text[p + 1] == '\n')) ++line;
-          field += c;
-          ++p;
-        }
-        while (p < n && isBlank(text[p])) ++p;
-        if (!atLineEnd(p) && text[p] != ',') {
-          fail(path, line, "unexpected text after a closing quote: '" +
-                               std::string(text.substr(p, std::min<std::size_t>(20, n - p))) + "'");
-        }
-      } else {
-        const std::size_t start = pos;
-        while (!atLineEnd(p) && text[p] != ',') ++p;
-        field = trim(text.substr(start, p - start));
-        if (!field.empty()) anyContent = true;
-      }
-      record.fields.push_back(std::move(field));
-      pos = p;
-      if (pos < n && text[pos] == ',') {
-        anyContent = true;
-        ++pos;
-        continue;
-      }
-      skipLineEnd();
-      break;
-    }
-    if (anyContent) records.push_back(std::move(record));
+  Record record;
+  while (tokenizer.next(record.fields)) {
+    record.line = static_cast<int>(tokenizer.line());
+    records.push_back(std::move(record));
+    record = Record{};
   }
   return records;
 }

@@ -16,9 +16,9 @@ struct CsvOptions {
   std::uint64_t seed = 1;     // fixes the train/test split
 };
 
-// Format: comma separator, fields optionally in double quotes ("" is a literal quote, quoted
-// fields may hold commas and newlines), surrounding spaces ignored, LF or CRLF line ends,
-// blank lines skipped, an optional UTF-8 byte-order mark. Every non-label column is a
+// Format: data/csv_tokenizer.h's (quoted fields, "" for a quote, LF, CRLF or CR line ends,
+// blank lines skipped, an optional UTF-8 byte-order mark), spaces and tabs around fields
+// ignored, a header row first. Every non-label column is a
 // feature and must be numeric. Classification labels may be integers (classes in numeric
 // order) or any text (classes in sorted order); classNames keeps their text. The split is
 // stratified for classification. Standardisation statistics come from the train split only

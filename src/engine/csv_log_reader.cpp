@@ -7,9 +7,11 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "data/csv_tokenizer.h"
 #include "engine/csv_export.h"
 
 namespace larslab::engine {
@@ -19,72 +21,31 @@ namespace {
 namespace fs = std::filesystem;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-// Records of a CSV file; quoted fields may hold commas, quotes ("") and newlines.
+// A metric-log CSV file, split by the shared tokenizer; fields are kept verbatim.
 class CsvFile {
  public:
-  explicit CsvFile(std::string path) : path_(std::move(path)), in_(path_, std::ios::binary) {
-    if (!in_) throw std::runtime_error(path_ + ": cannot open the file");
-  }
+  explicit CsvFile(std::string path) : text_(readAll(path)), tokenizer_(text_, std::move(path)) {}
 
-  // False at the end of the file. `line` is the line number where the record starts.
-  bool next(std::vector<std::string>& fields) {
-    fields.clear();
-    std::string text;
-    if (!std::getline(in_, text)) return false;
-    ++lineNumber_;
-    recordLine_ = lineNumber_;
-    std::string field;
-    bool quoted = false;
-    std::size_t i = 0;
-    for (;;) {
-      if (i == text.size()) {
-        if (quoted) {
-          // The record continues on the next physical line.
-          std::string more;
-          if (!std::getline(in_, more)) throw error("unterminated quoted field");
-          ++lineNumber_;
-          field += '\n';
-          text = std::move(more);
-          i = 0;
-          continue;
-        }
-        break;
-      }
-      const char c = text[i++];
-      if (quoted) {
-        if (c == '"') {
-          if (i < text.size() && text[i] == '"') {
-            field += '"';
-            ++i;
-          } else {
-            quoted = false;
-          }
-        } else {
-          field += c;
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        fields.push_back(std::move(field));
-        field.clear();
-      } else if (c != '\r' || i != text.size()) {
-        field += c;
-      }
-    }
-    fields.push_back(std::move(field));
-    return true;
-  }
+  // False at the end of the file; blank lines are skipped.
+  bool next(std::vector<std::string>& fields) { return tokenizer_.next(fields); }
 
+  // "path:line: message" for the record last read.
   [[nodiscard]] std::runtime_error error(const std::string& message) const {
-    return std::runtime_error(path_ + ":" + std::to_string(recordLine_) + ": " + message);
+    return tokenizer_.error(message);
   }
-  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& path() const { return tokenizer_.path(); }
 
  private:
-  std::string path_;
-  std::ifstream in_;
-  long lineNumber_ = 0;
-  long recordLine_ = 0;
+  static std::string readAll(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot open the file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return std::move(text).str();
+  }
+
+  std::string text_;  // before tokenizer_, which views it
+  data::CsvTokenizer tokenizer_;
 };
 
 struct Header {
@@ -102,7 +63,6 @@ Header readHeader(CsvFile& file, const std::vector<std::string>& required) {
   Header header;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     std::string name = fields[i];
-    if (i == 0 && name.rfind("\xEF\xBB\xBF", 0) == 0) name.erase(0, 3);  // UTF-8 byte-order mark
     while (!name.empty() && name.back() == ' ') name.pop_back();
     while (!name.empty() && name.front() == ' ') name.erase(0, 1);
     header.columns[name] = i;
@@ -181,7 +141,6 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
                                           header.find("lr")};
     std::vector<std::string> fields;
     while (file.next(fields)) {
-      if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
       const std::string& name = field(file, fields, cRun, "run");
       auto [it, added] = runIndex.try_emplace(name, static_cast<int>(runNames.size()));
       if (added) {
@@ -221,7 +180,6 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
       const int cTensor = header.find("tensor"), cKind = header.find("kind");
       std::vector<std::string> fields;
       while (file.next(fields)) {
-        if (fields.size() == 1 && fields[0].empty()) continue;
         const std::string& name = field(file, fields, cTensor, "tensor");
         if (tensorIndex.try_emplace(name, static_cast<int>(tensors.size())).second)
           tensors.push_back({name,
@@ -241,7 +199,6 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
       cMetric[m] = header.find(tensorMetricName(static_cast<TensorMetric>(m)));
     std::vector<std::string> fields;
     while (file.next(fields)) {
-      if (fields.size() == 1 && fields[0].empty()) continue;
       const std::string& name = field(file, fields, cRun, "run");
       const auto run = runIndex.find(name);
       if (run == runIndex.end())
@@ -292,7 +249,6 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
               cLoss = header.find("test_loss"), cAcc = header.find("test_accuracy");
     std::vector<std::string> fields;
     while (file.next(fields)) {
-      if (fields.size() == 1 && fields[0].empty()) continue;
       const std::string& name = field(file, fields, cRun, "run");
       const auto run = runIndex.find(name);
       if (run == runIndex.end())
@@ -314,7 +270,6 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
               cDetail = header.find("detail");
     std::vector<std::string> fields;
     while (file.next(fields)) {
-      if (fields.size() == 1 && fields[0].empty()) continue;
       Event e;
       e.step = parseStep(file, field(file, fields, cStep, "step"));
       e.run = field(file, fields, cRun, "run");

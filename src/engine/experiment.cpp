@@ -287,9 +287,8 @@ void checkOptimizer(Reader& r, const optim::OptimizerConfig& config, const std::
     names.push_back(h.name);
     const auto it = config.hyperparameters.find(h.name);
     if (it == config.hyperparameters.end()) continue;
-    if (!std::isfinite(it->second) || it->second < h.minValue || it->second > h.maxValue)
-      r.issue(child(path, h.name), "must be " + Reader::rangeText(h.minValue, Bound::Closed, h.maxValue, Bound::Closed) +
-                                       ", got " + formatNumber(it->second));
+    if (const std::string problem = optim::hyperparameterProblem(h, it->second); !problem.empty())
+      r.issue(child(path, h.name), problem);
   }
   for (const auto& [name, value] : config.hyperparameters)
     if (std::find(names.begin(), names.end(), name) == names.end())

@@ -116,6 +116,20 @@ struct ResolvedOptimizerConfig {
 // Throws std::invalid_argument naming the offending type, preset, hyperparameter, option or
 // choice, and what was expected. Lets the experiment file be checked without a network.
 ResolvedOptimizerConfig resolveOptimizerConfig(const OptimizerConfig& config);
+// The one range rule for a hyperparameter value, on plain values: empty when `value` is finite
+// and in [spec.minValue, spec.maxValue], else "must be in [0, 1], got 5". The experiment file,
+// the optimizers, the session's live changes and the UI's controls all ask this.
+std::string hyperparameterProblem(const HyperparameterSpec& spec, double value);
+
+// The value `config` gives one hyperparameter or option: its explicit entry, else its preset's
+// (config.preset, or the optimizer's defaultPreset when empty), else the spec's default: the
+// precedence resolveOptimizerConfig applies. Never throws; an unknown type or preset counts as
+// none (for editors showing a config that is not valid yet).
+double effectiveHyperparameter(const OptimizerConfig& config, const HyperparameterSpec& spec);
+std::string effectiveOption(const OptimizerConfig& config, const OptionSpec& spec);
+// The preset those two read: config.preset, else the default preset; nullptr when none or unknown.
+const PresetSpec* effectivePreset(const OptimizerConfig& config);
+
 // findOptimizer(config.type)->create(config, layout); throws std::invalid_argument on an unknown type.
 std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, const nn::ParameterLayout& layout);
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "nn/layer_registry.h"
 #include "optim/composition.h"
 #include "optim/optimizer.h"
 #include "optim/transforms.h"
@@ -162,11 +163,15 @@ Chain composeLamb(const Composition& c) {
 ResolvedOptimizerConfig resolve(const OptimizerInfo& info, const OptimizerConfig& config);
 
 void checkValue(const OptimizerInfo& info, const HyperparameterSpec& spec, double value) {
-  if (!(value >= spec.minValue && value <= spec.maxValue))
-    throw std::invalid_argument("optimizer '" + info.type + "': hyperparameter '" + spec.name + "' must be in [" +
-                                formatNumber(spec.minValue) + ", " + formatNumber(spec.maxValue) + "], got " +
-                                formatNumber(value));
+  if (const std::string problem = hyperparameterProblem(spec, value); !problem.empty())
+    throw std::invalid_argument("optimizer '" + info.type + "': hyperparameter '" + spec.name + "' " + problem);
 }
+
+// The preset a config uses: its own, else the optimizer's default one (may be empty).
+const std::string& presetName(const OptimizerInfo& info, const OptimizerConfig& config) {
+  return config.preset.empty() ? info.defaultPreset : config.preset;
+}
+
 
 class ChainOptimizer final : public Optimizer {
  public:
@@ -455,7 +460,7 @@ ResolvedOptimizerConfig resolve(const OptimizerInfo& info, const OptimizerConfig
   for (const auto& spec : info.hyperparameters) resolved.hyperparameters[spec.name] = spec.defaultValue;
   for (const auto& option : info.options) resolved.options[option.name] = option.defaultChoice;
 
-  resolved.preset = config.preset.empty() ? info.defaultPreset : config.preset;
+  resolved.preset = presetName(info, config);
   if (!resolved.preset.empty()) {
     const PresetSpec* preset = info.findPreset(resolved.preset);
     if (preset == nullptr)
@@ -509,6 +514,32 @@ const PresetSpec* OptimizerInfo::findPreset(const std::string& name) const {
   for (const auto& preset : presets)
     if (preset.name == name) return &preset;
   return nullptr;
+}
+
+std::string hyperparameterProblem(const HyperparameterSpec& spec, double value) {
+  // The same interval rule (and wording) as the layer fields'.
+  const nn::FieldRange range{spec.minValue, nn::FieldRange::Bound::Closed, spec.maxValue,
+                             nn::FieldRange::Bound::Closed};
+  return range.contains(value) ? std::string() : range.violation(value, /*integer=*/false);
+}
+
+const PresetSpec* effectivePreset(const OptimizerConfig& config) {
+  const OptimizerInfo* info = findOptimizer(config.type);
+  return info == nullptr ? nullptr : info->findPreset(presetName(*info, config));
+}
+
+double effectiveHyperparameter(const OptimizerConfig& config, const HyperparameterSpec& spec) {
+  if (auto it = config.hyperparameters.find(spec.name); it != config.hyperparameters.end()) return it->second;
+  if (const PresetSpec* p = effectivePreset(config))
+    if (auto it = p->hyperparameters.find(spec.name); it != p->hyperparameters.end()) return it->second;
+  return spec.defaultValue;
+}
+
+std::string effectiveOption(const OptimizerConfig& config, const OptionSpec& spec) {
+  if (auto it = config.options.find(spec.name); it != config.options.end()) return it->second;
+  if (const PresetSpec* p = effectivePreset(config))
+    if (auto it = p->options.find(spec.name); it != p->options.end()) return it->second;
+  return spec.defaultChoice;
 }
 
 const std::vector<OptimizerInfo>& optimizerRegistry() {
