@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "run_colors.h"
+#include "tensor_metric_text.h"
 
 namespace larslab::ui {
 
@@ -23,60 +24,51 @@ constexpr qint64 kEdgeRefreshMs = 150;
 constexpr int kSmoothSeriesBuckets = 128;
 
 using engine::RunMetric;
-using engine::TensorMetric;
 
 QString runKey(const QString& run) { return QStringLiteral("run:") + run; }
 QString testKey(const QString& run) { return QStringLiteral("test:") + run; }
 QString tensorKey(const QString& tensor) { return QStringLiteral("tensor:") + tensor; }
 
-bool isTensorChart(Dashboard::ChartId id) { return static_cast<int>(id) >= static_cast<int>(Dashboard::ChartId::WeightNorm); }
+// The run-level charts; the per-tensor ones come from the metric table.
+struct RunChartInfo {
+  const char* name;
+  const char* fileStem;
+  const char* tip;
+  bool logScale;  // follows the log-scale switch
+};
+constexpr RunChartInfo kRunCharts[Dashboard::kRunChartCount] = {
+    {QT_TRANSLATE_NOOP("larslab::ui::Dashboard", "Loss"), "loss",
+     QT_TRANSLATE_NOOP("larslab::ui::Dashboard",
+                       "Training loss of each run's minibatch (solid) and mean test loss at each evaluation (dashed)."),
+     true},
+    {QT_TRANSLATE_NOOP("larslab::ui::Dashboard", "Accuracy"), "accuracy",
+     QT_TRANSLATE_NOOP("larslab::ui::Dashboard",
+                       "Fraction of correctly classified samples: minibatch (solid) and test split (dashed)."),
+     false},
+    {QT_TRANSLATE_NOOP("larslab::ui::Dashboard", "Learning rate"), "lr",
+     QT_TRANSLATE_NOOP("larslab::ui::Dashboard",
+                       "Global learning rate of each run at each step, after warm-up and schedule."),
+     true},
+};
 
-TensorMetric tensorMetricOf(Dashboard::ChartId id) {
-  return static_cast<TensorMetric>(static_cast<int>(id) - static_cast<int>(Dashboard::ChartId::WeightNorm));
-}
+const RunChartInfo& runChartInfo(Dashboard::ChartId id) { return kRunCharts[id.index]; }
 
 QString chartTip(Dashboard::ChartId id) {
-  using C = Dashboard::ChartId;
-  switch (id) {
-    case C::Loss: return QObject::tr("Training loss of each run's minibatch (solid) and mean test loss at each evaluation (dashed).");
-    case C::Accuracy: return QObject::tr("Fraction of correctly classified samples: minibatch (solid) and test split (dashed).");
-    case C::LearningRate: return QObject::tr("Global learning rate of each run at each step, after warm-up and schedule.");
-    case C::WeightNorm: return QObject::tr("‖w‖: L2 norm of each tensor's weights before the update.");
-    case C::GradNorm: return QObject::tr("‖g‖: L2 norm of each tensor's raw gradient, before weight decay is added.");
-    case C::TrustRatio: return QObject::tr("Trust ratio: the layer-wise factor (LARS: η‖w‖/(‖g‖+β‖w‖)) before clipping; 1 for optimizers without one.");
-    case C::LocalLr: return QObject::tr("Local LR: the learning rate actually applied to each tensor (global LR × trust ratio, after clipping).");
-    case C::UpdateNorm: return QObject::tr("‖Δw‖: L2 norm of the change this step made to each tensor.");
-    case C::UpdateRatio: return QObject::tr("‖Δw‖/‖w‖: relative size of each step; about 1e-3 (dashed line) is a common rule of thumb.");
-    case C::Count: break;
-  }
-  return {};
+  return id.isTensorChart() ? metricTip(id.tensorMetric()) : Dashboard::tr(runChartInfo(id).tip);
+}
+
+bool chartLogScale(Dashboard::ChartId id) {
+  return id.isTensorChart() ? optim::tensorMetricInfo(id.tensorMetric()).logScale : runChartInfo(id).logScale;
 }
 
 }  // namespace
 
 QString Dashboard::chartName(ChartId id) {
-  switch (id) {
-    case ChartId::Loss: return tr("Loss");
-    case ChartId::Accuracy: return tr("Accuracy");
-    case ChartId::LearningRate: return tr("Learning rate");
-    case ChartId::WeightNorm: return tr("Weight norm ‖w‖");
-    case ChartId::GradNorm: return tr("Gradient norm ‖g‖");
-    case ChartId::TrustRatio: return tr("Trust ratio");
-    case ChartId::LocalLr: return tr("Local learning rate");
-    case ChartId::UpdateNorm: return tr("Update norm ‖Δw‖");
-    case ChartId::UpdateRatio: return tr("Update ratio ‖Δw‖/‖w‖");
-    case ChartId::Count: break;
-  }
-  return {};
+  return id.isTensorChart() ? metricLabel(id.tensorMetric()) : tr(runChartInfo(id).name);
 }
 
 QString Dashboard::chartFileStem(ChartId id) {
-  switch (id) {
-    case ChartId::Loss: return QStringLiteral("loss");
-    case ChartId::Accuracy: return QStringLiteral("accuracy");
-    case ChartId::LearningRate: return QStringLiteral("lr");
-    default: return QString::fromUtf8(engine::tensorMetricName(tensorMetricOf(id)));
-  }
+  return QString::fromUtf8(id.isTensorChart() ? engine::tensorMetricName(id.tensorMetric()) : runChartInfo(id).fileStem);
 }
 
 Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), colors_(colors) {
@@ -129,14 +121,17 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   outer->addLayout(grid, 1);
 
   for (int i = 0; i < kChartCount; ++i) {
-    const auto id = static_cast<ChartId>(i);
+    const ChartId id{i};
     auto* c = new MetricChart(this);
     c->setObjectName(QStringLiteral("chart_") + chartFileStem(id));
     c->setTitle(chartName(id));
     c->setToolTip(chartTip(id));
-    c->setLogY(id != ChartId::Accuracy);
+    c->setLogY(chartLogScale(id));
     c->setMinimumSize(220, 170);
-    if (id == ChartId::UpdateRatio) c->setReferenceLine(1e-3, tr("1e-3 rule of thumb"));
+    if (id.isTensorChart()) {
+      const optim::TensorMetricInfo& m = optim::tensorMetricInfo(id.tensorMetric());
+      if (m.referenceLabel != nullptr) c->setReferenceLine(m.referenceValue, metricText(m.referenceLabel));
+    }
     connect(c, &MetricChart::seriesToggled, this, &Dashboard::onSeriesToggled);
     charts_.push_back(c);
   }
@@ -151,9 +146,7 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // first to go when space is short
   hint->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
   grid->addWidget(hint, 0, 1, 1, 2);
-  grid->addWidget(chart(ChartId::Loss), 1, 0);
-  grid->addWidget(chart(ChartId::Accuracy), 1, 1);
-  grid->addWidget(chart(ChartId::LearningRate), 1, 2);
+  for (int i = 0; i < kRunChartCount; ++i) grid->addWidget(charts_[static_cast<std::size_t>(i)], 1, i);
 
   // Per-tensor section heading with the mode switch.
   auto* tensorBar = new QHBoxLayout;
@@ -195,13 +188,13 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   tensorBar->addWidget(tensorCombo_);
   tensorBar->addStretch(1);
   grid->addLayout(tensorBar, 2, 0, 1, 3);
-  grid->addWidget(chart(ChartId::WeightNorm), 3, 0);
-  grid->addWidget(chart(ChartId::GradNorm), 3, 1);
-  grid->addWidget(chart(ChartId::TrustRatio), 3, 2);
-  grid->addWidget(chart(ChartId::LocalLr), 4, 0);
-  grid->addWidget(chart(ChartId::UpdateNorm), 4, 1);
-  grid->addWidget(chart(ChartId::UpdateRatio), 4, 2);
-  for (int r : {1, 3, 4}) grid->setRowStretch(r, 1);
+  // Per-tensor charts three to a row, in table order.
+  constexpr int kTensorChartColumns = 3;
+  for (int m = 0; m < engine::kTensorMetricCount; ++m)
+    grid->addWidget(chart(static_cast<engine::TensorMetric>(m)), 3 + m / kTensorChartColumns, m % kTensorChartColumns);
+  grid->setRowStretch(1, 1);
+  for (int r = 0; r < (engine::kTensorMetricCount + kTensorChartColumns - 1) / kTensorChartColumns; ++r)
+    grid->setRowStretch(3 + r, 1);
   for (int col = 0; col < 3; ++col) grid->setColumnStretch(col, 1);
 
   connect(smoothingSlider_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
@@ -272,8 +265,7 @@ void Dashboard::setTensorMode(TensorMode mode) {
   filterCombo_->setEnabled(mode == TensorMode::TensorsOfRun);
   tensorCombo_->setEnabled(mode == TensorMode::RunsOfTensor);
   markersDirty_ = true;
-  for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id)
-    charts_[static_cast<std::size_t>(id)]->clearSeries();
+  for (int m = 0; m < engine::kTensorMetricCount; ++m) chart(static_cast<engine::TensorMetric>(m))->clearSeries();
   refitTensorCharts_ = true;
 }
 
@@ -296,8 +288,7 @@ void Dashboard::setSelectedTensor(const QString& tensor) {
     tensorCombo_->setCurrentIndex(i);
   }
   if (tensorMode_ == TensorMode::RunsOfTensor) {
-    for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id)
-      charts_[static_cast<std::size_t>(id)]->clearSeries();
+    for (int m = 0; m < engine::kTensorMetricCount; ++m) chart(static_cast<engine::TensorMetric>(m))->clearSeries();
     refitTensorCharts_ = true;
   }
 }
@@ -335,7 +326,7 @@ void Dashboard::setLogScale(bool log) {
     logBox_->setChecked(log);
   }
   for (int i = 0; i < kChartCount; ++i)
-    if (static_cast<ChartId>(i) != ChartId::Accuracy) charts_[static_cast<std::size_t>(i)]->setLogY(log);
+    if (chartLogScale(ChartId{i})) chart(ChartId{i})->setLogY(log);
 }
 
 void Dashboard::resetZoom() {
@@ -535,8 +526,7 @@ void Dashboard::rebuildMarkers() {
     if (run == selectedRun_) selected.append(m);
   }
   for (int i = 0; i < kChartCount; ++i) {
-    const auto id = static_cast<ChartId>(i);
-    const bool perRun = isTensorChart(id) && tensorMode_ == TensorMode::TensorsOfRun;
+    const bool perRun = ChartId{i}.isTensorChart() && tensorMode_ == TensorMode::TensorsOfRun;
     charts_[static_cast<std::size_t>(i)]->setMarkers(perRun ? selected : all);
   }
 }
@@ -560,27 +550,26 @@ void Dashboard::refresh() {
     if (e.removed) continue;
     const QColor color = colors_->color(e.name);
     const QString key = runKey(e.name);
-    updateColumn(chart(ChartId::Loss), key, e.name, color, {e.index, -1, static_cast<int>(RunMetric::Loss)},
+    updateColumn(chart(RunChart::Loss), key, e.name, color, {e.index, -1, static_cast<int>(RunMetric::Loss)},
                  xScale, presentLoss);
-    updateEvaluations(chart(ChartId::Loss), e.index, e.name, false, xScale, presentLoss);
-    updateColumn(chart(ChartId::Accuracy), key, e.name, color,
+    updateEvaluations(chart(RunChart::Loss), e.index, e.name, false, xScale, presentLoss);
+    updateColumn(chart(RunChart::Accuracy), key, e.name, color,
                  {e.index, -1, static_cast<int>(RunMetric::Accuracy)}, xScale, presentAcc);
-    updateEvaluations(chart(ChartId::Accuracy), e.index, e.name, true, xScale, presentAcc);
-    updateColumn(chart(ChartId::LearningRate), key, e.name, color,
+    updateEvaluations(chart(RunChart::Accuracy), e.index, e.name, true, xScale, presentAcc);
+    updateColumn(chart(RunChart::LearningRate), key, e.name, color,
                  {e.index, -1, static_cast<int>(RunMetric::LearningRate)}, xScale, presentLr);
   }
-  removeAbsent(chart(ChartId::Loss), presentLoss);
-  removeAbsent(chart(ChartId::Accuracy), presentAcc);
-  removeAbsent(chart(ChartId::LearningRate), presentLr);
+  removeAbsent(chart(RunChart::Loss), presentLoss);
+  removeAbsent(chart(RunChart::Accuracy), presentAcc);
+  removeAbsent(chart(RunChart::LearningRate), presentLr);
 
   // Per-tensor charts.
   int selectedIndex = -1;
   for (const RunEntry& e : runs_)
     if (!e.removed && e.name == selectedRun_) selectedIndex = e.index;
   const int tensorIndex = tensorCombo_->currentIndex();
-  for (int id = static_cast<int>(ChartId::WeightNorm); id < kChartCount; ++id) {
-    MetricChart* c = charts_[static_cast<std::size_t>(id)];
-    const int metric = static_cast<int>(tensorMetricOf(static_cast<ChartId>(id)));
+  for (int metric = 0; metric < engine::kTensorMetricCount; ++metric) {
+    MetricChart* c = chart(static_cast<engine::TensorMetric>(metric));
     QSet<QString> present;
     if (tensorMode_ == TensorMode::TensorsOfRun) {
       if (selectedIndex >= 0) {
@@ -612,12 +601,12 @@ void Dashboard::refresh() {
     anySteps = true;
     anyAccuracy = anyAccuracy || !std::isnan(s.value(e.index, RunMetric::Accuracy, 0));
   }
-  const QString accTitle = anySteps && !anyAccuracy ? tr("Accuracy (not defined for regression)") : chartName(ChartId::Accuracy);
-  if (chart(ChartId::Accuracy)->title() != accTitle) chart(ChartId::Accuracy)->setTitle(accTitle);
+  const QString accTitle = anySteps && !anyAccuracy ? tr("Accuracy (not defined for regression)") : chartName(ChartId::of(RunChart::Accuracy));
+  if (chart(RunChart::Accuracy)->title() != accTitle) chart(RunChart::Accuracy)->setTitle(accTitle);
   // Fit the axes to what the charts now show (a new run, tensor, filter or x unit): axes never
   // shrink on their own.
   if (refitAll_ || refitTensorCharts_) {
-    for (int i = refitAll_ ? 0 : static_cast<int>(ChartId::WeightNorm); i < kChartCount; ++i)
+    for (int i = refitAll_ ? 0 : kRunChartCount; i < kChartCount; ++i)
       charts_[static_cast<std::size_t>(i)]->resetZoom();
     refitAll_ = refitTensorCharts_ = false;
   }

@@ -35,11 +35,24 @@ class Dashboard : public QWidget {
   Q_OBJECT
 
  public:
-  enum class ChartId { Loss, Accuracy, LearningRate, WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, Count };
+  // The run-level charts come first, then one chart per per-tensor metric in the order of
+  // optim::kTensorMetrics, which also gives their titles, tooltips and file stems.
+  enum class RunChart { Loss, Accuracy, LearningRate, Count };
+  static constexpr int kRunChartCount = static_cast<int>(RunChart::Count);
+  // One chart: its index in [0, kChartCount).
+  struct ChartId {
+    int index = 0;
+    static constexpr ChartId of(RunChart c) { return {static_cast<int>(c)}; }
+    static constexpr ChartId of(engine::TensorMetric m) { return {kRunChartCount + static_cast<int>(m)}; }
+    [[nodiscard]] constexpr bool isTensorChart() const { return index >= kRunChartCount; }
+    [[nodiscard]] constexpr engine::TensorMetric tensorMetric() const {
+      return static_cast<engine::TensorMetric>(index - kRunChartCount);
+    }
+  };
   enum class TensorMode { TensorsOfRun, RunsOfTensor };
   // Which tensors the per-tensor charts draw in TensorsOfRun mode.
   enum class TensorFilter { All, Weights, OneDimensional };
-  static constexpr int kChartCount = static_cast<int>(ChartId::Count);
+  static constexpr int kChartCount = kRunChartCount + engine::kTensorMetricCount;
 
   explicit Dashboard(RunColorMap* colors, QWidget* parent = nullptr);
   ~Dashboard() override;
@@ -67,7 +80,9 @@ class Dashboard : public QWidget {
   // One GUI tick: pull new steps from the store and update what changed.
   void refresh();
 
-  [[nodiscard]] MetricChart* chart(ChartId id) const { return charts_[static_cast<std::size_t>(id)]; }
+  [[nodiscard]] MetricChart* chart(ChartId id) const { return charts_[static_cast<std::size_t>(id.index)]; }
+  [[nodiscard]] MetricChart* chart(RunChart c) const { return chart(ChartId::of(c)); }
+  [[nodiscard]] MetricChart* chart(engine::TensorMetric m) const { return chart(ChartId::of(m)); }
   [[nodiscard]] static QString chartName(ChartId id);
   [[nodiscard]] static QString chartFileStem(ChartId id);
   // Names of the runs shown (not removed), in store order.

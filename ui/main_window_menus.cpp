@@ -47,7 +47,7 @@ void MainWindow::buildMenus() {
   exportAction->setStatusTip(tr("Write run_metrics.csv, tensor_metrics.csv, evaluations.csv and events.csv (same format as larslab-cli)."));
   QMenu* chartMenu = file->addMenu(tr("Export &chart"));
   for (int i = 0; i < Dashboard::kChartCount; ++i) {
-    const auto id = static_cast<Dashboard::ChartId>(i);
+    const Dashboard::ChartId id{i};
     chartMenu->addAction(Dashboard::chartName(id) + tr("…"), this, [this, id] { exportChartInteractive(id); });
   }
   file->addSeparator();

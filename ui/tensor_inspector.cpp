@@ -7,6 +7,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "tensor_metric_text.h"
+
 namespace larslab::ui {
 
 namespace {
@@ -76,7 +78,7 @@ void TensorTableModel::refresh(const engine::MetricsStore* store, int run) {
     }
   }
   if (firstChanged >= 0)
-    Q_EMIT dataChanged(index(firstChanged, WeightNorm), index(lastChanged, UpdateRatio),
+    Q_EMIT dataChanged(index(firstChanged, FirstMetric), index(lastChanged, ColumnCount - 1),
                        {Qt::DisplayRole, kValueRole, Qt::ForegroundRole});
 }
 
@@ -84,8 +86,8 @@ QVariant TensorTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
   const Row& r = rows_[static_cast<std::size_t>(index.row())];
   const int col = index.column();
-  if (col >= WeightNorm) {
-    const double v = r.values[static_cast<std::size_t>(col - WeightNorm)];
+  if (col >= FirstMetric) {
+    const double v = r.values[static_cast<std::size_t>(col - FirstMetric)];
     if (role == Qt::DisplayRole) return formatValue(v);
     if (role == kValueRole) return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
     if (role == Qt::TextAlignmentRole) return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -108,18 +110,18 @@ QVariant TensorTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant TensorTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal) return {};
+  if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+  if (section >= FirstMetric) {
+    const auto metric = static_cast<engine::TensorMetric>(section - FirstMetric);
+    if (role == Qt::DisplayRole) return metricSymbol(metric);
+    if (role == Qt::ToolTipRole) return metricTip(metric);
+    return {};
+  }
   if (role == Qt::DisplayRole) {
     switch (section) {
       case Name: return tr("Tensor");
       case Kind: return tr("Kind");
       case Shape: return tr("Shape");
-      case WeightNorm: return tr("‖w‖");
-      case GradNorm: return tr("‖g‖");
-      case TrustRatio: return tr("Trust ratio");
-      case LocalLr: return tr("Local LR");
-      case UpdateNorm: return tr("‖Δw‖");
-      case UpdateRatio: return tr("‖Δw‖/‖w‖");
       default: return {};
     }
   }
@@ -128,12 +130,6 @@ QVariant TensorTableModel::headerData(int section, Qt::Orientation orientation, 
       case Name: return tr("Parameter tensor; a dense layer has a weight and a bias tensor.");
       case Kind: return tr("Weight, bias or normalisation parameter.");
       case Shape: return tr("Dimensions in PyTorch order (out, in).");
-      case WeightNorm: return tr("L2 norm of the weights before this step's update.");
-      case GradNorm: return tr("L2 norm of the raw gradient, before weight decay.");
-      case TrustRatio: return tr("Layer-wise trust ratio before clipping (1 when the optimizer has none).");
-      case LocalLr: return tr("Learning rate actually applied to this tensor: global LR × trust ratio, after clipping.");
-      case UpdateNorm: return tr("L2 norm of this step's change of the weights.");
-      case UpdateRatio: return tr("Relative update size; about 1e-3 is a common rule of thumb.");
       default: return {};
     }
   }

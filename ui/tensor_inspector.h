@@ -19,7 +19,9 @@ namespace larslab::ui {
 class TensorTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Name, Kind, Shape, WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, ColumnCount };
+  // Name, kind and shape, then one column per per-tensor metric in optim::kTensorMetrics order.
+  enum Column { Name, Kind, Shape, FirstMetric, ColumnCount = FirstMetric + engine::kTensorMetricCount };
+  static constexpr int columnOf(engine::TensorMetric m) { return FirstMetric + static_cast<int>(m); }
   static constexpr int kValueRole = Qt::UserRole + 1;  // the raw double, for sorting and tests
 
   using QAbstractTableModel::QAbstractTableModel;

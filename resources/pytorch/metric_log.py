@@ -11,6 +11,8 @@ import numpy as np
 
 # TENSORS: the model part, src/engine/pytorch_export_model.cpp
 from .experiment import TENSORS
+# export-pytorch writes its TENSOR_METRICS line from the per-tensor metric table (src/optim/tensor_metrics.h,
+# src/engine/pytorch_export_metrics.cpp); the lines here keep this file checkable on its own.
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

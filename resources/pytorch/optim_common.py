@@ -8,6 +8,8 @@ import collections
 import math
 
 import torch
+# export-pytorch writes the Telemetry field names and the values apply_update returns from the per-tensor metric table (src/optim/tensor_metrics.h,
+# src/engine/pytorch_export_metrics.cpp); the lines here keep this file checkable on its own.
 # ---- export-pytorch copies everything below this line into the script, byte for byte ----
 
 

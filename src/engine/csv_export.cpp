@@ -55,8 +55,7 @@ void writeRunMetricsCsv(const MetricsStore& store, std::ostream& out) {
 
 void writeTensorMetricsCsv(const MetricsStore& store, std::ostream& out) {
   out << "run,step,tensor,kind";
-  for (int m = 0; m < kTensorMetricCount; ++m)
-    out << ',' << tensorMetricName(static_cast<TensorMetric>(m));
+  for (const optim::TensorMetricInfo& m : optim::kTensorMetrics) out << ',' << m.key;
   out << '\n';
   const int tensors = store.tensorCount();
   std::vector<std::string> tensorText;

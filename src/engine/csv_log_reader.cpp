@@ -196,7 +196,7 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
               cTensor = header.find("tensor");
     int cMetric[kTensorMetricCount];
     for (int m = 0; m < kTensorMetricCount; ++m)
-      cMetric[m] = header.find(tensorMetricName(static_cast<TensorMetric>(m)));
+      cMetric[m] = header.find(optim::kTensorMetrics[static_cast<std::size_t>(m)].key);
     std::vector<std::string> fields;
     while (file.next(fields)) {
       const std::string& name = field(file, fields, cRun, "run");
@@ -212,7 +212,7 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
       float* out = r.tensor.data() + static_cast<std::size_t>(step) * perStep +
                    static_cast<std::size_t>(t) * kTensorMetricCount;
       for (int m = 0; m < kTensorMetricCount; ++m) {
-        const char* metricName = tensorMetricName(static_cast<TensorMetric>(m));
+        const char* metricName = optim::kTensorMetrics[static_cast<std::size_t>(m)].key;
         if (cMetric[m] >= 0)
           out[m] = static_cast<float>(
               parseNumber(file, field(file, fields, cMetric[m], metricName), metricName));

@@ -22,26 +22,6 @@ const char* runMetricName(RunMetric m) {
   return "?";
 }
 
-const char* tensorMetricName(TensorMetric m) {
-  switch (m) {
-    case TensorMetric::WeightNorm:
-      return "weight_norm";
-    case TensorMetric::GradNorm:
-      return "grad_norm";
-    case TensorMetric::TrustRatio:
-      return "trust_ratio";
-    case TensorMetric::LocalLr:
-      return "local_lr";
-    case TensorMetric::UpdateNorm:
-      return "update_norm";
-    case TensorMetric::UpdateRatio:
-      return "update_ratio";
-    case TensorMetric::Count:
-      break;
-  }
-  return "?";
-}
-
 namespace {
 // The one list of event kinds and their events.csv names.
 constexpr std::array<std::pair<EventKind, const char*>, static_cast<std::size_t>(EventKind::Count)>

@@ -36,27 +36,19 @@
 
 #include "engine/experiment.h"
 #include "nn/parameters.h"
+#include "optim/tensor_metrics.h"
 
 namespace larslab::engine {
 
 enum class RunMetric { Loss, Accuracy, LearningRate, Count };
-enum class TensorMetric {
-  WeightNorm,
-  GradNorm,
-  TrustRatio,
-  LocalLr,
-  UpdateNorm,
-  UpdateRatio,
-  Count
-};
-
 inline constexpr int kRunMetricCount = static_cast<int>(RunMetric::Count);
-inline constexpr int kTensorMetricCount = static_cast<int>(TensorMetric::Count);
+// The per-tensor metrics and their order: the table in optim/tensor_metrics.h.
+using optim::kTensorMetricCount;
+using optim::TensorMetric;
+using optim::tensorMetricName;
 
 // CSV column names: loss, accuracy, lr
 const char* runMetricName(RunMetric m);
-// weight_norm, grad_norm, trust_ratio, local_lr, update_norm, update_ratio
-const char* tensorMetricName(TensorMetric m);
 
 struct EvalPoint {
   long step = 0;          // evaluated on the weights after `step` updates
@@ -153,7 +145,7 @@ class MetricsStore {
   // Adds a run and returns its index (stable for this store's lifetime).
   int addRun(const std::string& name);
   // Appends the next step of `run`. runValues: kRunMetricCount values in RunMetric order.
-  // tensorValues: tensorCount() * kTensorMetricCount values, tensor-major, TensorMetric order.
+  // tensorValues: tensorCount() * kTensorMetricCount values, tensor-major, in optim::kTensorMetrics order.
   void appendStep(int run, std::span<const float> runValues, std::span<const float> tensorValues);
   void addEvaluation(int run, const EvalPoint& point);
   void addEvent(Event event);

@@ -7,6 +7,7 @@
 #include "engine/atomic_file.h"
 #include "engine/pytorch_export_data.h"
 #include "engine/pytorch_export_literals.h"
+#include "engine/pytorch_export_metrics.h"
 #include "engine/pytorch_export_model.h"
 #include "engine/pytorch_export_optimizers.h"
 #include "nn/backprop.h"
@@ -86,7 +87,7 @@ std::string exportPytorchScript(const ExperimentSpec& spec, const PytorchExportO
   py << model;
   py << kPyInitialWeights;
   py << optimizersCode(runs);
-  py << kPySchedule << kPyMetricLog << kPyTraining;
+  py << kPySchedule << metricLogCode() << kPyTraining;
   return py.str();
 }
 

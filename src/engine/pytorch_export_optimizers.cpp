@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/pytorch_export_literals.h"
+#include "engine/pytorch_export_metrics.h"
 #include "pytorch_resources.h"
 
 namespace larslab::engine {
@@ -150,7 +151,7 @@ std::string optimizersCode(const std::vector<ExportedRun>& runs) {
     classes.insert(findKnown(r.spec->optimizer.type)->pythonClass);
   }
   std::ostringstream py;
-  py << kPyOptimCommon;
+  py << optimCommonCode();
   for (const PythonClass& c : pythonClasses())
     if (classes.erase(c.name) != 0) py << c.source;
   if (!classes.empty())  // a KnownOptimizer naming a class that pythonClasses() lacks

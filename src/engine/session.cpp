@@ -313,12 +313,7 @@ struct Session::Impl {
     float* out = run.tensorRow.data();
     for (const int t : telemetryTensors) {
       const optim::TensorTelemetry& tel = run.telemetry[static_cast<std::size_t>(t)];
-      *out++ = static_cast<float>(tel.weightNorm);
-      *out++ = static_cast<float>(tel.gradNorm);
-      *out++ = static_cast<float>(tel.trustRatio);
-      *out++ = static_cast<float>(tel.localLr);
-      *out++ = static_cast<float>(tel.updateNorm);
-      *out++ = static_cast<float>(tel.updateRatio);
+      for (const optim::TensorMetricInfo& m : optim::kTensorMetrics) *out++ = static_cast<float>(tel.*m.field);
     }
     store->appendStep(run.storeIndex, run.runRow, run.tensorRow);
     run.step = k + 1;

@@ -10,18 +10,9 @@
 #include <vector>
 
 #include "nn/parameters.h"
+#include "optim/tensor_metrics.h"
 
 namespace larslab::optim {
-
-// What one step did to one tensor. Defined once here; the help text and docs quote it.
-struct TensorTelemetry {
-  double weightNorm = 0.0;   // ||w|| before the update
-  double gradNorm = 0.0;     // ||g||, raw gradient before weight decay
-  double trustRatio = 1.0;   // layer-wise ratio before any clipping; 1 where the optimizer has none
-  double localLr = 0.0;      // learning rate actually applied to this tensor (global LR x ratio, after clipping)
-  double updateNorm = 0.0;   // ||w_new - w_old||
-  double updateRatio = 0.0;  // ||w_new - w_old|| / ||w_old|| (inf/NaN reported as they are)
-};
 
 struct HyperparameterSpec {
   std::string name;          // key in experiment files and CLI: "lr", "eta", "momentum", ...

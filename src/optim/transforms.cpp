@@ -474,7 +474,7 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     for (const auto& stage : stages_) localLr *= stage->scale(t);
     out->localLr = localLr;
     out->updateNorm = std::sqrt(n.dSq);
-    out->updateRatio = out->updateNorm / t.weightNorm;
+    deriveTelemetry(*out);
   }
 }
 

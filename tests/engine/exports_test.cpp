@@ -11,6 +11,7 @@
 #include "engine/csv_export.h"
 #include "engine/csv_log_reader.h"
 #include "engine/npy.h"
+#include "engine/pytorch_export_metrics.h"
 #include "engine/session.h"
 #include "engine/summary.h"
 #include "tiny_experiment.h"
@@ -202,6 +203,29 @@ TEST(CsvLogReader, MalformedLogsNameTheFileAndLine) {
                                          ":2: run \"b\" does not appear in run_metrics.csv");
   }
   EXPECT_THROW(readMetricsLog((dir.path() / "nothing").string()), std::runtime_error);
+}
+
+// The exported script's metric names come from the table: its MetricLog writes the same columns
+// as LARS Lab's CSV writer, and apply_update returns every metric, a ratio as divide(a, b).
+TEST(PytorchExport, TensorMetricNamesAndRatiosComeFromTheTable) {
+  std::string tuple;
+  std::string fields;
+  std::string values;
+  for (const optim::TensorMetricInfo& m : optim::kTensorMetrics) {
+    tuple += std::string(tuple.empty() ? "" : ", ") + '"' + m.key + '"';
+    fields += std::string(fields.empty() ? "" : " ") + m.key;
+    const std::string value = m.derived() ? std::string("divide(") + tensorMetricName(m.numerator) + ", " +
+                                                tensorMetricName(m.denominator) + ")"
+                                          : std::string(m.key);
+    values += (values.empty() ? "" : ", ") + value;
+  }
+  const std::string metricLog = metricLogCode();
+  EXPECT_NE(metricLog.find("\nTENSOR_METRICS = (" + tuple + ")\n"), std::string::npos) << metricLog;
+  EXPECT_EQ(metricLog.find("TENSOR_METRICS = ("), metricLog.rfind("TENSOR_METRICS = ("));
+  const std::string common = optimCommonCode();
+  EXPECT_NE(common.find("\n    \"Telemetry\", \"" + fields + "\")\n"), std::string::npos) << common;
+  EXPECT_NE(common.find("\n    return Telemetry(" + values + ")\n"), std::string::npos) << common;
+  EXPECT_NE(values.find("divide(update_norm, weight_norm)"), std::string::npos) << values;
 }
 
 TEST(Npy, HeaderIsVersion1LittleEndianFloatCOrderAligned) {

@@ -109,14 +109,35 @@ TEST_F(MainWindowTest, PlayPauseAndStepDriveTheSession) {
   EXPECT_EQ(transport()->playButton()->text(), QStringLiteral("Play"));
 
   // Every run's loss is drawn, train and test.
-  MetricChart* loss = window_->dashboard()->chart(Dashboard::ChartId::Loss);
+  MetricChart* loss = window_->dashboard()->chart(Dashboard::RunChart::Loss);
   for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
     EXPECT_TRUE(loss->hasSeries(QStringLiteral("run:") + QString::fromUtf8(run))) << run;
     EXPECT_TRUE(loss->hasSeries(QStringLiteral("test:") + QString::fromUtf8(run))) << run;
   }
   // Per-tensor charts show one line per tensor of the selected run.
-  MetricChart* ratio = window_->dashboard()->chart(Dashboard::ChartId::TrustRatio);
+  MetricChart* ratio = window_->dashboard()->chart(engine::TensorMetric::TrustRatio);
   EXPECT_EQ(ratio->seriesKeys().size(), window_->session()->metrics()->tensorCount());
+}
+
+// One chart per per-tensor metric of the table, in its order, and the inspector's column for the
+// same metric shows the same tooltip (the table's help, written once).
+TEST_F(MainWindowTest, PerTensorChartsAndInspectorColumnsComeFromTheMetricTable) {
+  Dashboard* d = window_->dashboard();
+  TensorTableModel* model = window_->inspector()->model();
+  ASSERT_EQ(Dashboard::kChartCount, Dashboard::kRunChartCount + engine::kTensorMetricCount);
+  ASSERT_EQ(model->columnCount(), TensorTableModel::FirstMetric + engine::kTensorMetricCount);
+  for (const optim::TensorMetricInfo& m : optim::kTensorMetrics) {
+    MetricChart* c = d->chart(m.id);
+    EXPECT_EQ(c->objectName(), QStringLiteral("chart_") + QString::fromUtf8(m.key));
+    EXPECT_EQ(c->title(), QString::fromUtf8(m.label));
+    EXPECT_EQ(Dashboard::chartFileStem(Dashboard::ChartId::of(m.id)), QString::fromUtf8(m.key));
+    EXPECT_TRUE(c->toolTip().endsWith(QString::fromUtf8(m.help))) << m.key;
+    const int column = TensorTableModel::columnOf(m.id);
+    EXPECT_EQ(model->headerData(column, Qt::Horizontal, Qt::DisplayRole).toString(), QString::fromUtf8(m.symbol));
+    EXPECT_EQ(model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString(), c->toolTip()) << m.key;
+  }
+  EXPECT_EQ(d->chart(engine::TensorMetric::UpdateRatio)->toolTip(),
+            QStringLiteral("‖Δw‖/‖w‖: relative size of each step; about 1e-3 (dashed line) is a common rule of thumb."));
 }
 
 TEST_F(MainWindowTest, KeyboardShortcutsPlayPauseAndStep) {
@@ -174,7 +195,7 @@ TEST_F(MainWindowTest, EtaSliderChangesTheEtaTheEngineUsesAtTheNextStep) {
   // The change is drawn as a marker and logged.
   window_->refreshNow();
   bool marked = false;
-  for (const auto& m : window_->dashboard()->chart(Dashboard::ChartId::TrustRatio)->markers())
+  for (const auto& m : window_->dashboard()->chart(engine::TensorMetric::TrustRatio)->markers())
     marked = marked || (m.x == 1.0 && m.text.contains(QStringLiteral("eta")));
   EXPECT_TRUE(marked);
 }
@@ -215,7 +236,7 @@ TEST_F(MainWindowTest, AddAndRemoveARun) {
   window_->refreshNow();
   EXPECT_FALSE(window_->dashboard()->runNames().contains(QString::fromStdString(added)));
   EXPECT_EQ(window_->statusPanel()->runTable()->topLevelItemCount(), 3);
-  EXPECT_FALSE(window_->dashboard()->chart(Dashboard::ChartId::Loss)->hasSeries(QStringLiteral("run:") +
+  EXPECT_FALSE(window_->dashboard()->chart(Dashboard::RunChart::Loss)->hasSeries(QStringLiteral("run:") +
                                                                                   QString::fromStdString(added)));
 }
 
@@ -286,7 +307,7 @@ TEST_F(MainWindowTest, ADivergingRunIsMarkedWhileTheOtherContinues) {
       << banner.toStdString();
   EXPECT_TRUE(banner.contains(QString::fromStdString(sgd.reason).toHtmlEscaped())) << banner.toStdString();
   bool marker = false;
-  for (const auto& m : window_->dashboard()->chart(Dashboard::ChartId::Loss)->markers())
+  for (const auto& m : window_->dashboard()->chart(Dashboard::RunChart::Loss)->markers())
     marker = marker || m.text.startsWith(QStringLiteral("SGD diverged"));
   EXPECT_TRUE(marker);
 }
@@ -322,11 +343,11 @@ TEST_F(MainWindowTest, ExportedMetricsOpenReadOnlyInTheSameCharts) {
   EXPECT_TRUE(window_->isReadOnly());
   EXPECT_FALSE(transport()->playButton()->isEnabled());
   window_->refreshNow();
-  MetricChart* loss = window_->dashboard()->chart(Dashboard::ChartId::Loss);
+  MetricChart* loss = window_->dashboard()->chart(Dashboard::RunChart::Loss);
   EXPECT_TRUE(loss->hasSeries(QStringLiteral("run:LARS")));
   EXPECT_TRUE(loss->hasSeries(QStringLiteral("run:Adam")));
   EXPECT_EQ(window_->dashboard()->store()->stepCount(0), 30);
-  EXPECT_FALSE(window_->dashboard()->chart(Dashboard::ChartId::WeightNorm)->seriesKeys().isEmpty());
+  EXPECT_FALSE(window_->dashboard()->chart(engine::TensorMetric::WeightNorm)->seriesKeys().isEmpty());
 
   window_->closeLog();
   EXPECT_FALSE(window_->isReadOnly());
@@ -340,8 +361,8 @@ TEST_F(MainWindowTest, ChartsExportAsPngAndSvg) {
   window_->refreshNow();
   const QString png = dir_.filePath(QStringLiteral("loss.png"));
   const QString svg = dir_.filePath(QStringLiteral("ratio.svg"));
-  ASSERT_TRUE(window_->exportChartTo(Dashboard::ChartId::Loss, png)) << window_->lastError().toStdString();
-  ASSERT_TRUE(window_->exportChartTo(Dashboard::ChartId::TrustRatio, svg)) << window_->lastError().toStdString();
+  ASSERT_TRUE(window_->exportChartTo(Dashboard::ChartId::of(Dashboard::RunChart::Loss), png)) << window_->lastError().toStdString();
+  ASSERT_TRUE(window_->exportChartTo(Dashboard::ChartId::of(engine::TensorMetric::TrustRatio), svg)) << window_->lastError().toStdString();
   EXPECT_FALSE(QImage(png).isNull());
   QFile f(svg);
   ASSERT_TRUE(f.open(QIODevice::ReadOnly));
@@ -361,15 +382,15 @@ TEST_F(MainWindowTest, InspectorShowsEveryTensorAtTheLatestStepAndSorts) {
   ASSERT_EQ(model->rowCount(), store->tensorCount());
   EXPECT_EQ(model->step(), 4);
   for (int t = 0; t < store->tensorCount(); ++t) {
-    const double shown = model->data(model->index(t, TensorTableModel::GradNorm), TensorTableModel::kValueRole).toDouble();
+    const double shown = model->data(model->index(t, TensorTableModel::columnOf(engine::TensorMetric::GradNorm)), TensorTableModel::kValueRole).toDouble();
     EXPECT_DOUBLE_EQ(shown, store->value(run, t, engine::TensorMetric::GradNorm, 4)) << t;
   }
   QTableView* view = window_->inspector()->view();
-  view->sortByColumn(TensorTableModel::GradNorm, Qt::DescendingOrder);
+  view->sortByColumn(TensorTableModel::columnOf(engine::TensorMetric::GradNorm), Qt::DescendingOrder);
   auto* proxy = view->model();
   for (int r = 1; r < proxy->rowCount(); ++r)
-    EXPECT_GE(proxy->index(r - 1, TensorTableModel::GradNorm).data(TensorTableModel::kValueRole).toDouble(),
-              proxy->index(r, TensorTableModel::GradNorm).data(TensorTableModel::kValueRole).toDouble());
+    EXPECT_GE(proxy->index(r - 1, TensorTableModel::columnOf(engine::TensorMetric::GradNorm)).data(TensorTableModel::kValueRole).toDouble(),
+              proxy->index(r, TensorTableModel::columnOf(engine::TensorMetric::GradNorm)).data(TensorTableModel::kValueRole).toDouble());
 }
 
 TEST_F(MainWindowTest, OpensTheBuiltInDefaultExperimentAndEveryExampleIsValid) {
@@ -481,26 +502,26 @@ TEST_F(MainWindowTest, ChartViewControls) {
   d->setSelectedTensor(QString::fromStdString(store->tensors()[0].name));
   d->setTensorMode(Dashboard::TensorMode::RunsOfTensor);
   window_->refreshNow();
-  EXPECT_EQ(d->chart(Dashboard::ChartId::WeightNorm)->seriesKeys().size(), 3);
-  EXPECT_TRUE(d->chart(Dashboard::ChartId::WeightNorm)->hasSeries(QStringLiteral("run:Adam")));
+  EXPECT_EQ(d->chart(engine::TensorMetric::WeightNorm)->seriesKeys().size(), 3);
+  EXPECT_TRUE(d->chart(engine::TensorMetric::WeightNorm)->hasSeries(QStringLiteral("run:Adam")));
   d->setTensorMode(Dashboard::TensorMode::TensorsOfRun);
   d->setTensorFilter(Dashboard::TensorFilter::Weights);
   window_->refreshNow();
   int weights = 0;
   for (const auto& t : store->tensors()) weights += t.kind == nn::TensorKind::Weight;
-  EXPECT_EQ(d->chart(Dashboard::ChartId::WeightNorm)->seriesKeys().size(), weights);
+  EXPECT_EQ(d->chart(engine::TensorMetric::WeightNorm)->seriesKeys().size(), weights);
 
   // Epochs on the x axis: 60 steps of a 300-sample training split at batch 32 (9 per epoch).
   ASSERT_GT(store->stepsPerEpoch(), 0.0);
   d->setXInEpochs(true);
   window_->refreshNow();
-  const QPointF x = d->chart(Dashboard::ChartId::Loss)->xRange();
+  const QPointF x = d->chart(Dashboard::RunChart::Loss)->xRange();
   EXPECT_LE(x.y(), 2.0 * 60.0 / store->stepsPerEpoch());
   EXPECT_GE(x.y(), 59.0 / store->stepsPerEpoch());
   d->setXInEpochs(false);
 
   // A legend click hides a run in every chart that shows it.
-  MetricChart* loss = d->chart(Dashboard::ChartId::Loss);
+  MetricChart* loss = d->chart(Dashboard::RunChart::Loss);
   d->setTensorMode(Dashboard::TensorMode::RunsOfTensor);
   window_->refreshNow();
   QCoreApplication::processEvents();
@@ -508,9 +529,9 @@ TEST_F(MainWindowTest, ChartViewControls) {
   ASSERT_FALSE(at.isNull());
   QTest::mouseClick(loss->interactionSurface(), Qt::LeftButton, Qt::NoModifier, at);
   EXPECT_FALSE(loss->isSeriesVisible(QStringLiteral("run:Adam")));
-  EXPECT_FALSE(d->chart(Dashboard::ChartId::Accuracy)->isSeriesVisible(QStringLiteral("run:Adam")));
-  EXPECT_FALSE(d->chart(Dashboard::ChartId::TrustRatio)->isSeriesVisible(QStringLiteral("run:Adam")));
-  EXPECT_TRUE(d->chart(Dashboard::ChartId::TrustRatio)->isSeriesVisible(QStringLiteral("run:LARS")));
+  EXPECT_FALSE(d->chart(Dashboard::RunChart::Accuracy)->isSeriesVisible(QStringLiteral("run:Adam")));
+  EXPECT_FALSE(d->chart(engine::TensorMetric::TrustRatio)->isSeriesVisible(QStringLiteral("run:Adam")));
+  EXPECT_TRUE(d->chart(engine::TensorMetric::TrustRatio)->isSeriesVisible(QStringLiteral("run:LARS")));
 }
 
 TEST_F(MainWindowTest, DroppedFilesOpenAndBecomeRecent) {
