@@ -1,5 +1,6 @@
 #include "ui/charts/chart_axes.h"
 
+#include <QFontMetricsF>
 #include <QGraphicsLayout>
 #include <QWidget>
 #include <QtCharts/QChart>
@@ -9,6 +10,7 @@
 #include <cmath>
 
 #include "ui/charts/chart_style.h"
+#include "ui/charts/tick_policy.h"
 
 namespace larslab::ui::detail {
 namespace {
@@ -75,11 +77,21 @@ bool ChartAxes::fit(const DataExtent& e) {
   return changed;
 }
 
-void ChartAxes::setLinearRange(QValueAxis* axis, double lo, double hi, double pixels,
-                               double pxPerTick) {
+namespace {
+LabelMetrics labelMetricsFor(const QAbstractAxis* axis) {
+  // Qt Charts lays labels out as rich text; its line box is at least the font's line spacing.
+  const QFontMetricsF fm(axis->labelsFont());
+  return {[fm](const QString& text) { return fm.horizontalAdvance(text); },
+          std::max(fm.height(), fm.lineSpacing())};
+}
+}  // namespace
+
+void ChartAxes::setLinearRange(QValueAxis* axis, double lo, double hi, bool horizontal) {
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return;
-  const int target = std::clamp(static_cast<int>(pixels / pxPerTick), 2, 10);
-  const double newInterval = niceTickStep(hi - lo, target);
+  const AxisTicks ticks =
+      linearTicks(lo, hi, plotPixels(horizontal), !horizontal,
+                  horizontal ? kXPixelsPerTick : kYPixelsPerTick, labelMetricsFor(axis));
+  const double newInterval = ticks.interval;
   const double oldInterval = axis->tickInterval();
   const double oldSpan = axis->max() - axis->min();
   // Change range and interval in the order whose intermediate state has fewer ticks: Qt lays out
@@ -91,6 +103,14 @@ void ChartAxes::setLinearRange(QValueAxis* axis, double lo, double hi, double pi
     axis->setTickInterval(newInterval);
     axis->setRange(lo, hi);
   }
+  axis->setLabelsVisible(ticks.labelsVisible);
+}
+
+void ChartAxes::setLogTicks(double lo, double hi) {
+  const AxisTicks ticks = logTicks(lo, hi, plotPixels(false), true, labelMetricsFor(yLog_));
+  yLog_->setBase(ticks.interval);
+  yLog_->setMinorTickCount(ticks.minorTickCount);
+  yLog_->setLabelsVisible(ticks.labelsVisible);
 }
 
 void ChartAxes::activateLayout() {
@@ -98,22 +118,19 @@ void ChartAxes::activateLayout() {
 }
 
 void ChartAxes::setXRange(double lo, double hi) {
-  setLinearRange(x_, lo, hi, plotPixels(true), kXPixelsPerTick);
+  setLinearRange(x_, lo, hi, true);
   activateLayout();
 }
 
 void ChartAxes::setYRange(double lo, double hi) {
   if (logY_) {
     if (!(lo > 0.0) || !(hi > lo) || !std::isfinite(hi)) return;
-    const double decades = std::log10(hi / lo);
-    // One labelled tick per decade up to 7 decades, then every 2nd or 3rd so labels never collide.
-    yLog_->setBase(decades <= 7.5 ? 10.0 : decades <= 15.0 ? 100.0 : 1000.0);
-    yLog_->setMinorTickCount(decades <= 3.5 ? 8 : 0);
+    setLogTicks(lo, hi);
     // Widen by a hair: QLogValueAxis labels ticks from ceil(log(min)), and log10(1e-3) rounds to
     // -2.9999999999999996, which would drop the label at the bottom decade.
     yLog_->setRange(lo * (1.0 - 1e-9), hi * (1.0 + 1e-9));
   } else {
-    setLinearRange(yLin_, lo, hi, plotPixels(false), kYPixelsPerTick);
+    setLinearRange(yLin_, lo, hi, false);
   }
   activateLayout();
 }
@@ -126,9 +143,11 @@ double ChartAxes::plotPixels(bool horizontal) const {
 }
 
 void ChartAxes::retick() {
-  setLinearRange(x_, x_->min(), x_->max(), plotPixels(true), kXPixelsPerTick);
-  if (!logY_) {
-    setLinearRange(yLin_, yLin_->min(), yLin_->max(), plotPixels(false), kYPixelsPerTick);
+  setLinearRange(x_, x_->min(), x_->max(), true);
+  if (logY_) {
+    setLogTicks(yLog_->min(), yLog_->max());
+  } else {
+    setLinearRange(yLin_, yLin_->min(), yLin_->max(), false);
   }
   activateLayout();
 }

@@ -65,7 +65,8 @@ class ChartAxes {
   void style(const QPalette& palette, const QFont& widgetFont);
 
  private:
-  void setLinearRange(QValueAxis* axis, double lo, double hi, double pixels, double pxPerTick);
+  void setLinearRange(QValueAxis* axis, double lo, double hi, bool horizontal);
+  void setLogTicks(double lo, double hi);
   double plotPixels(bool horizontal) const;
 
   QChart* chart_;

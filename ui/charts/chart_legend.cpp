@@ -5,6 +5,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
 #include <QPainter>
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 
@@ -58,10 +59,49 @@ void LegendEntryItem::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
   if (boundingRect().contains(event->pos())) onClick_();
 }
 
-ChartLegend::ChartLegend(QGraphicsItem* chart)
-    : chart_(chart), note_(new QGraphicsSimpleTextItem(chart)) {
+LegendOverflowItem::LegendOverflowItem(QGraphicsItem* parent,
+                                       std::function<void(const QPoint&)> onClick)
+    : QGraphicsItem(parent), onClick_(std::move(onClick)) {
+  setAcceptHoverEvents(true);
+  setAcceptedMouseButtons(Qt::LeftButton);
+  setCursor(Qt::PointingHandCursor);
+}
+
+void LegendOverflowItem::setContent(const QString& text, const QString& tip, const QFont& font,
+                                    const QPalette& palette) {
+  prepareGeometryChange();
+  text_ = text;
+  font_ = font;
+  font_.setUnderline(true);  // reads as "click me" like a link
+  palette_ = palette;
+  const QFontMetricsF fm(font_);
+  size_ = QSizeF(fm.horizontalAdvance(text_) + 2, fm.height() + 2);
+  setToolTip(tip);
+}
+
+void LegendOverflowItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
+  p->setPen(palette_.color(QPalette::Link));
+  p->setFont(font_);
+  p->drawText(boundingRect(), Qt::AlignLeft | Qt::AlignVCenter, text_);
+}
+
+void LegendOverflowItem::mousePressEvent(QGraphicsSceneMouseEvent* event) { event->accept(); }
+
+void LegendOverflowItem::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+  if (boundingRect().contains(event->pos())) onClick_(event->screenPos());
+}
+
+ChartLegend::ChartLegend(QGraphicsItem* chart, std::function<void(const QPoint&)> onMore)
+    : chart_(chart), note_(new QGraphicsSimpleTextItem(chart)),
+      more_(new LegendOverflowItem(chart, std::move(onMore))) {
   note_->setZValue(kZNote);
   note_->hide();
+  more_->setZValue(kZNote);
+  more_->hide();
+}
+
+QRectF ChartLegend::overflowSceneRect() const {
+  return more_->isVisible() ? more_->sceneBoundingRect() : QRectF();
 }
 
 LegendEntryItem* ChartLegend::createEntry(std::function<void()> onClick) {
@@ -81,32 +121,66 @@ int ChartLegend::layout(const std::vector<std::unique_ptr<SeriesEntry>>& entries
   constexpr double kPad = 8.0, kGapX = 14.0, kGapY = 1.0;
   // One series needs no legend: its name is in the title or the axis label.
   const bool show = entries.size() > 1;
-  std::vector<std::vector<LegendEntryItem*>> rows;
-  double x = 0.0;
-  for (const auto& e : entries) {
-    e->legend->setVisible(show);
-    if (!show) continue;
-    const double w = e->legend->boundingRect().width();
-    if (rows.empty() || (x > 0.0 && x + w > size.width() - 2 * kPad)) {
-      rows.emplace_back();
-      x = 0.0;
-    }
-    rows.back().push_back(e->legend);
-    x += w + kGapX;
-  }
-  double rowHeight = QFontMetricsF(labelFont(widgetFont)).height() + 2 + kGapY;
+  const QFont font = labelFont(widgetFont);
+  const double rowHeight = QFontMetricsF(font).height() + 2 + kGapY;
   const bool hasNote = !note_->text().isEmpty();
   const double noteHeight = hasNote ? note_->boundingRect().height() + 1 : 0.0;
+  const int maxRows =
+      std::max(1, static_cast<int>((size.height() / 5.0 - noteHeight) / rowHeight));
+  const double width = size.width() - 2 * kPad;
+
+  // Greedy rows; once the last allowed row is reached, keep room for "+N more" at its end.
+  const QPalette& palette = palette_;
+  more_->setContent(MetricChart::tr("+%1 more").arg(entries.size()), QString(), font, palette);
+  const double moreWidth = more_->boundingRect().width() + kGapX;
+  std::vector<std::vector<LegendEntryItem*>> rows;
+  QStringList hidden;
+  double x = 0.0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    LegendEntryItem* item = entries[i]->legend;
+    bool placed = false;
+    if (show && hidden.isEmpty()) {
+      const double w = item->boundingRect().width();
+      if (rows.empty() || (x > 0.0 && x + w > width)) {
+        if (static_cast<int>(rows.size()) < maxRows) {
+          rows.emplace_back();
+          x = 0.0;
+        }
+      }
+      const bool lastRow = static_cast<int>(rows.size()) == maxRows;
+      const bool lastEntry = i + 1 == entries.size();
+      // On the last allowed row, an entry that is not the last one leaves room for "+N more".
+      const double need = x + w + (lastRow && !lastEntry ? moreWidth : 0.0);
+      if (x == 0.0 || need <= width) {
+        rows.back().push_back(item);
+        x += w + kGapX;
+        placed = true;
+      }
+    }
+    item->setVisible(placed);
+    if (show && !placed) hidden.append(entries[i]->label);
+  }
+  overflow_ = static_cast<int>(hidden.size());
+  if (overflow_ > 0) {
+    more_->setContent(MetricChart::tr("+%1 more").arg(overflow_),
+                      MetricChart::tr("Not shown for lack of room: %1.\nClick for the full list.")
+                          .arg(hidden.join(QStringLiteral(", "))),
+                      font, palette);
+  }
+  more_->setVisible(overflow_ > 0);
+
   const double total = static_cast<double>(rows.size()) * rowHeight + noteHeight;
   double y = size.height() - total - 3.0;
-  for (const auto& row : rows) {
-    double rowWidth = -kGapX;
-    for (const LegendEntryItem* item : row) rowWidth += item->boundingRect().width() + kGapX;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const bool withMore = overflow_ > 0 && r + 1 == rows.size();
+    double rowWidth = withMore ? more_->boundingRect().width() : -kGapX;
+    for (const LegendEntryItem* item : rows[r]) rowWidth += item->boundingRect().width() + kGapX;
     double rx = std::max(kPad, (size.width() - rowWidth) / 2.0);  // rows centred under the plot
-    for (LegendEntryItem* item : row) {
+    for (LegendEntryItem* item : rows[r]) {
       item->setPos(rx, y);
       rx += item->boundingRect().width() + kGapX;
     }
+    if (withMore) more_->setPos(rx, y);
     y += rowHeight;
   }
   if (hasNote) note_->setPos(std::max(2.0, size.width() - note_->boundingRect().width() - 6), y);
@@ -121,6 +195,7 @@ bool ChartLegend::setNote(const QString& text) {
 }
 
 void ChartLegend::styleNote(const QFont& widgetFont, const QPalette& palette) {
+  palette_ = palette;
   note_->setFont(scaledFont(widgetFont, 0.8));
   note_->setBrush(mix(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.3));
 }

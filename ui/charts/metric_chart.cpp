@@ -28,7 +28,8 @@ MetricChart::Impl::Impl(MetricChart* owner) : q(owner) {
   axes = std::make_unique<detail::ChartAxes>(chart, q);
   view = new detail::ChartView(chart, this, q);
   markers = std::make_unique<detail::ChartMarkers>(chart);
-  legend = std::make_unique<detail::ChartLegend>(chart);
+  legend = std::make_unique<detail::ChartLegend>(
+      chart, [this](const QPoint& globalPos) { showSeriesList(globalPos); });
   hover = std::make_unique<detail::ChartHover>(chart);
 
   QObject::connect(chart, &QChart::plotAreaChanged, q, [this](const QRectF&) {
@@ -378,6 +379,14 @@ QPoint MetricChart::legendEntryPosition(const QString& key) const {
   const SeriesEntry* e = d_->find(key);
   if (e == nullptr || !e->legend->isVisible()) return QPoint();
   return d_->view->mapFromScene(e->legend->sceneBoundingRect().center());
+}
+
+int MetricChart::legendHeight() const { return d_->legendHeight; }
+int MetricChart::legendOverflowCount() const { return d_->legend->overflowCount(); }
+
+QPoint MetricChart::legendOverflowPosition() const {
+  const QRectF r = d_->legend->overflowSceneRect();
+  return r.isNull() ? QPoint() : d_->view->mapFromScene(r.center());
 }
 
 QWidget* MetricChart::interactionSurface() const { return d_->view->viewport(); }

@@ -44,6 +44,8 @@ struct MetricChart::Impl : detail::ChartViewListener {
   void panByPixels(const QPointF& delta) override;
   void resetZoomRequested() override { q->resetZoom(); }
   void contextMenuRequested(const QPoint& globalPos) override;
+  // Every series with a check box to show or hide it (the legend's "+N more").
+  void showSeriesList(const QPoint& globalPos);
   void viewResized() override;
 
   MetricChart* q;

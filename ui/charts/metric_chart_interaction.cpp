@@ -73,6 +73,23 @@ void MetricChart::Impl::panByPixels(const QPointF& delta) {
   setYRange(y0, y1);
 }
 
+void MetricChart::Impl::showSeriesList(const QPoint& globalPos) {
+  hideHover();
+  QMenu menu(q);
+  menu.setToolTipsVisible(true);
+  for (const auto& e : entries) {
+    QAction* a = menu.addAction(e->label);
+    a->setCheckable(true);
+    a->setChecked(e->visible);
+    const QString key = e->key;
+    QObject::connect(a, &QAction::toggled, q, [this, key](bool on) {
+      q->setSeriesVisible(key, on);
+      Q_EMIT q->seriesToggled(key, on);
+    });
+  }
+  menu.exec(globalPos);
+}
+
 void MetricChart::Impl::contextMenuRequested(const QPoint& globalPos) {
   hideHover();
   QMenu menu(q);
