@@ -71,10 +71,28 @@ bool ChartAxes::fit(const DataExtent& e) {
     changed = true;
   }
   if (yTracker_.update(e.minY, e.maxY)) {
-    setYRange(yTracker_.min(), yTracker_.max());
+    const double lo = std::max(yTracker_.min(), yBoundLo_);
+    const double hi = std::min(yTracker_.max(), yBoundHi_);
+    if (hi > lo) {
+      setYRange(lo, hi);
+    } else {
+      setYRange(yTracker_.min(), yTracker_.max());  // data entirely outside the bounds
+    }
     changed = true;
   }
   return changed;
+}
+
+void ChartAxes::setYBounds(double lo, double hi) {
+  yBoundLo_ = std::isnan(lo) ? -std::numeric_limits<double>::infinity() : lo;
+  yBoundHi_ = std::isnan(hi) ? std::numeric_limits<double>::infinity() : hi;
+  yTracker_.reset();
+}
+
+void ChartAxes::showDefaultRanges() {
+  forgetRanges();
+  setXRange(0.0, 1.0);
+  setYRange(logY_ ? 1e-3 : 0.0, 1.0);
 }
 
 namespace {

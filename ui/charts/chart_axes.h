@@ -6,6 +6,7 @@
 
 #include <QFont>
 #include <QPalette>
+#include <limits>
 
 #include "ui/charts/series_cleaning.h"
 
@@ -48,6 +49,10 @@ class ChartAxes {
 
   // Grows the ranges to cover `e` (hysteresis: see AxisRangeTracker); true if a range changed.
   bool fit(const DataExtent& e);
+  // Limits every fitted y range to [lo, hi] (accuracy: [0, 1]); NaN clears a limit.
+  void setYBounds(double lo, double hi);
+  // The ranges an empty chart shows (nothing left over from data that is gone).
+  void showDefaultRanges();
   // Sets a range as it is (zoom, pan); ticks follow.
   void setXRange(double lo, double hi);
   void setYRange(double lo, double hi);
@@ -75,6 +80,8 @@ class ChartAxes {
   QValueAxis* yLin_;
   QLogValueAxis* yLog_;
   bool logY_ = false;
+  double yBoundLo_ = -std::numeric_limits<double>::infinity();
+  double yBoundHi_ = std::numeric_limits<double>::infinity();
   AxisRangeTracker xTracker_{AxisRangeTracker::Scale::Linear};
   AxisRangeTracker yTracker_{AxisRangeTracker::Scale::Linear};
 };

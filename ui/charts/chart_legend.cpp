@@ -133,32 +133,51 @@ int ChartLegend::layout(const std::vector<std::unique_ptr<SeriesEntry>>& entries
   const QPalette& palette = palette_;
   more_->setContent(MetricChart::tr("+%1 more").arg(entries.size()), QString(), font, palette);
   const double moreWidth = more_->boundingRect().width() + kGapX;
+  // Packs `candidates` (indices into entries) into at most maxRows rows; returns how many fit.
   std::vector<std::vector<LegendEntryItem*>> rows;
-  QStringList hidden;
-  double x = 0.0;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    LegendEntryItem* item = entries[i]->legend;
-    bool placed = false;
-    if (show && hidden.isEmpty()) {
+  const auto pack = [&](const std::vector<std::size_t>& candidates) {
+    rows.clear();
+    double x = 0.0;
+    std::size_t placed = 0;
+    for (std::size_t n = 0; n < candidates.size(); ++n) {
+      LegendEntryItem* item = entries[candidates[n]]->legend;
       const double w = item->boundingRect().width();
       if (rows.empty() || (x > 0.0 && x + w > width)) {
-        if (static_cast<int>(rows.size()) < maxRows) {
-          rows.emplace_back();
-          x = 0.0;
-        }
+        if (static_cast<int>(rows.size()) == maxRows) break;
+        rows.emplace_back();
+        x = 0.0;
       }
       const bool lastRow = static_cast<int>(rows.size()) == maxRows;
-      const bool lastEntry = i + 1 == entries.size();
-      // On the last allowed row, an entry that is not the last one leaves room for "+N more".
-      const double need = x + w + (lastRow && !lastEntry ? moreWidth : 0.0);
-      if (x == 0.0 || need <= width) {
-        rows.back().push_back(item);
-        x += w + kGapX;
-        placed = true;
-      }
+      // On the last allowed row, leave room for "+N more" unless this is the very last entry.
+      const bool moreFollows = n + 1 < candidates.size() || candidates.size() < entries.size();
+      if (x > 0.0 && x + w + (lastRow && moreFollows ? moreWidth : 0.0) > width) break;
+      rows.back().push_back(item);
+      x += w + kGapX;
+      ++placed;
     }
-    item->setVisible(placed);
-    if (show && !placed) hidden.append(entries[i]->label);
+    return placed;
+  };
+  std::vector<std::size_t> all, solid;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    all.push_back(i);
+    if (!entries[i]->dashed) solid.push_back(i);
+  }
+  std::vector<std::size_t> shown;
+  if (show) {
+    if (pack(all) == all.size()) {
+      shown = all;
+    } else {
+      // Short of room, dashed lines go first: each is the companion of a solid line in the same
+      // colour (a run's test curve), so the solid entry still names the colour.
+      const std::vector<std::size_t>& first = solid.empty() ? all : solid;
+      shown.assign(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(pack(first)));
+    }
+  }
+  QStringList hidden;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const bool visible = std::find(shown.begin(), shown.end(), i) != shown.end();
+    entries[i]->legend->setVisible(visible);
+    if (show && !visible) hidden.append(entries[i]->label);
   }
   overflow_ = static_cast<int>(hidden.size());
   if (overflow_ > 0) {

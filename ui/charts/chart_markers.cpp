@@ -5,6 +5,9 @@
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QPen>
+#include <QStringList>
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "ui/charts/chart_axes.h"
@@ -14,7 +17,10 @@ namespace larslab::ui::detail {
 
 ChartMarkers::ChartMarkers(QGraphicsItem* chart)
     : chart_(chart), refLine_(new QGraphicsLineItem(chart)), refPlate_(new QGraphicsRectItem(chart)),
-      refText_(new QGraphicsSimpleTextItem(refPlate_)) {
+      refText_(new QGraphicsSimpleTextItem(refPlate_)),
+      messageItem_(new QGraphicsSimpleTextItem(chart)) {
+  messageItem_->setZValue(kZReference);
+  messageItem_->hide();
   refLine_->setZValue(kZReference);
   refLine_->hide();
   refPlate_->setZValue(kZReference);
@@ -62,6 +68,30 @@ void ChartMarkers::update(const QRectF& plot, const ChartAxes& axes, const QPale
     refPlate_->setPos(plot.right() - tr.width() - 4, ty);
   }
 
+  // Message: centred in the plot, muted, wrapped onto lines that fit.
+  messageItem_->setVisible(!message_.isEmpty() && plot.isValid());
+  if (messageItem_->isVisible()) {
+    const QFont font = scaledFont(widgetFont, 0.9);
+    const QFontMetricsF mfm(font);
+    QStringList lines;
+    QString line;
+    for (const QString& word : message_.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+      const QString candidate = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+      if (!line.isEmpty() && mfm.horizontalAdvance(candidate) > plot.width() - 12) {
+        lines.append(line);
+        line = word;
+      } else {
+        line = candidate;
+      }
+    }
+    if (!line.isEmpty()) lines.append(line);
+    messageItem_->setText(lines.join(QLatin1Char('\n')));
+    messageItem_->setFont(font);
+    messageItem_->setBrush(mix(text, pal.color(QPalette::Base), 0.4));
+    const QRectF r = messageItem_->boundingRect();
+    messageItem_->setPos(plot.center().x() - r.width() / 2, plot.center().y() - r.height() / 2);
+  }
+
   // Markers: a vertical line each; a short label at the top when there is room for it.
   while (lines_.size() < static_cast<size_t>(markers_.size())) {
     auto* line = new QGraphicsLineItem(chart_);
@@ -74,45 +104,51 @@ void ChartMarkers::update(const QRectF& plot, const ChartAxes& axes, const QPale
     labels_.push_back(label);
     plates_.push_back(plateItem);
   }
+  // Labels go left to right into up to three rows under the top of the plot; a label that has
+  // no free row is left out (its line and its hover text remain), so labels never overlap.
   const QFontMetricsF fm(small);
-  double lastLabelRight = -std::numeric_limits<double>::infinity();
+  constexpr int kLanes = 3;
+  std::array<double, kLanes> laneRight;
+  laneRight.fill(-std::numeric_limits<double>::infinity());
+  std::vector<std::pair<double, size_t>> order;  // (px, marker index)
   for (size_t i = 0; i < lines_.size(); ++i) {
     QGraphicsLineItem* line = lines_[i];
-    QGraphicsSimpleTextItem* label = labels_[i];
     QGraphicsRectItem* labelPlate = plates_[i];
-    if (i >= static_cast<size_t>(markers_.size()) || !plot.isValid()) {
-      line->hide();
-      labelPlate->hide();
-      continue;
-    }
+    line->hide();
+    labelPlate->hide();
+    if (i >= static_cast<size_t>(markers_.size()) || !plot.isValid()) continue;
     const MetricChart::Marker& m = markers_[static_cast<qsizetype>(i)];
     const double px = std::isfinite(m.x) ? axes.xToPx(m.x) : -1.0;
-    if (!(px >= plot.left() && px <= plot.right())) {
-      line->hide();
-      labelPlate->hide();
-      continue;
-    }
+    if (!(px >= plot.left() && px <= plot.right())) continue;
     QColor c = m.color.isValid() ? readableOn(m.color, pal) : text;
     c.setAlphaF(0.75f);
     line->setPen(QPen(c, 1.0, Qt::DashDotLine));
     line->setLine(px, plot.top(), px, plot.bottom());
     line->show();
+    order.emplace_back(px, i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  const int lanes = std::clamp(static_cast<int>(plot.height() / (3.0 * fm.height())), 1, kLanes);
+  for (const auto& [px, i] : order) {
+    const MetricChart::Marker& m = markers_[static_cast<qsizetype>(i)];
     const QString shortText = fm.elidedText(m.text, Qt::ElideRight, 110.0);
     const double w = fm.horizontalAdvance(shortText);
-    if (!shortText.isEmpty() && px + 3 > lastLabelRight + 6 && px + 3 + w <= plot.right()) {
-      label->setText(shortText);
-      label->setFont(small);
-      QColor lc = c;
-      lc.setAlphaF(1.0f);
-      label->setBrush(lc);
-      labelPlate->setRect(label->boundingRect().adjusted(-1, 0, 1, 0));
-      labelPlate->setBrush(plate);
-      labelPlate->setPos(px + 3, plot.top() + 2);
-      labelPlate->show();
-      lastLabelRight = px + 3 + w;
-    } else {
-      labelPlate->hide();
-    }
+    if (shortText.isEmpty() || px + 3 + w > plot.right()) continue;
+    int lane = 0;
+    while (lane < lanes && !(px + 3 > laneRight[static_cast<size_t>(lane)] + 6)) ++lane;
+    if (lane == lanes) continue;
+    QGraphicsSimpleTextItem* label = labels_[i];
+    QGraphicsRectItem* labelPlate = plates_[i];
+    label->setText(shortText);
+    label->setFont(small);
+    QColor lc = m.color.isValid() ? readableOn(m.color, pal) : text;
+    label->setBrush(lc);
+    labelPlate->setRect(label->boundingRect().adjusted(-1, 0, 1, 0));
+    labelPlate->setBrush(plate);
+    labelPlate->setPos(px + 3, plot.top() + 2 + lane * (fm.height() + 1));
+    labelPlate->show();
+    laneRight[static_cast<size_t>(lane)] = px + 3 + w;
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Internal to larslab_charts: what a MetricChart draws over its plot to be read against. The
 // dashed reference line with its label (e.g. the 1e-3 rule of thumb) and the vertical event
-// markers (a hyperparameter change, a divergence...) with short labels that never overlap.
+// markers (a hyperparameter change, a divergence...) with short labels that never overlap, and
+// a message in the middle of the plot.
 
 #include <QFont>
 #include <QList>
@@ -34,6 +35,10 @@ class ChartMarkers {
   void setMarkers(const QList<MetricChart::Marker>& markers) { markers_ = markers; }
   const QList<MetricChart::Marker>& markers() const { return markers_; }
 
+  // A sentence in the middle of the plot (e.g. why a chart has no line); empty hides it.
+  void setMessage(const QString& text) { message_ = text; }
+  const QString& message() const { return message_; }
+
   // Re-places every item for the current plot area and axis ranges.
   void update(const QRectF& plot, const ChartAxes& axes, const QPalette& palette,
               const QFont& widgetFont);
@@ -45,6 +50,8 @@ class ChartMarkers {
   QGraphicsLineItem* refLine_;
   QGraphicsRectItem* refPlate_;
   QGraphicsSimpleTextItem* refText_;
+  QString message_;
+  QGraphicsSimpleTextItem* messageItem_;
   QList<MetricChart::Marker> markers_;
   std::vector<QGraphicsLineItem*> lines_;
   std::vector<QGraphicsSimpleTextItem*> labels_;

@@ -93,6 +93,11 @@ void MetricChart::Impl::updateAxes() {
     maxY = std::max(maxY, e->clean.maxY);
   }
   if (!std::isfinite(minX)) return;  // nothing to fit
+  // A range shared with other charts (the same steps on every per-tensor chart).
+  if (std::isfinite(coverLo) && std::isfinite(coverHi)) {
+    minX = std::min(minX, coverLo);
+    maxX = std::max(maxX, coverHi);
+  }
   // Keep the reference line in view: it is the yardstick the data is read against.
   if (markers->referenceDrawable(axes->logY())) {
     minY = std::min(minY, markers->referenceY());
@@ -261,7 +266,7 @@ void MetricChart::removeSeries(const QString& key) {
   d.entries.erase(it);
   d.layoutLegend();
   if (d.entries.empty()) {
-    d.axes->forgetRanges();
+    d.axes->showDefaultRanges();
     d.setZoomed(false);
   }
   d.updateNote();
@@ -277,7 +282,7 @@ void MetricChart::clearSeries() {
   }
   d.entries.clear();
   d.layoutLegend();
-  d.axes->forgetRanges();
+  d.axes->showDefaultRanges();
   d.setZoomed(false);
   d.updateNote();
 }
@@ -324,6 +329,26 @@ void MetricChart::setReferenceLine(double y, const QString& label) {
 void MetricChart::clearReferenceLine() {
   setReferenceLine(std::numeric_limits<double>::quiet_NaN(), QString());
 }
+
+void MetricChart::setYBounds(double lo, double hi) {
+  d_->axes->setYBounds(lo, hi);
+  if (!d_->zoomed) d_->updateAxes();
+}
+
+void MetricChart::setXCoverage(double lo, double hi) {
+  if (lo == d_->coverLo && hi == d_->coverHi) return;
+  d_->coverLo = lo;
+  d_->coverHi = hi;
+  d_->updateAxes();
+}
+
+void MetricChart::setPlotMessage(const QString& text) {
+  if (d_->markers->message() == text) return;
+  d_->markers->setMessage(text);
+  d_->updateOverlays();
+}
+
+QString MetricChart::plotMessage() const { return d_->markers->message(); }
 
 void MetricChart::setMarkers(const QList<Marker>& markers) {
   d_->markers->setMarkers(markers);

@@ -87,6 +87,14 @@ class MetricChart : public QWidget {
   void setReferenceLine(double y, const QString& label);
   void clearReferenceLine();
   void setMarkers(const QList<Marker>& markers);
+  // Fitted y ranges stay within [lo, hi] (accuracy: [0, 1]); NaN for no limit. Zoom may go past.
+  void setYBounds(double lo, double hi);
+  // The x axis covers at least [lo, hi] once there is data (charts that share the x range);
+  // NaN for none.
+  void setXCoverage(double lo, double hi);
+  // A sentence shown in the middle of the plot (why there is no line); empty for none.
+  void setPlotMessage(const QString& text);
+  QString plotMessage() const;
   QList<Marker> markers() const;
 
   void resetZoom();

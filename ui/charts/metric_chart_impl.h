@@ -5,6 +5,7 @@
 // its own file: chart_axes (ranges, ticks, mapping), chart_legend, chart_markers, chart_hover.
 
 #include <QtCharts/QChart>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -58,7 +59,9 @@ struct MetricChart::Impl : detail::ChartViewListener {
   bool zoomed = false;
   bool retickQueued = false;
   std::vector<std::unique_ptr<detail::SeriesEntry>> entries;
-  int legendHeight = 0;  // bottom margin reserved for legend rows and the note
+  int legendHeight = 0;
+  double coverLo = std::numeric_limits<double>::quiet_NaN();  // setXCoverage()
+  double coverHi = std::numeric_limits<double>::quiet_NaN();  // bottom margin reserved for legend rows and the note
 };
 
 }  // namespace larslab::ui

@@ -11,7 +11,7 @@ QString formatX(double x) {
   if (std::abs(x) < 1e15 && std::abs(x - std::round(x)) < 1e-9) {
     return QString::number(static_cast<qint64>(std::llround(x)));
   }
-  return QString::number(x, 'g', 5);
+  return QString::number(x, 'g', 4);
 }
 
 }  // namespace larslab::ui

@@ -9,7 +9,7 @@ namespace larslab::ui {
 // A measured value (loss, norm, ratio): 4 significant digits.
 QString formatValue(double v);
 
-// A position on the x axis: whole steps as integers, fractional epochs with a few digits.
+// A position on the x axis: whole steps as integers, fractional epochs with 4 significant digits.
 QString formatX(double x);
 
 }  // namespace larslab::ui

@@ -1,9 +1,11 @@
 #include "ui/charts/metric_chart.h"
+#include "ui/charts/value_format.h"
 
 #include <gtest/gtest.h>
 
 #include <QFile>
 #include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
 #include <QGraphicsView>
 #include <QImage>
@@ -404,6 +406,42 @@ TEST(MetricChart, LegendTakesAtMostAFifthOfTheChartAndListsTheRestOnDemand) {
   EXPECT_EQ(chart.legendOverflowCount(), 0);
   EXPECT_TRUE(chart.legendOverflowPosition().isNull());
   EXPECT_LE(chart.legendHeight(), 700 / 5 + 1);
+}
+
+TEST(MetricChart, MarkerLabelsNeverOverlap) {
+  MetricChart chart;
+  chart.resize(420, 300);
+  chart.show();
+  chart.setSeries("s", "s", kBlue, curve(200, 1.0, 0.0));
+  QList<MetricChart::Marker> markers;
+  // Unsorted, some at the same step: a burst of slider changes.
+  for (int x : {120, 20, 22, 24, 24, 26, 60, 61, 150, 151, 152, 30}) {
+    markers.append({static_cast<double>(x), QStringLiteral("lr 0.05 -> %1").arg(x), kRed});
+  }
+  chart.setMarkers(markers);
+  QCoreApplication::processEvents();
+  const auto* view = chart.findChild<QGraphicsView*>();
+  ASSERT_NE(view, nullptr);
+  std::vector<QRectF> labels;
+  for (const QGraphicsItem* item : view->scene()->items()) {
+    const auto* text = qgraphicsitem_cast<const QGraphicsSimpleTextItem*>(item);
+    if (text != nullptr && text->isVisible() && text->text().startsWith(QStringLiteral("lr "))) {
+      labels.push_back(text->sceneBoundingRect());
+    }
+  }
+  EXPECT_GE(labels.size(), 4u) << "close markers use more than one row";
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    for (std::size_t j = i + 1; j < labels.size(); ++j) {
+      EXPECT_FALSE(labels[i].intersects(labels[j])) << i << " and " << j;
+    }
+  }
+}
+
+TEST(ValueFormat, AtMostFourSignificantDigits) {
+  EXPECT_EQ(formatValue(0.123456), QStringLiteral("0.1235"));
+  EXPECT_EQ(formatValue(5.8e8), QStringLiteral("5.8e+08"));
+  EXPECT_EQ(formatX(1234.0), QStringLiteral("1234"));
+  EXPECT_EQ(formatX(12.3456), QStringLiteral("12.35"));
 }
 
 }  // namespace
