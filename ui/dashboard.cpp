@@ -156,15 +156,20 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   }
 
   auto* trainingHeading = new QLabel(tr("<b>Training</b> — every run, same data, same initial weights"), this);
-  grid->addWidget(trainingHeading, 0, 0, 1, 2);
+  auto* headingRow = new QHBoxLayout;
+  headingRow->addWidget(trainingHeading);
+  grid->addLayout(headingRow, 0, 0, 1, 3);
   auto* hint = new QLabel(tr("drag: zoom · Shift+drag: pan · double-click: reset · legend click: hide"), this);
   hint->setToolTip(tr("Drag a rectangle or turn the wheel to zoom, Shift+drag (or middle drag) to pan, "
                       "double-click to fit again; click a legend entry to hide that line in every chart; "
                       "right-click for log scale and PNG/SVG export."));
   hint->setForegroundRole(QPalette::PlaceholderText);
+  hint->setObjectName(QStringLiteral("chartHint"));
   hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // first to go when space is short
   hint->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-  grid->addWidget(hint, 0, 1, 1, 2);
+  headingRow->addWidget(hint, 1);
+  hint_ = hint;
+  trainingHeading_ = trainingHeading;
   placeRunCharts(true);
 
   // Per-tensor section heading with the mode switch: one row, or two on a narrow dashboard.
@@ -264,6 +269,8 @@ void Dashboard::resizeEvent(QResizeEvent* event) {
   const int oneRow = tensorBarByRun_->sizeHint().width() + tensorBarByTensor_->sizeHint().width() + 24;
   const auto direction = width() >= oneRow ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
   if (tensorBar_->direction() != direction) tensorBar_->setDirection(direction);
+  // The hint is shown whole or not at all, never cut or drawn over the heading.
+  hint_->setVisible(width() >= trainingHeading_->sizeHint().width() + hint_->sizeHint().width() + 40);
 }
 
 void Dashboard::setStore(std::shared_ptr<const engine::MetricsStore> store) {

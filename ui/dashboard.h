@@ -142,6 +142,8 @@ class Dashboard : public QWidget {
   QComboBox* xAxis_ = nullptr;
   QCheckBox* logBox_ = nullptr;
   QLabel* tensorHeading_ = nullptr;
+  QLabel* trainingHeading_ = nullptr;
+  QLabel* hint_ = nullptr;  // mouse help, hidden when it does not fit next to the heading
   QGridLayout* grid_ = nullptr;
   QBoxLayout* tensorBar_ = nullptr;  // one row, or two when the dashboard is narrow
   QBoxLayout* tensorBarByRun_ = nullptr;

@@ -318,6 +318,7 @@ void MetricChart::setDashed(const QString& key, bool dashed) {
   if (e == nullptr || e->dashed == dashed) return;
   e->dashed = dashed;
   d_->applyPen(*e);
+  d_->layoutLegend();  // short of room, dashed entries give way first
 }
 
 void MetricChart::setReferenceLine(double y, const QString& label) {

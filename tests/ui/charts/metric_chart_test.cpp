@@ -408,6 +408,26 @@ TEST(MetricChart, LegendTakesAtMostAFifthOfTheChartAndListsTheRestOnDemand) {
   EXPECT_LE(chart.legendHeight(), 700 / 5 + 1);
 }
 
+TEST(MetricChart, ShortOfRoomDashedCompanionsGiveWayToSolidLines) {
+  MetricChart chart;
+  chart.resize(260, 170);
+  chart.show();
+  for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+    chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
+    const QString test = QStringLiteral("test:%1").arg(run);
+    chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
+    chart.setDashed(test, true);
+  }
+  QCoreApplication::processEvents();
+  ASSERT_GT(chart.legendOverflowCount(), 0) << "the chart is too short for six entries";
+  for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+    EXPECT_FALSE(chart.legendEntryPosition(QStringLiteral("run:%1").arg(run)).isNull()) << run;
+    EXPECT_TRUE(chart.legendEntryPosition(QStringLiteral("test:%1").arg(run)).isNull()) << run;
+  }
+  EXPECT_EQ(chart.legendOverflowCount(), 3);
+  EXPECT_LE(chart.legendHeight(), 170 / 5 + 1);
+}
+
 TEST(MetricChart, MarkerLabelsNeverOverlap) {
   MetricChart chart;
   chart.resize(420, 300);
