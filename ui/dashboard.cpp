@@ -205,6 +205,9 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   filterCombo_->addItem(tr("all tensors"));
   filterCombo_->addItem(tr("weights only"));
   filterCombo_->addItem(tr("biases and norms only"));
+  // Sized for its short items: the per-tensor controls must fit next to the docks at 1280 px.
+  filterCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  filterCombo_->setMinimumContentsLength(11);
   filterCombo_->setToolTip(tr("Which tensors of the run to draw; deep models have many, so weights only is the "
                               "default beyond eight tensors."));
   tensorBar->addWidget(byRun_);

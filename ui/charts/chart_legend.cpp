@@ -112,7 +112,8 @@ LegendEntryItem* ChartLegend::createEntry(std::function<void()> onClick) {
 
 void ChartLegend::restyle(SeriesEntry& e, double chartWidth, const QFont& widgetFont,
                           const QPalette& palette) const {
-  const double maxWidth = std::clamp(chartWidth / 2.0, 80.0, 220.0);
+  // Up to a whole row: a small chart elides a long name only when it cannot fit at all.
+  const double maxWidth = std::clamp(chartWidth - 16.0, 80.0, 220.0);
   e.legend->setContent(e.label, seriesPen(e), e.visible, labelFont(widgetFont), palette, maxWidth);
 }
 
