@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -116,9 +117,19 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   controls->addStretch(1);
   outer->addLayout(controls);
 
-  auto* grid = new QGridLayout;
+  // The charts scroll when the window is smaller than their minimums (a 1280x720 laptop with
+  // the docks open); the wheel zooms only over a plot, so it scrolls everywhere else.
+  auto* chartArea = new QWidget;
+  auto* grid = new QGridLayout(chartArea);
+  grid_ = grid;
+  grid->setContentsMargins(0, 0, 0, 0);
   grid->setSpacing(4);
-  outer->addLayout(grid, 1);
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName(QStringLiteral("chartScroll"));
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setWidget(chartArea);
+  outer->addWidget(scroll, 1);
 
   for (int i = 0; i < kChartCount; ++i) {
     const ChartId id{i};
@@ -127,7 +138,10 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
     c->setTitle(chartName(id));
     c->setToolTip(chartTip(id));
     c->setLogY(chartLogScale(id));
-    c->setMinimumSize(220, 170);
+    // Small enough that nine charts fit next to the docks of a 1280x720 window; the tick
+    // policy and the legend cap keep them readable there.
+    c->setMinimumSize(180, 150);
+    if (id.index == ChartId::of(RunChart::Accuracy).index) c->setYBounds(0.0, 1.0);
     if (id.isTensorChart()) {
       const optim::TensorMetricInfo& m = optim::tensorMetricInfo(id.tensorMetric());
       if (m.referenceLabel != nullptr) c->setReferenceLine(m.referenceValue, metricText(m.referenceLabel));
@@ -137,19 +151,27 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   }
 
   auto* trainingHeading = new QLabel(tr("<b>Training</b> — every run, same data, same initial weights"), this);
-  grid->addWidget(trainingHeading, 0, 0, 1, 2);
+  auto* headingRow = new QHBoxLayout;
+  headingRow->addWidget(trainingHeading);
+  grid->addLayout(headingRow, 0, 0, 1, 3);
   auto* hint = new QLabel(tr("drag: zoom · Shift+drag: pan · double-click: reset · legend click: hide"), this);
   hint->setToolTip(tr("Drag a rectangle or turn the wheel to zoom, Shift+drag (or middle drag) to pan, "
                       "double-click to fit again; click a legend entry to hide that line in every chart; "
                       "right-click for log scale and PNG/SVG export."));
   hint->setForegroundRole(QPalette::PlaceholderText);
+  hint->setObjectName(QStringLiteral("chartHint"));
   hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // first to go when space is short
   hint->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-  grid->addWidget(hint, 0, 1, 1, 2);
-  for (int i = 0; i < kRunChartCount; ++i) grid->addWidget(charts_[static_cast<std::size_t>(i)], 1, i);
+  headingRow->addWidget(hint, 1);
+  hint_ = hint;
+  trainingHeading_ = trainingHeading;
+  placeRunCharts(true);
 
-  // Per-tensor section heading with the mode switch.
-  auto* tensorBar = new QHBoxLayout;
+  // Per-tensor section heading with the mode switch: one row, or two on a narrow dashboard.
+  tensorBar_ = new QBoxLayout(QBoxLayout::LeftToRight);
+  tensorBarByRun_ = new QHBoxLayout;
+  tensorBarByTensor_ = new QHBoxLayout;
+  auto* tensorBar = tensorBarByRun_;
   tensorHeading_ = new QLabel(tr("<b>Per-tensor telemetry</b>"), this);
   tensorHeading_->setToolTip(tr("One tensor is one 'layer' for LARS: a dense layer's weight and bias are two tensors."));
   tensorBar->addWidget(tensorHeading_);
@@ -178,16 +200,21 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   filterCombo_->addItem(tr("all tensors"));
   filterCombo_->addItem(tr("weights only"));
   filterCombo_->addItem(tr("biases and norms only"));
+  // Sized for its short items: the per-tensor controls must fit next to the docks at 1280 px.
+  filterCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  filterCombo_->setMinimumContentsLength(11);
   filterCombo_->setToolTip(tr("Which tensors of the run to draw; deep models have many, so weights only is the "
                               "default beyond eight tensors."));
   tensorBar->addWidget(byRun_);
   tensorBar->addWidget(runCombo_);
   tensorBar->addWidget(filterCombo_);
-  tensorBar->addSpacing(12);
-  tensorBar->addWidget(byTensor_);
-  tensorBar->addWidget(tensorCombo_);
   tensorBar->addStretch(1);
-  grid->addLayout(tensorBar, 2, 0, 1, 3);
+  tensorBarByTensor_->addWidget(byTensor_);
+  tensorBarByTensor_->addWidget(tensorCombo_);
+  tensorBarByTensor_->addStretch(1);
+  tensorBar_->addLayout(tensorBarByRun_);
+  tensorBar_->addLayout(tensorBarByTensor_);
+  grid->addLayout(tensorBar_, 2, 0, 1, 3);
   // Per-tensor charts three to a row, in table order.
   constexpr int kTensorChartColumns = 3;
   for (int m = 0; m < engine::kTensorMetricCount; ++m)
@@ -222,11 +249,34 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
 
 Dashboard::~Dashboard() = default;
 
+void Dashboard::placeRunCharts(bool showAccuracy) {
+  accuracyShown_ = showAccuracy;
+  chart(RunChart::Accuracy)->setVisible(showAccuracy);
+  grid_->addWidget(chart(RunChart::Loss), 1, 0);
+  if (showAccuracy) {
+    grid_->addWidget(chart(RunChart::Accuracy), 1, 1);
+    grid_->addWidget(chart(RunChart::LearningRate), 1, 2);
+  } else {
+    grid_->removeWidget(chart(RunChart::Accuracy));
+    grid_->addWidget(chart(RunChart::LearningRate), 1, 1, 1, 2);  // no gap where accuracy was
+  }
+}
+
+void Dashboard::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  const int oneRow = tensorBarByRun_->sizeHint().width() + tensorBarByTensor_->sizeHint().width() + 24;
+  const auto direction = width() >= oneRow ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+  if (tensorBar_->direction() != direction) tensorBar_->setDirection(direction);
+  // The hint is shown whole or not at all, never cut or drawn over the heading.
+  hint_->setVisible(width() >= trainingHeading_->sizeHint().width() + hint_->sizeHint().width() + 40);
+}
+
 void Dashboard::setStore(std::shared_ptr<const engine::MetricsStore> store) {
   if (store == store_) return;
   store_ = std::move(store);
   caches_.clear();
   evalSeen_.clear();
+  unitTrust_.clear();
   runs_.clear();
   runNames_.clear();
   events_.clear();
@@ -427,6 +477,14 @@ SeriesCache& Dashboard::cache(const ColumnRef& ref, int targetBuckets) {
   return it->second;
 }
 
+bool Dashboard::trustRatioNotApplicable(int run, int tensor) {
+  auto& [read, allOne] = unitTrust_.try_emplace({run, tensor}, 0L, true).first->second;
+  const long n = store_->stepCount(run);
+  for (; allOne && read < n; ++read)
+    allOne = store_->value(run, tensor, engine::TensorMetric::TrustRatio, read) == 1.0f;
+  return allOne && n > 0;
+}
+
 int Dashboard::bucketsFor(const MetricChart* chart) const {
   // The pyramid keeps between T and 2T buckets of two points (min, max): with T a third of the
   // plot's width (the widget minus its axes), about 0.7 to 1.3 points per pixel column. Qt Charts
@@ -568,8 +626,18 @@ void Dashboard::refresh() {
   for (const RunEntry& e : runs_)
     if (!e.removed && e.name == selectedRun_) selectedIndex = e.index;
   const int tensorIndex = tensorCombo_->currentIndex();
+  // Every per-tensor chart covers the same steps, so they read against each other.
+  long tensorSteps = 0;
+  for (const RunEntry& e : runs_) {
+    if (e.removed) continue;
+    if (tensorMode_ == TensorMode::RunsOfTensor || e.index == selectedIndex)
+      tensorSteps = std::max(tensorSteps, s.stepCount(e.index));
+  }
   for (int metric = 0; metric < engine::kTensorMetricCount; ++metric) {
     MetricChart* c = chart(static_cast<engine::TensorMetric>(metric));
+    // A trust ratio that is 1 at every step is the optimizer having none: not drawn as a line.
+    const bool trustChart = static_cast<engine::TensorMetric>(metric) == engine::TensorMetric::TrustRatio;
+    QStringList notApplicable;
     QSet<QString> present;
     if (tensorMode_ == TensorMode::TensorsOfRun) {
       if (selectedIndex >= 0) {
@@ -579,6 +647,10 @@ void Dashboard::refresh() {
               (tensorFilter_ == TensorFilter::OneDimensional && weight))
             continue;
           const QString name = QString::fromStdString(s.tensors()[static_cast<std::size_t>(t)].name);
+          if (trustChart && trustRatioNotApplicable(selectedIndex, t)) {
+            notApplicable.append(name);
+            continue;
+          }
           updateColumn(c, tensorKey(name), name, tensorColorOf(s.tensors(), t), {selectedIndex, t, metric}, xScale,
                        present);
         }
@@ -586,14 +658,27 @@ void Dashboard::refresh() {
     } else if (tensorIndex >= 0) {
       for (const RunEntry& e : runs_) {
         if (e.removed) continue;
+        if (trustChart && trustRatioNotApplicable(e.index, tensorIndex)) {
+          notApplicable.append(e.name);
+          continue;
+        }
         updateColumn(c, runKey(e.name), e.name, colors_->color(e.name), {e.index, tensorIndex, metric}, xScale,
                      present);
       }
     }
     removeAbsent(c, present);
+    if (trustChart) {
+      QString message;
+      if (!notApplicable.isEmpty() && present.isEmpty() && tensorMode_ == TensorMode::TensorsOfRun)
+        message = tr("Not applicable: %1 has no trust ratio (it is 1 for every tensor).").arg(selectedRun_);
+      else if (!notApplicable.isEmpty())
+        message = tr("Not applicable (no trust ratio): %1").arg(notApplicable.join(QStringLiteral(", ")));
+      c->setPlotMessage(message);
+    }
+    if (tensorSteps > 0) c->setXCoverage(0.0, static_cast<double>(tensorSteps - 1) * xScale);
   }
   if (markersDirty_) rebuildMarkers();
-  // Regression has no accuracy: say so instead of showing an empty chart.
+  // Regression has no accuracy: the chart goes, the learning rate takes its place.
   bool anyAccuracy = false;
   bool anySteps = false;
   for (const RunEntry& e : runs_) {
@@ -601,8 +686,8 @@ void Dashboard::refresh() {
     anySteps = true;
     anyAccuracy = anyAccuracy || !std::isnan(s.value(e.index, RunMetric::Accuracy, 0));
   }
-  const QString accTitle = anySteps && !anyAccuracy ? tr("Accuracy (not defined for regression)") : chartName(ChartId::of(RunChart::Accuracy));
-  if (chart(RunChart::Accuracy)->title() != accTitle) chart(RunChart::Accuracy)->setTitle(accTitle);
+  const bool showAccuracy = !anySteps || anyAccuracy;
+  if (showAccuracy != accuracyShown_) placeRunCharts(showAccuracy);
   // Fit the axes to what the charts now show (a new run, tensor, filter or x unit): axes never
   // shrink on their own.
   if (refitAll_ || refitTensorCharts_) {

@@ -20,7 +20,9 @@
 #include "engine/metrics_store.h"
 #include "series_cache.h"
 
+class QBoxLayout;
 class QButtonGroup;
+class QGridLayout;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -92,6 +94,9 @@ class Dashboard : public QWidget {
  Q_SIGNALS:
   void selectedRunChanged(const QString& run);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   struct RunEntry {
     int index = -1;
@@ -111,6 +116,10 @@ class Dashboard : public QWidget {
   void applyVisibility(MetricChart* chart, const QString& key);
   void onSeriesToggled(const QString& key, bool visible);
   int bucketsFor(const MetricChart* chart) const;
+  // True while every trust ratio the store holds for (run, tensor) is exactly 1: the optimizer
+  // has none (SGD, Adam...), or this tensor is excluded from it. Reads only the new steps.
+  bool trustRatioNotApplicable(int run, int tensor);
+  void placeRunCharts(bool showAccuracy);
 
   RunColorMap* colors_;
   std::shared_ptr<const engine::MetricsStore> store_;
@@ -133,6 +142,8 @@ class Dashboard : public QWidget {
   bool epochs_ = false;
   bool logScale_ = true;
   double lastXScale_ = 1.0;
+  std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
+  bool accuracyShown_ = true;
   QList<QPointF> scratch_;
   QElapsedTimer clock_;
 
@@ -146,6 +157,12 @@ class Dashboard : public QWidget {
   QComboBox* xAxis_ = nullptr;
   QCheckBox* logBox_ = nullptr;
   QLabel* tensorHeading_ = nullptr;
+  QLabel* trainingHeading_ = nullptr;
+  QLabel* hint_ = nullptr;  // mouse help, hidden when it does not fit next to the heading
+  QGridLayout* grid_ = nullptr;
+  QBoxLayout* tensorBar_ = nullptr;  // one row, or two when the dashboard is narrow
+  QBoxLayout* tensorBarByRun_ = nullptr;
+  QBoxLayout* tensorBarByTensor_ = nullptr;
 };
 
 }  // namespace larslab::ui

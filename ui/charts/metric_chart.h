@@ -17,6 +17,8 @@
 // resetZoom(), clearing the data, switching log/linear and showing/hiding a series refit them.
 // Once the user zooms or pans, new data no longer moves the axes until resetZoom(). A log axis
 // labels whole decades only, so a zoom inside one decade shows no y labels (hover still reads).
+// Ticks are chosen from the plot's pixel size and the label font so that no label is ever elided
+// (every 2nd, 5th... decade on a tall log range; coarser steps on a short linear axis).
 //
 // Mouse and keys: left-drag in the plot = rubber-band zoom; wheel = zoom around the cursor;
 // middle-drag or Shift+left-drag = pan; arrow keys = pan; +/- = zoom; double-click, Home or 0 =
@@ -26,8 +28,9 @@
 // left to a surrounding scroll area. A widget tooltip shows outside the plot only.
 //
 // The legend is the chart's own: entries in wrapped, centred rows under the plot (Qt Charts'
-// legend elides everything into one row or cuts a column off in small charts); a chart with one
-// series shows no legend. Colours come from the widget palette (light/dark), re-applied on
+// legend elides everything into one row or cuts a column off in small charts), at most a fifth
+// of the chart's height with "+N more" for the rest (click: every series, with check boxes); a
+// chart with one series shows no legend. Colours come from the widget palette (light/dark), re-applied on
 // palette and font changes; lines are 1 px (the raster engine's fast path) and scale with the
 // device pixel ratio.
 
@@ -84,6 +87,14 @@ class MetricChart : public QWidget {
   void setReferenceLine(double y, const QString& label);
   void clearReferenceLine();
   void setMarkers(const QList<Marker>& markers);
+  // Fitted y ranges stay within [lo, hi] (accuracy: [0, 1]); NaN for no limit. Zoom may go past.
+  void setYBounds(double lo, double hi);
+  // The x axis covers at least [lo, hi] once there is data (charts that share the x range);
+  // NaN for none.
+  void setXCoverage(double lo, double hi);
+  // A sentence shown in the middle of the plot (why there is no line); empty for none.
+  void setPlotMessage(const QString& text);
+  QString plotMessage() const;
   QList<Marker> markers() const;
 
   void resetZoom();
@@ -106,6 +117,12 @@ class MetricChart : public QWidget {
   // widget that receives mouse events: lets tests click the real legend.
   QPoint legendEntryPosition(const QString& key) const;
   QWidget* interactionSurface() const;
+  // The strip under the plot (legend rows and note) in pixels, at most about a fifth of the
+  // chart's height; entries that do not fit are behind a "+N more" entry (its position here,
+  // null when every entry is shown) whose click lists every series.
+  int legendHeight() const;
+  int legendOverflowCount() const;
+  QPoint legendOverflowPosition() const;
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

@@ -1,13 +1,19 @@
 #include "ui/charts/metric_chart.h"
+#include "ui/charts/value_format.h"
 
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QGraphicsView>
 #include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -322,6 +328,140 @@ TEST(MetricChart, EmptyChartAndAllBadDataRenderWithoutCrash) {
   chart.setDashed("bad", true);
   chart.setReferenceLine(-1.0, QStringLiteral("invisible on log"));
   EXPECT_FALSE(chart.grab().toImage().isNull());
+}
+
+// The texts Qt Charts draws (tick labels, axis and chart titles) as they are on screen: Qt
+// Charts elides a label that does not fit into "..." (or "…").
+QStringList drawnTexts(const MetricChart& chart) {
+  QStringList out;
+  const auto* view = chart.findChild<QGraphicsView*>();
+  if (view == nullptr || view->scene() == nullptr) return out;
+  for (const QGraphicsItem* item : view->scene()->items()) {
+    const auto* text = qgraphicsitem_cast<const QGraphicsTextItem*>(item);
+    if (text != nullptr && text->isVisible() && !text->toPlainText().isEmpty()) {
+      out.append(text->toPlainText());
+    }
+  }
+  return out;
+}
+
+bool anyElided(const QStringList& texts) {
+  return std::any_of(texts.begin(), texts.end(), [](const QString& t) {
+    return t.contains(QStringLiteral("...")) || t.contains(QChar(0x2026));
+  });
+}
+
+TEST(MetricChart, NoTickLabelIsElidedAtAnySizeOrRange) {
+  for (int decades : {3, 7, 12, 25, 40}) {
+    for (const QSize size : {QSize(220, 150), QSize(300, 190), QSize(420, 260), QSize(900, 600)}) {
+      MetricChart chart;
+      chart.setTitle(QStringLiteral("Trust ratio"));
+      chart.resize(size);
+      chart.show();
+      chart.setLogY(true);
+      // A blow-up: from 1e-(decades/2) up to 1e+(decades/2) within a few hundred steps.
+      QList<QPointF> a, b;
+      for (int i = 0; i <= 400; ++i) {
+        a.append(QPointF(i * 50.0, std::pow(10.0, -decades / 2.0 + decades * i / 400.0)));
+        b.append(QPointF(i * 50.0, 0.5 + 0.1 * std::sin(i * 0.1)));
+      }
+      chart.setSeries("a", "a", kBlue, a);
+      chart.setSeries("b", "b", kRed, b);
+      QCoreApplication::processEvents();  // the queued retick after the first layout
+      const QStringList texts = drawnTexts(chart);
+      EXPECT_FALSE(anyElided(texts)) << decades << " decades at " << size.width() << "x"
+                                     << size.height() << ": " << texts.join(" | ").toStdString();
+      EXPECT_GE(texts.size(), 3) << "some labels are drawn";
+      chart.setLogY(false);
+      // Qt Charts deletes a detached axis' items with deleteLater(), which an event loop runs.
+      QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+      QCoreApplication::processEvents();
+      const QStringList linear = drawnTexts(chart);
+      EXPECT_FALSE(anyElided(linear)) << "linear, " << decades << " decades at " << size.width()
+                                      << "x" << size.height() << ": "
+                                      << linear.join(" | ").toStdString();
+    }
+  }
+}
+
+TEST(MetricChart, LegendTakesAtMostAFifthOfTheChartAndListsTheRestOnDemand) {
+  MetricChart chart;
+  chart.resize(300, 200);
+  chart.show();
+  for (int i = 0; i < 12; ++i) {
+    const QString key = QStringLiteral("dense%1.weight").arg(i);
+    chart.setSeries(key, key, kBlue, curve(50, 1.0 + i, i));
+  }
+  QCoreApplication::processEvents();
+  EXPECT_LE(chart.legendHeight(), 200 / 5 + 1);
+  EXPECT_GT(chart.legendOverflowCount(), 0);
+  EXPECT_FALSE(chart.legendOverflowPosition().isNull());
+  int shown = 0;
+  for (const QString& key : chart.seriesKeys()) shown += !chart.legendEntryPosition(key).isNull();
+  EXPECT_EQ(shown + chart.legendOverflowCount(), 12);
+  EXPECT_GE(shown, 1);
+  // A tall chart has room for every entry.
+  chart.resize(900, 700);
+  QCoreApplication::processEvents();
+  EXPECT_EQ(chart.legendOverflowCount(), 0);
+  EXPECT_TRUE(chart.legendOverflowPosition().isNull());
+  EXPECT_LE(chart.legendHeight(), 700 / 5 + 1);
+}
+
+TEST(MetricChart, ShortOfRoomDashedCompanionsGiveWayToSolidLines) {
+  MetricChart chart;
+  chart.resize(260, 170);
+  chart.show();
+  for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+    chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
+    const QString test = QStringLiteral("test:%1").arg(run);
+    chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
+    chart.setDashed(test, true);
+  }
+  QCoreApplication::processEvents();
+  ASSERT_GT(chart.legendOverflowCount(), 0) << "the chart is too short for six entries";
+  for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+    EXPECT_FALSE(chart.legendEntryPosition(QStringLiteral("run:%1").arg(run)).isNull()) << run;
+    EXPECT_TRUE(chart.legendEntryPosition(QStringLiteral("test:%1").arg(run)).isNull()) << run;
+  }
+  EXPECT_EQ(chart.legendOverflowCount(), 3);
+  EXPECT_LE(chart.legendHeight(), 170 / 5 + 1);
+}
+
+TEST(MetricChart, MarkerLabelsNeverOverlap) {
+  MetricChart chart;
+  chart.resize(420, 300);
+  chart.show();
+  chart.setSeries("s", "s", kBlue, curve(200, 1.0, 0.0));
+  QList<MetricChart::Marker> markers;
+  // Unsorted, some at the same step: a burst of slider changes.
+  for (int x : {120, 20, 22, 24, 24, 26, 60, 61, 150, 151, 152, 30}) {
+    markers.append({static_cast<double>(x), QStringLiteral("lr 0.05 -> %1").arg(x), kRed});
+  }
+  chart.setMarkers(markers);
+  QCoreApplication::processEvents();
+  const auto* view = chart.findChild<QGraphicsView*>();
+  ASSERT_NE(view, nullptr);
+  std::vector<QRectF> labels;
+  for (const QGraphicsItem* item : view->scene()->items()) {
+    const auto* text = qgraphicsitem_cast<const QGraphicsSimpleTextItem*>(item);
+    if (text != nullptr && text->isVisible() && text->text().startsWith(QStringLiteral("lr "))) {
+      labels.push_back(text->sceneBoundingRect());
+    }
+  }
+  EXPECT_GE(labels.size(), 4u) << "close markers use more than one row";
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    for (std::size_t j = i + 1; j < labels.size(); ++j) {
+      EXPECT_FALSE(labels[i].intersects(labels[j])) << i << " and " << j;
+    }
+  }
+}
+
+TEST(ValueFormat, AtMostFourSignificantDigits) {
+  EXPECT_EQ(formatValue(0.123456), QStringLiteral("0.1235"));
+  EXPECT_EQ(formatValue(5.8e8), QStringLiteral("5.8e+08"));
+  EXPECT_EQ(formatX(1234.0), QStringLiteral("1234"));
+  EXPECT_EQ(formatX(12.3456), QStringLiteral("12.35"));
 }
 
 }  // namespace
