@@ -6,6 +6,7 @@
 
 #include "apply_plan.h"
 #include "experiment_panel.h"
+#include "hyperparameter_control.h"
 #include "main_window.h"
 #include "transport_bar.h"
 
@@ -82,7 +83,7 @@ void MainWindow::onHyperparameterEdited(const QString& run, const QString& name,
   if (!session_ || isReadOnly()) return;
   session_->submit(engine::SetHyperparameter{run.toStdString(), name.toStdString(), value});
   if (state_ != SessionController::State::Playing)
-    statusBar()->showMessage(tr("%1 of %2 set to %3; it acts at the next step.").arg(name, run).arg(value), 5000);
+    statusBar()->showMessage(tr("%1 of %2 set to %3; it acts at the next step.").arg(name, run, formatHyperparameter(value)), 5000);
 }
 
 void MainWindow::onApplyRequested(const engine::ExperimentSpec& draft) {
