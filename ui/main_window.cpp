@@ -58,6 +58,10 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   connectWidgets();
 
+  autosave_ = std::make_unique<Autosave>();
+  autosaveTimer_.setSingleShot(true);
+  connect(&autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosaveNow);
+
   refreshTimer_.setInterval(kRefreshMs);
   connect(&refreshTimer_, &QTimer::timeout, this, &MainWindow::timedRefresh);
   refreshTimer_.start();
@@ -119,7 +123,7 @@ void MainWindow::connectWidgets() {
     if (dashboard_->runNames().contains(run)) setSelectedRun(run);
   });
   connect(panel_, &ExperimentPanel::applyRequested, this, &MainWindow::onApplyRequested);
-  connect(panel_, &ExperimentPanel::dirtyChanged, this, [this] { updateTitle(); });
+  connect(panel_, &ExperimentPanel::dirtyChanged, this, [this] { documentChanged(); });
   connect(tuning_, &TuningPanel::hyperparameterEdited, this, &MainWindow::onHyperparameterEdited);
 }
 
@@ -147,12 +151,17 @@ void MainWindow::updateTitle() {
   if (isReadOnly()) {
     title = tr("%1 (log, read-only) — LARS Lab").arg(QDir::toNativeSeparators(logPath_));
   } else {
-    const QString name = QString::fromStdString(panel_->baseline().name);
-    title = name.isEmpty() ? tr("LARS Lab") : name + QStringLiteral(" — LARS Lab");
+    // The running experiment's name (the panel may hold a draft that is not running).
+    const std::optional<engine::ExperimentSpec> running = runningExperiment();
+    const QString name = running ? QString::fromStdString(running->name) : QString();
+    title = name.isEmpty() ? QStringLiteral("LARS Lab") : name;
     if (!sourceLabel_.isEmpty()) title += QStringLiteral(" [") + sourceLabel_ + QStringLiteral("]");
+    title += QStringLiteral("[*]");  // Qt shows "*" there while the document is modified
     if (panel_->isDirty()) title += tr(" (edits not applied)");
+    if (!name.isEmpty()) title += QStringLiteral(" — LARS Lab");
   }
   setWindowTitle(title);
+  setWindowModified(!isReadOnly() && isModified());
 }
 
 void MainWindow::showHelp(const QString& tab) {
@@ -163,16 +172,12 @@ void MainWindow::showHelp(const QString& tab) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (interactive_ && panel_->isDirty()) {
-    const auto answer = QMessageBox::question(
-        this, tr("Unapplied edits"),
-        tr("The Experiment panel has edits that were not applied. Quit anyway and lose them?"),
-        QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Discard) {
-      event->ignore();
-      return;
-    }
+  if (!maybeSave(tr("quit"))) {
+    event->ignore();
+    return;
   }
+  // A clean quit: nothing to recover at the next start.
+  if (autosave_) autosave_->discard();
   event->accept();
 }
 

@@ -12,7 +12,8 @@ QImage MainWindow::renderAfterTraining(const engine::ExperimentSpec& spec, long 
   refreshTimer_.stop();
   resize(size);
   show();
-  startSession(spec, /*autoplay=*/false, sourceLabel_.isEmpty() ? tr("built-in example") : sourceLabel_, /*wait=*/true);
+  startSession(spec, /*autoplay=*/false, DocumentSource{currentFile_, sourceLabel_.isEmpty() ? tr("built-in example") : sourceLabel_},
+               /*wait=*/true);
   controller_->post(SessionController::TrainNow{steps}, SessionController::Delivery::Wait);
   QCoreApplication::processEvents();
   refreshNow();
