@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
   larslab::ui::MainWindow window(options.threads);
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 
+  window.restoreLayout();
   window.show();
   // Open after the window is shown so that an error dialog has a parent on screen.
   QTimer::singleShot(0, &window, [&window, &options] {

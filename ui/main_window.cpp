@@ -1,6 +1,8 @@
 #include "main_window.h"
 
 #include <QCloseEvent>
+#include <QScreen>
+#include <algorithm>
 #include <QDir>
 #include <QDockWidget>
 #include <QMessageBox>
@@ -67,7 +69,9 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   refreshTimer_.start();
 
   statusBar()->showMessage(tr("Welcome to LARS Lab. Space plays or pauses, S steps, R resets; F1 explains LARS and every chart."));
-  resize(1600, 1000);
+  // A laptop screen gets a window that fits it (the layout follows the width, see _layout.cpp).
+  const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+  resize(std::min(1600, avail.width()), std::min(1000, avail.height()));
   updateTitle();
 }
 
@@ -100,13 +104,13 @@ void MainWindow::buildDocks() {
   statusDock_->setObjectName(QStringLiteral("statusDock"));
   statusDock_->setWidget(status_);
   addDockWidget(Qt::RightDockWidgetArea, statusDock_);
-  splitDockWidget(tuningDock_, statusDock_, Qt::Vertical);
-  resizeDocks({tuningDock_, statusDock_}, {440, 440}, Qt::Vertical);
-  // Wide enough for the forms without a horizontal scroll bar; the charts get the rest.
-  panel_->setMinimumWidth(362);
   tuning_->setMinimumWidth(290);
   status_->setMinimumWidth(290);
-  resizeDocks({panelDock_, tuningDock_}, {362, 300}, Qt::Horizontal);
+  applyDockLayout(false);
+  for (QDockWidget* d : {panelDock_, tuningDock_, statusDock_}) {
+    connect(d, &QDockWidget::dockLocationChanged, this, &MainWindow::onDockMovedByUser);
+    connect(d, &QDockWidget::topLevelChanged, this, &MainWindow::onDockMovedByUser);
+  }
 }
 
 void MainWindow::connectWidgets() {
@@ -178,6 +182,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   // A clean quit: nothing to recover at the next start.
   if (autosave_) autosave_->discard();
+  if (interactive_) saveLayout();
   event->accept();
 }
 

@@ -15,6 +15,7 @@
 //   main_window_open.cpp     opening experiments, built-in examples and logs; drag and drop
 //   main_window_document.cpp the document: what Save writes, the modified mark, "Save changes?",
 //                            the autosave and its recovery after a crash
+//   main_window_layout.cpp   docks for the window's size, full screen, layout kept across starts
 //   main_window_save.cpp     saving the experiment, exporting metrics and charts
 //   main_window_session.cpp  the session's lifecycle: start, transport, reset, live edits
 //   main_window_refresh.cpp  the GUI tick: reading the store into the views
@@ -152,9 +153,22 @@ class MainWindow : public QMainWindow {
   void open();
   void exportMetrics();
   void showHelp(const QString& tab = QString());
+  void toggleFullScreen();
+  void resetLayout();
+
+ public:
+  // The layout the user left (geometry, docks) from QSettings; false when none was saved. Not
+  // used by --screenshot, whose pictures must not depend on the last session.
+  bool restoreLayout();
+  void saveLayout() const;
+  // Docks tabbed in one column (laptop widths) or beside the charts on both sides.
+  [[nodiscard]] bool isCompactLayout() const { return compactLayout_; }
+  // True until the user moves a dock: then their arrangement is kept at every size.
+  [[nodiscard]] bool isAutomaticLayout() const { return autoLayout_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -165,6 +179,11 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void reportError(const QString& title, const QString& message);
   static QString specErrorText(const engine::SpecError& e);
+  // main_window_layout.cpp
+  void applyDockLayout(bool compact);
+  [[nodiscard]] bool wantsCompactLayout(int width) const;
+  void fitLayoutTo(int width);  // the automatic layout for a window `width` px wide
+  void onDockMovedByUser();
   // main_window_menus.cpp
   void buildMenus();
   void addRecentFile(const QString& path);
@@ -217,6 +236,7 @@ class MainWindow : public QMainWindow {
   QDockWidget* statusDock_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
+  QAction* leaveFullScreenAction_ = nullptr;
   QPointer<HelpDialog> help_;
 
   QString selectedRun_;
@@ -234,6 +254,10 @@ class MainWindow : public QMainWindow {
   std::function<SaveAnswer(const QString&)> saveChangesPrompt_;
   std::unique_ptr<Autosave> autosave_;
   QTimer autosaveTimer_;
+  bool compactLayout_ = false;
+  bool autoLayout_ = true;
+  bool arrangingDocks_ = false;
+  bool wasMaximized_ = false;
   bool autosaveWritten_ = false;
   bool interactive_ = true;
   bool autoplayOnLoad_ = true;

@@ -84,6 +84,19 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   QAction* resetZoom = view->addAction(tr("Reset &zoom"), dashboard_, &Dashboard::resetZoom);
   resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  view->addSeparator();
+  QAction* fullScreen = view->addAction(tr("&Full screen"), this, &MainWindow::toggleFullScreen);
+  fullScreen->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence::FullScreen});
+  fullScreen->setShortcutContext(Qt::WindowShortcut);
+  addAction(fullScreen);
+  // Esc leaves full screen; enabled only then, so it never takes Esc from anything else.
+  leaveFullScreenAction_ = new QAction(this);
+  leaveFullScreenAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+  leaveFullScreenAction_->setEnabled(false);
+  connect(leaveFullScreenAction_, &QAction::triggered, this, &MainWindow::toggleFullScreen);
+  addAction(leaveFullScreenAction_);
+  view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout)
+      ->setStatusTip(tr("Show every dock again, arranged for the window's size, and forget the saved layout."));
 
   // Help.
   QMenu* help = menuBar()->addMenu(tr("&Help"));
