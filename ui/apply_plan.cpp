@@ -23,15 +23,18 @@ QString ApplyPlan::summary() const {
   int adds = 0;
   int removes = 0;
   int sets = 0;
+  bool described = false;
   for (const auto& c : commands) {
     if (std::holds_alternative<engine::AddRun>(c)) ++adds;
     else if (std::holds_alternative<engine::RemoveRun>(c)) ++removes;
+    else if (std::holds_alternative<engine::Describe>(c)) described = true;
     else ++sets;
   }
   QStringList parts;
   if (adds) parts << QObject::tr("add %n run(s)", nullptr, adds);
   if (removes) parts << QObject::tr("remove %n run(s)", nullptr, removes);
   if (sets) parts << QObject::tr("change %n value(s)", nullptr, sets);
+  if (described) parts << QObject::tr("rename or re-describe the experiment");
   return QObject::tr("Applies to the running session without a restart: %1.").arg(parts.join(QStringLiteral(", ")));
 }
 
@@ -90,6 +93,9 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
       }
     }
   }
+  // Name and description are part of what Save writes: applied like any live edit.
+  if (current.name != draft.name || current.description != draft.description)
+    plan.commands.emplace_back(engine::Describe{draft.name, draft.description});
   for (const auto& c : current.runs) {
     bool kept = false;
     for (const auto& d : draft.runs) kept = kept || d.name == c.name;

@@ -1,6 +1,6 @@
 #pragma once
 // What it takes to turn the running experiment into the edited one. Hyperparameter and option
-// changes and added/removed runs can be applied to the live session (no restart); a different
+// changes, added/removed runs and the experiment's name and description can be applied to the live session (no restart); a different
 // dataset, model, batch size, seed, length, optimizer type, preset or schedule needs a new
 // session (training restarts from step 0). The live changes are engine commands, submitted to
 // the session as they are.

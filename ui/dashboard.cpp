@@ -395,6 +395,7 @@ bool drawnAsMarker(engine::EventKind kind) {
     case engine::EventKind::Diverged:
       return true;
     case engine::EventKind::Rejected:
+    case engine::EventKind::Described:
     case engine::EventKind::Count:
       return false;
   }

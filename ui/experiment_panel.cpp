@@ -350,7 +350,21 @@ ExperimentPanel::ExperimentPanel(RunColorMap* colors, QWidget* parent) : QWidget
 void ExperimentPanel::setSpec(const engine::ExperimentSpec& spec) {
   draft_ = spec;
   baseline_ = spec;
+  draftNotice_.clear();
   loadDraftIntoWidgets();
+  draftChanged();
+}
+
+void ExperimentPanel::setDraft(const engine::ExperimentSpec& draft) {
+  const QString selected = selectedRun();
+  draft_ = draft;
+  loadDraftIntoWidgets();
+  selectRun(selected);
+  draftChanged();
+}
+
+void ExperimentPanel::setDraftNotice(const QString& notice) {
+  draftNotice_ = notice;
   draftChanged();
 }
 
@@ -362,14 +376,9 @@ void ExperimentPanel::setBaseline(const engine::ExperimentSpec& current, bool ke
     return;
   }
   if (planApply(old, draft_).empty()) {
-    // Nothing edited: the draft is the running experiment (keep the name and description
-    // the user may have typed: the engine does not change them).
-    const std::string name = draft_.name;
-    const std::string description = draft_.description;
+    // Nothing edited: the draft is the running experiment.
     const QString selected = selectedRun();
     draft_ = current;
-    draft_.name = name;
-    draft_.description = description;
     loadDraftIntoWidgets();
     selectRun(selected);
   } else {
@@ -714,20 +723,18 @@ void ExperimentPanel::removeRun() {
 void ExperimentPanel::draftChanged() {
   const ApplyPlan plan = planApply(baseline_, draft_);
   const bool dirty = !plan.empty();
+  if (!dirty) draftNotice_.clear();
   apply_->setEnabled(dirty && !readOnly_);
   revert_->setEnabled(dirty && !readOnly_);
   if (!dirty) {
     apply_->setText(tr("Apply"));
     pending_->setText(readOnly_ ? tr("Viewing a log: editing is off.") : tr("No pending changes."));
     pending_->setStyleSheet(QString());
-  } else if (plan.restart) {
-    apply_->setText(tr("Apply and restart training"));
-    pending_->setText(plan.summary());
-    pending_->setStyleSheet(QStringLiteral("font-weight: bold;"));
   } else {
-    apply_->setText(tr("Apply now (no restart)"));
-    pending_->setText(plan.summary());
-    pending_->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    apply_->setText(plan.restart ? tr("Apply and restart training") : tr("Apply now (no restart)"));
+    pending_->setText(draftNotice_.isEmpty() ? plan.summary() : draftNotice_ + QStringLiteral("\n") + plan.summary());
+    pending_->setStyleSheet(draftNotice_.isEmpty() ? QStringLiteral("font-weight: bold;")
+                                                   : QStringLiteral("font-weight: bold; color: #b35900;"));
   }
   apply_->setToolTip(plan.summary());
   Q_EMIT dirtyChanged(dirty);

@@ -37,6 +37,13 @@ class ExperimentPanel : public QWidget {
   // draft fields the user has not edited follow too.
   // With keepDraft the draft is left exactly as it is (it becomes pending edits).
   void setBaseline(const engine::ExperimentSpec& current, bool keepDraft = false);
+  // Replaces the draft (a restored autosave's unapplied edits); the baseline stays.
+  void setDraft(const engine::ExperimentSpec& draft);
+  // A sentence shown above Apply while the draft differs from the running experiment, saying
+  // where the draft came from (an experiment that failed to start, say); cleared when the draft
+  // is applied or reverted, or a new experiment is shown.
+  void setDraftNotice(const QString& notice);
+  [[nodiscard]] QString draftNotice() const { return draftNotice_; }
   [[nodiscard]] const engine::ExperimentSpec& draft() const { return draft_; }
   [[nodiscard]] const engine::ExperimentSpec& baseline() const { return baseline_; }
   [[nodiscard]] bool isDirty() const;
@@ -78,6 +85,7 @@ class ExperimentPanel : public QWidget {
   RunColorMap* colors_;
   engine::ExperimentSpec draft_;
   engine::ExperimentSpec baseline_;
+  QString draftNotice_;
   bool loading_ = false;
   bool readOnly_ = false;
 

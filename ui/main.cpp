@@ -66,7 +66,7 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       // The interactive path: worker thread, autoplay, the window's own refresh timer.
       window.resize(size);
       window.show();
-      window.startSession(spec, /*autoplay=*/true, QStringLiteral("screenshot"));
+      window.startSession(spec, /*autoplay=*/true, larslab::ui::MainWindow::DocumentSource{options.experimentFile, QStringLiteral("screenshot")});
       applyViewOptions(window, options);
       QEventLoop loop;
       QTimer::singleShot(static_cast<int>(options.liveSeconds * 1000), &loop, &QEventLoop::quit);
@@ -136,11 +136,13 @@ int main(int argc, char** argv) {
   larslab::ui::MainWindow window(options.threads);
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 
+  window.restoreLayout();
   window.show();
   // Open after the window is shown so that an error dialog has a parent on screen.
   QTimer::singleShot(0, &window, [&window, &options] {
-    bool ok = false;
-    if (!options.experimentFile.isEmpty()) ok = window.openFile(options.experimentFile);
+    // Work a crash or a kill left behind comes first; then the file asked for.
+    bool ok = window.offerRecovery();
+    if (!ok && !options.experimentFile.isEmpty()) ok = window.openFile(options.experimentFile);
     if (!ok) window.openDefaultExperiment(/*autoplay=*/true);
     applyViewOptions(window, options);
   });

@@ -1,6 +1,8 @@
 #include "main_window.h"
 
 #include <QCloseEvent>
+#include <QScreen>
+#include <algorithm>
 #include <QDir>
 #include <QDockWidget>
 #include <QMessageBox>
@@ -58,12 +60,18 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   buildMenus();
   connectWidgets();
 
+  autosave_ = std::make_unique<Autosave>();
+  autosaveTimer_.setSingleShot(true);
+  connect(&autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosaveNow);
+
   refreshTimer_.setInterval(kRefreshMs);
   connect(&refreshTimer_, &QTimer::timeout, this, &MainWindow::timedRefresh);
   refreshTimer_.start();
 
   statusBar()->showMessage(tr("Welcome to LARS Lab. Space plays or pauses, S steps, R resets; F1 explains LARS and every chart."));
-  resize(1600, 1000);
+  // A laptop screen gets a window that fits it (the layout follows the width, see _layout.cpp).
+  const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+  resize(std::min(1600, avail.width()), std::min(1000, avail.height()));
   updateTitle();
 }
 
@@ -96,13 +104,13 @@ void MainWindow::buildDocks() {
   statusDock_->setObjectName(QStringLiteral("statusDock"));
   statusDock_->setWidget(status_);
   addDockWidget(Qt::RightDockWidgetArea, statusDock_);
-  splitDockWidget(tuningDock_, statusDock_, Qt::Vertical);
-  resizeDocks({tuningDock_, statusDock_}, {440, 440}, Qt::Vertical);
-  // Wide enough for the forms without a horizontal scroll bar; the charts get the rest.
-  panel_->setMinimumWidth(362);
   tuning_->setMinimumWidth(290);
   status_->setMinimumWidth(290);
-  resizeDocks({panelDock_, tuningDock_}, {362, 300}, Qt::Horizontal);
+  applyDockLayout(false);
+  for (QDockWidget* d : {panelDock_, tuningDock_, statusDock_}) {
+    connect(d, &QDockWidget::dockLocationChanged, this, &MainWindow::onDockMovedByUser);
+    connect(d, &QDockWidget::topLevelChanged, this, &MainWindow::onDockMovedByUser);
+  }
 }
 
 void MainWindow::connectWidgets() {
@@ -119,7 +127,7 @@ void MainWindow::connectWidgets() {
     if (dashboard_->runNames().contains(run)) setSelectedRun(run);
   });
   connect(panel_, &ExperimentPanel::applyRequested, this, &MainWindow::onApplyRequested);
-  connect(panel_, &ExperimentPanel::dirtyChanged, this, [this] { updateTitle(); });
+  connect(panel_, &ExperimentPanel::dirtyChanged, this, [this] { documentChanged(); });
   connect(tuning_, &TuningPanel::hyperparameterEdited, this, &MainWindow::onHyperparameterEdited);
 }
 
@@ -147,12 +155,17 @@ void MainWindow::updateTitle() {
   if (isReadOnly()) {
     title = tr("%1 (log, read-only) — LARS Lab").arg(QDir::toNativeSeparators(logPath_));
   } else {
-    const QString name = QString::fromStdString(panel_->baseline().name);
-    title = name.isEmpty() ? tr("LARS Lab") : name + QStringLiteral(" — LARS Lab");
+    // The running experiment's name (the panel may hold a draft that is not running).
+    const std::optional<engine::ExperimentSpec> running = runningExperiment();
+    const QString name = running ? QString::fromStdString(running->name) : QString();
+    title = name.isEmpty() ? QStringLiteral("LARS Lab") : name;
     if (!sourceLabel_.isEmpty()) title += QStringLiteral(" [") + sourceLabel_ + QStringLiteral("]");
+    title += QStringLiteral("[*]");  // Qt shows "*" there while the document is modified
     if (panel_->isDirty()) title += tr(" (edits not applied)");
+    if (!name.isEmpty()) title += QStringLiteral(" — LARS Lab");
   }
   setWindowTitle(title);
+  setWindowModified(!isReadOnly() && isModified());
 }
 
 void MainWindow::showHelp(const QString& tab) {
@@ -163,16 +176,13 @@ void MainWindow::showHelp(const QString& tab) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (interactive_ && panel_->isDirty()) {
-    const auto answer = QMessageBox::question(
-        this, tr("Unapplied edits"),
-        tr("The Experiment panel has edits that were not applied. Quit anyway and lose them?"),
-        QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Discard) {
-      event->ignore();
-      return;
-    }
+  if (!maybeSave(tr("quit"))) {
+    event->ignore();
+    return;
   }
+  // A clean quit: nothing to recover at the next start.
+  if (autosave_) autosave_->discard();
+  if (interactive_) saveLayout();
   event->accept();
 }
 

@@ -13,6 +13,9 @@
 //   main_window.cpp          the window: widgets, docks, wiring, title, errors
 //   main_window_menus.cpp    menus, actions and the recent-files list
 //   main_window_open.cpp     opening experiments, built-in examples and logs; drag and drop
+//   main_window_document.cpp the document: what Save writes, the modified mark, "Save changes?",
+//                            the autosave and its recovery after a crash
+//   main_window_layout.cpp   docks for the window's size, full screen, layout kept across starts
 //   main_window_save.cpp     saving the experiment, exporting metrics and charts
 //   main_window_session.cpp  the session's lifecycle: start, transport, reset, live edits
 //   main_window_refresh.cpp  the GUI tick: reading the store into the views
@@ -28,6 +31,7 @@
 #include <memory>
 #include <optional>
 
+#include "autosave.h"
 #include "dashboard.h"
 #include "engine/command.h"
 #include "engine/experiment.h"
@@ -69,10 +73,41 @@ class MainWindow : public QMainWindow {
   bool openExperiment(const QString& path, bool autoplay = true);
   bool openLog(const QString& path);
   void closeLog();
-  // Starts a new session from `spec` (asynchronously unless `wait`).
-  void startSession(const engine::ExperimentSpec& spec, bool autoplay, const QString& source, bool wait = false);
+  // Where an experiment comes from: the file Save writes to ("" for none: Save asks for one)
+  // and the label in the title. It becomes the window's document only once its session has
+  // started, so a file that fails to start never takes over the title or Save.
+  struct DocumentSource {
+    QString file;
+    QString label;
+    bool modified = false;  // a restored autosave: differs from any file until saved
+  };
+  // Starts a new session from `spec` (asynchronously unless `wait`). With a source it opens a
+  // new document; without, it restarts the current one (an Apply that needs a new session).
+  void startSession(const engine::ExperimentSpec& spec, bool autoplay, std::optional<DocumentSource> source,
+                    bool wait = false);
 
-  // Saving and exporting (false + reported error on failure).
+  // The document: the running experiment as Save writes it. Modified when it differs from the
+  // file it was opened from or last saved to (tuned values, added runs, applied edits), or when
+  // the Experiment panel holds edits not applied yet.
+  [[nodiscard]] bool isModified() const;
+  enum class SaveAnswer { Save, Discard, Cancel };
+  // Asked before anything discards a modified document. Interactive windows show a dialog;
+  // non-interactive ones (tests, --screenshot) use this function (default: Discard).
+  void setSaveChangesPrompt(std::function<SaveAnswer(const QString& question)> prompt) {
+    saveChangesPrompt_ = std::move(prompt);
+  }
+  // True when nothing would be lost, or the user saved or chose to discard; false: cancelled.
+  bool maybeSave(const QString& action);
+  // Autosave (crash safety): where this window's copy goes, written a moment after every change.
+  void setAutosaveDirectory(const QString& directory);
+  [[nodiscard]] Autosave* autosave() const { return autosave_.get(); }
+  void autosaveNow();
+  // Copies left by a crashed or killed window: offers the newest back (or restores it at once
+  // when not interactive). True when one was restored.
+  bool offerRecovery();
+
+  // Saving and exporting (false + reported error on failure). saveExperimentTo makes `path`
+  // the document's file (like Save As without the dialog).
   bool saveExperimentTo(const QString& path);
   bool exportMetricsTo(const QString& directory);
   bool exportChartTo(Dashboard::ChartId id, const QString& path);  // .png or .svg by extension
@@ -111,15 +146,29 @@ class MainWindow : public QMainWindow {
   void playPause();
   void stepOnce();
   void stepN(long n);
-  void reset();
+  void reset();          // every run from the same initial weights, tuned values kept
+  void resetToFile();    // back to the values of the file (asks before discarding changes)
   bool save();
   bool saveAs();
   void open();
   void exportMetrics();
   void showHelp(const QString& tab = QString());
+  void toggleFullScreen();
+  void resetLayout();
+
+ public:
+  // The layout the user left (geometry, docks) from QSettings; false when none was saved. Not
+  // used by --screenshot, whose pictures must not depend on the last session.
+  bool restoreLayout();
+  void saveLayout() const;
+  // Docks tabbed in one column (laptop widths) or beside the charts on both sides.
+  [[nodiscard]] bool isCompactLayout() const { return compactLayout_; }
+  // True until the user moves a dock: then their arrangement is kept at every size.
+  [[nodiscard]] bool isAutomaticLayout() const { return autoLayout_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -130,12 +179,19 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void reportError(const QString& title, const QString& message);
   static QString specErrorText(const engine::SpecError& e);
+  // main_window_layout.cpp
+  void applyDockLayout(bool compact);
+  [[nodiscard]] bool wantsCompactLayout(int width) const;
+  void fitLayoutTo(int width);  // the automatic layout for a window `width` px wide
+  void onDockMovedByUser();
   // main_window_menus.cpp
   void buildMenus();
   void addRecentFile(const QString& path);
   void rebuildRecentMenu();
-  // main_window_open.cpp
-  bool confirmDiscardEdits();  // true when there are none or the user agrees to lose them
+  // main_window_document.cpp
+  void adoptPendingDocument();
+  void documentChanged();  // title, modified mark, autosave timer
+  [[nodiscard]] std::optional<engine::ExperimentSpec> documentToSave() const;
   // main_window_save.cpp
   void exportChartInteractive(Dashboard::ChartId id);
   // main_window_session.cpp
@@ -180,11 +236,29 @@ class MainWindow : public QMainWindow {
   QDockWidget* statusDock_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
+  QAction* leaveFullScreenAction_ = nullptr;
   QPointer<HelpDialog> help_;
 
   QString selectedRun_;
   QString currentFile_;    // experiment file the session came from ("" for built-in / unsaved)
   QString sourceLabel_;    // shown in the title: file name or "built-in example"
+  // An opened experiment waiting for its session to start (then it becomes the document).
+  std::optional<DocumentSource> pendingSource_;
+  std::optional<engine::ExperimentSpec> pendingSpec_;
+  std::optional<engine::ExperimentSpec> pendingDraft_;  // unapplied edits to restore with it
+  int adoptedDocuments_ = 0;                            // counts documents that started
+  // The document as last opened or saved: experimentToJson text ("" = never saved) and spec
+  // (Reset to file values); the running experiment is compared with it.
+  std::string savedJson_;
+  std::optional<engine::ExperimentSpec> savedSpec_;
+  std::function<SaveAnswer(const QString&)> saveChangesPrompt_;
+  std::unique_ptr<Autosave> autosave_;
+  QTimer autosaveTimer_;
+  bool compactLayout_ = false;
+  bool autoLayout_ = true;
+  bool arrangingDocks_ = false;
+  bool wasMaximized_ = false;
+  bool autosaveWritten_ = false;
   bool interactive_ = true;
   bool autoplayOnLoad_ = true;
   QString lastError_;

@@ -40,7 +40,8 @@ void MainWindow::buildMenus() {
   saveAction->setShortcut(QKeySequence::Save);
   saveAction->setStatusTip(tr("Save the running experiment with its tuned hyperparameters."));
   QAction* saveAsAction = file->addAction(tr("Save experiment &as…"), this, &MainWindow::saveAs);
-  saveAsAction->setShortcut(QKeySequence::SaveAs);
+  // QKeySequence::SaveAs is empty outside GNOME and KDE: name the keys.
+  saveAsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
   file->addSeparator();
   QAction* exportAction = file->addAction(tr("&Export metrics as CSV…"), this, &MainWindow::exportMetrics);
   exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -65,10 +66,15 @@ void MainWindow::buildMenus() {
   step->setShortcut(QKeySequence(Qt::Key_S));
   QAction* stepMany = training->addAction(tr("Step ×N"), this, [this] { stepN(transport_->stepCount()->value()); });
   stepMany->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_S));
-  QAction* resetAction = training->addAction(tr("&Reset"), this, &MainWindow::reset);
+  QAction* resetAction = training->addAction(tr("&Reset, keep tuned values"), this, &MainWindow::reset);
   resetAction->setShortcut(QKeySequence(Qt::Key_R));
-  for (QAction* a : {play, step, stepMany, resetAction}) a->setShortcutContext(Qt::WindowShortcut);
-  addActions({play, step, stepMany, resetAction});
+  resetAction->setStatusTip(tr("Every run restarts from the same initial weights with the values it has now."));
+  QAction* resetFile = training->addAction(tr("Reset to the &file's values"), this, &MainWindow::resetToFile);
+  resetFile->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_R));
+  resetFile->setStatusTip(tr("Every run restarts from the same initial weights with the values of the file "
+                             "(asks before discarding tuned values)."));
+  for (QAction* a : {play, step, stepMany, resetAction, resetFile}) a->setShortcutContext(Qt::WindowShortcut);
+  addActions({play, step, stepMany, resetAction, resetFile});
 
   // View.
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -78,6 +84,19 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   QAction* resetZoom = view->addAction(tr("Reset &zoom"), dashboard_, &Dashboard::resetZoom);
   resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  view->addSeparator();
+  QAction* fullScreen = view->addAction(tr("&Full screen"), this, &MainWindow::toggleFullScreen);
+  fullScreen->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence::FullScreen});
+  fullScreen->setShortcutContext(Qt::WindowShortcut);
+  addAction(fullScreen);
+  // Esc leaves full screen; enabled only then, so it never takes Esc from anything else.
+  leaveFullScreenAction_ = new QAction(this);
+  leaveFullScreenAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+  leaveFullScreenAction_->setEnabled(false);
+  connect(leaveFullScreenAction_, &QAction::triggered, this, &MainWindow::toggleFullScreen);
+  addAction(leaveFullScreenAction_);
+  view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout)
+      ->setStatusTip(tr("Show every dock again, arranged for the window's size, and forget the saved layout."));
 
   // Help.
   QMenu* help = menuBar()->addMenu(tr("&Help"));

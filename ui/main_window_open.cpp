@@ -6,7 +6,6 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
@@ -42,11 +41,9 @@ bool MainWindow::openDefaultExperiment(bool autoplay) {
 bool MainWindow::openBuiltin(const QString& resourcePath, bool autoplay) {
   try {
     const engine::ExperimentSpec spec = loadBuiltinExperiment(resourcePath);
-    if (!confirmDiscardEdits()) return false;
+    if (!maybeSave(tr("open the example"))) return false;
     if (isReadOnly()) closeLog();
-    currentFile_.clear();
-    sourceLabel_ = tr("built-in example");
-    startSession(spec, autoplay, sourceLabel_);
+    startSession(spec, autoplay, DocumentSource{QString(), tr("built-in example")});
     return true;
   } catch (const engine::SpecError& e) {
     reportError(tr("Invalid built-in experiment"), specErrorText(e));
@@ -54,14 +51,6 @@ bool MainWindow::openBuiltin(const QString& resourcePath, bool autoplay) {
     reportError(tr("Invalid built-in experiment"), QString::fromUtf8(e.what()));
   }
   return false;
-}
-
-bool MainWindow::confirmDiscardEdits() {
-  if (!interactive_ || !panel_->isDirty()) return true;
-  return QMessageBox::question(this, tr("Unapplied edits"),
-                               tr("The Experiment panel has edits that were not applied. Open the other "
-                                  "experiment and discard them?"),
-                               QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Discard;
 }
 
 void MainWindow::open() {
@@ -83,12 +72,10 @@ bool MainWindow::openFile(const QString& path, bool autoplay) {
 bool MainWindow::openExperiment(const QString& path, bool autoplay) {
   try {
     const engine::ExperimentSpec spec = engine::loadExperiment(QDir::toNativeSeparators(path).toStdString());
-    if (!confirmDiscardEdits()) return false;
+    if (!maybeSave(tr("open %1").arg(QFileInfo(path).fileName()))) return false;
     if (isReadOnly()) closeLog();
-    currentFile_ = QFileInfo(path).absoluteFilePath();
-    sourceLabel_ = QFileInfo(path).fileName();
-    addRecentFile(currentFile_);
-    startSession(spec, autoplay, sourceLabel_);
+    // The file becomes the document (title, Save) once its session has started.
+    startSession(spec, autoplay, DocumentSource{QFileInfo(path).absoluteFilePath(), QFileInfo(path).fileName()});
     return true;
   } catch (const engine::SpecError& e) {
     reportError(tr("Cannot open experiment"), specErrorText(e));

@@ -38,7 +38,7 @@ void MainWindow::syncFromExperimentRecord() {
   if (selectedRun_.isEmpty() && !spec->runs.empty()) setSelectedRun(QString::fromStdString(spec->runs.front().name));
   tuning_->setSelectedRun(selectedRun_);
   syncTuningValues();
-  updateTitle();
+  documentChanged();
 }
 
 void MainWindow::syncTuningValues() {

@@ -10,9 +10,11 @@ QImage MainWindow::renderAfterTraining(const engine::ExperimentSpec& spec, long 
                                        const std::function<void()>& beforeRender) {
   interactive_ = false;
   refreshTimer_.stop();
+  fitLayoutTo(size.width());
   resize(size);
   show();
-  startSession(spec, /*autoplay=*/false, sourceLabel_.isEmpty() ? tr("built-in example") : sourceLabel_, /*wait=*/true);
+  startSession(spec, /*autoplay=*/false, DocumentSource{currentFile_, sourceLabel_.isEmpty() ? tr("built-in example") : sourceLabel_},
+               /*wait=*/true);
   controller_->post(SessionController::TrainNow{steps}, SessionController::Delivery::Wait);
   QCoreApplication::processEvents();
   refreshNow();
@@ -23,6 +25,7 @@ QImage MainWindow::renderAfterTraining(const engine::ExperimentSpec& spec, long 
 QImage MainWindow::renderCurrent(const QSize& size) {
   interactive_ = false;
   refreshTimer_.stop();
+  fitLayoutTo(size.width());  // before resizing: the layout decides how small the window can be
   resize(size);
   show();
   // Lay out, then refresh again: the reduction depends on the charts' final widths.

@@ -1,5 +1,5 @@
 // MainWindow: saving the running experiment (with its tuned values) and exporting metrics and
-// charts.
+// charts. What the document is and when it counts as modified: main_window_document.cpp.
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -28,30 +28,29 @@ bool MainWindow::saveAs() {
   const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
                                                     tr("LARS Lab experiments (*.json)"));
   if (path.isEmpty()) return false;
-  if (!saveExperimentTo(path)) return false;
-  currentFile_ = QFileInfo(path).absoluteFilePath();
-  sourceLabel_ = QFileInfo(path).fileName();
-  addRecentFile(currentFile_);
-  updateTitle();
-  return true;
+  return saveExperimentTo(path);
 }
 
 bool MainWindow::saveExperimentTo(const QString& path) {
-  std::optional<engine::ExperimentSpec> running = runningExperiment();
-  if (!running) {
+  // Exactly what runs, as the store records it: tuned values, added runs, applied edits, name
+  // and description. Never the panel's draft, which may be an experiment that is not running.
+  const std::optional<engine::ExperimentSpec> spec = documentToSave();
+  if (!spec) {
     reportError(tr("Nothing to save"), tr("No experiment is running."));
     return false;
   }
-  // The running experiment with its tuned hyperparameters; name and description from the panel.
-  engine::ExperimentSpec spec = std::move(*running);
-  spec.name = panel_->draft().name.empty() ? spec.name : panel_->draft().name;
-  spec.description = panel_->draft().description;
   try {
-    engine::saveExperiment(spec, QDir::toNativeSeparators(path).toStdString());
+    engine::saveExperiment(*spec, QDir::toNativeSeparators(path).toStdString());
   } catch (const std::exception& e) {
     reportError(tr("Cannot save experiment"), tr("%1: %2").arg(path, QString::fromUtf8(e.what())));
     return false;
   }
+  currentFile_ = QFileInfo(path).absoluteFilePath();
+  sourceLabel_ = QFileInfo(path).fileName();
+  savedJson_ = engine::experimentToJson(*spec);
+  savedSpec_ = *spec;
+  addRecentFile(currentFile_);
+  documentChanged();
   QString note = tr("Saved %1 (with the tuned hyperparameters).").arg(QDir::toNativeSeparators(path));
   if (panel_->isDirty()) note += tr(" Edits not applied yet in the Experiment panel are not in the file.");
   statusBar()->showMessage(note, 8000);

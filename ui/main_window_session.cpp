@@ -13,8 +13,12 @@
 namespace larslab::ui {
 
 
-void MainWindow::startSession(const engine::ExperimentSpec& spec, bool autoplay, const QString& source, bool wait) {
-  sourceLabel_ = source;
+void MainWindow::startSession(const engine::ExperimentSpec& spec, bool autoplay, std::optional<DocumentSource> source,
+                              bool wait) {
+  if (source) {
+    pendingSource_ = std::move(source);
+    pendingSpec_ = spec;
+  }
   panel_->setSpec(spec);
   updateTitle();
   controller_->post(SessionController::Load{spec, autoplay},
@@ -27,7 +31,13 @@ void MainWindow::onSessionChanged(std::shared_ptr<engine::Session> session) {
   rateStep_ = 0;
   rateTimeMs_ = clock_.elapsed();
   rate_ = -1.0;
+  adoptPendingDocument();
   syncFromExperimentRecord();
+  if (pendingDraft_) {
+    panel_->setDraft(*pendingDraft_);
+    pendingDraft_.reset();
+  }
+  documentChanged();
   refreshNow();
 }
 
@@ -39,10 +49,20 @@ void MainWindow::onStateChanged(SessionController::State state) {
 }
 
 void MainWindow::onLoadFailed(const QString& message) {
-  // The running session (if any) goes on. The experiment that failed stays in the panel as
-  // pending edits, so the user can fix the field (a data path, say) and press Apply.
-  if (const auto running = runningExperiment()) panel_->setBaseline(*running, /*keepDraft=*/true);
-  updateTitle();
+  // The running session (if any) goes on, and stays the document: title and Save are its. The
+  // experiment that failed stays in the panel as a draft, marked as not running, so the user
+  // can fix the field (a data path, say) and press Apply.
+  const QString failed = pendingSource_ ? pendingSource_->label : tr("the edited experiment");
+  pendingSource_.reset();
+  pendingSpec_.reset();
+  pendingDraft_.reset();
+  if (const auto running = runningExperiment()) {
+    panel_->setBaseline(*running, /*keepDraft=*/true);
+    panel_->setDraftNotice(tr("Not running: %1 could not start (%2). The charts, the title and Save are the "
+                              "running experiment's. Fix the draft and Apply, or Revert.")
+                               .arg(failed, message.section(QLatin1Char('\n'), 0, 0)));
+  }
+  documentChanged();
   reportError(tr("Could not start the experiment"), message);
 }
 
@@ -71,6 +91,7 @@ void MainWindow::stepN(long n) {
 }
 
 void MainWindow::reset() {
+  // Keeps every tuned value and edit: nothing of the document is lost, only the curves.
   if (isReadOnly() || !session_) return;
   controller_->post(SessionController::Reset{});
   statusBar()->showMessage(tr("Reset: every run restarts from the same initial weights (tuned values kept)."), 5000);
@@ -101,7 +122,7 @@ void MainWindow::onApplyRequested(const engine::ExperimentSpec& draft) {
   }
   const std::optional<engine::ExperimentSpec> running = runningExperiment();
   if (!running) {
-    startSession(checked, true, sourceLabel_);
+    startSession(checked, true, std::nullopt);
     return;
   }
   ApplyPlan plan = planApply(*running, draft);

@@ -1,7 +1,8 @@
 #pragma once
 // The commands a driver-side client (the GUI, the CLI, a test) submits to a running Session
 // with Session::submit. They are queued and applied by the driver at the next step boundary;
-// each is logged in the store as one Event (EventKind::Set, Option, Added, Removed, or Rejected
+// each is logged in the store as one Event (EventKind::Set, Option, Added, Removed, Described, or
+// Rejected
 // when it cannot be applied: an unknown run, a value out of range, a duplicate name).
 //
 // Restarting (Reset, a different dataset or model) is not a command: it builds a new Session
@@ -38,6 +39,12 @@ struct RemoveRun {
   std::string run;
 };
 
-using Command = std::variant<SetHyperparameter, SetOption, AddRun, RemoveRun>;
+// The experiment's name and description (what Save writes); training is not affected.
+struct Describe {
+  std::string name;
+  std::string description;
+};
+
+using Command = std::variant<SetHyperparameter, SetOption, AddRun, RemoveRun, Describe>;
 
 }  // namespace larslab::engine

@@ -30,7 +30,8 @@ constexpr std::array<std::pair<EventKind, const char*>, static_cast<std::size_t>
                  {EventKind::Rejected, "rejected"},
                  {EventKind::Added, "added"},
                  {EventKind::Removed, "removed"},
-                 {EventKind::Diverged, "diverged"}}};
+                 {EventKind::Diverged, "diverged"},
+                 {EventKind::Described, "described"}}};
 }  // namespace
 
 const char* eventKindName(EventKind kind) {

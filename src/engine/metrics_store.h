@@ -65,10 +65,11 @@ enum class EventKind {
   Added,     // a run added to the running session
   Removed,   // a run removed from the running session
   Diverged,  // a run stopped on a non-finite loss or parameter
+  Described, // the experiment's name or description changed (run is empty)
   Count
 };
 
-// "set", "option", "rejected", "added", "removed", "diverged"
+// "set", "option", "rejected", "added", "removed", "diverged", "described"
 const char* eventKindName(EventKind kind);
 // The kind named `name` in events.csv, or nullopt.
 std::optional<EventKind> eventKindFromName(std::string_view name);

@@ -267,6 +267,20 @@ struct Session::Impl {
     runs.erase(it);
   }
 
+  void apply(const Describe& c) {
+    if (c.name.empty()) {
+      event(sessionStep.load(), "", EventKind::Rejected, "describe: the experiment needs a name");
+      return;
+    }
+    std::string detail;
+    if (c.name != spec.name) detail = "name \"" + spec.name + "\" -> \"" + c.name + "\"";
+    if (c.description != spec.description) detail += std::string(detail.empty() ? "" : ", ") + "description";
+    if (detail.empty()) return;
+    spec.name = c.name;
+    spec.description = c.description;
+    event(sessionStep.load(), "", EventKind::Described, detail);
+  }
+
   void applyCommands() {
     std::vector<Command> commands;
     {

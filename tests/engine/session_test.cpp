@@ -178,6 +178,30 @@ TEST(Session, HyperparameterChangeAppliesAtTheNextStepAndKeepsOptimizerState) {
   EXPECT_EQ(sa->experiment()->runs[0].optimizer.hyperparameters.at("lr"), 0.03125);
 }
 
+// Name and description are what Save writes: a command changes them in the experiment record,
+// logs one event, and leaves training alone.
+TEST(Session, DescribeRenamesTheRecordedExperimentWithoutTouchingTraining) {
+  Session a(tinySpec(10), SessionOptions{1});
+  Session b(tinySpec(10), SessionOptions{1});
+  a.submit(Describe{"Renamed", "A new description."});
+  a.submit(Describe{"", "no name"});
+  a.step();
+  b.step();
+  const auto record = a.metrics()->experiment();
+  EXPECT_EQ(record->name, "Renamed");
+  EXPECT_EQ(record->description, "A new description.");
+  const auto events = a.metrics()->events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, EventKind::Described);
+  EXPECT_EQ(events[0].detail, "name \"" + tinySpec(10).name + "\" -> \"Renamed\", description");
+  EXPECT_EQ(events[1].kind, EventKind::Rejected);
+  EXPECT_EQ(a.metrics()->value(0, RunMetric::Loss, 0), b.metrics()->value(0, RunMetric::Loss, 0));
+  // Unchanged text: nothing to record.
+  a.submit(Describe{"Renamed", "A new description."});
+  a.step();
+  EXPECT_EQ(a.metrics()->events().size(), 2u);
+}
+
 TEST(Session, InvalidCommandsAreRejectedWithAnEventNotAnException) {
   Session session(tinySpec(20), SessionOptions{1});
   session.submit(SetHyperparameter{"LARS", "eta", -1.0});

@@ -55,6 +55,7 @@ class MainWindowTest : public ::testing::Test {
     ASSERT_TRUE(dir_.isValid());
     window_ = std::make_unique<MainWindow>(2);
     window_->setInteractive(false);
+    window_->setAutosaveDirectory(dir_.filePath(QStringLiteral("autosave")));
     window_->resize(1400, 900);
     window_->show();
   }
