@@ -75,8 +75,13 @@ TEST(WindowLayout, AUsersArrangementIsKeptRememberedAndReset) {
     ASSERT_TRUE(w->restoreLayout());
     EXPECT_FALSE(w->isAutomaticLayout());
     EXPECT_EQ(w->dockWidgetArea(dock(*w, "experimentDock")), Qt::RightDockWidgetArea);
+    EXPECT_EQ(w->width(), 1280) << "the saved geometry is back";
     w->resetLayout();
     EXPECT_TRUE(w->isAutomaticLayout());
+    EXPECT_TRUE(w->isCompactLayout()) << "arranged for the 1280 px window";
+    w->resize(1920, 1080);
+    QTest::qWait(50);
+    EXPECT_FALSE(w->isCompactLayout()) << "automatic again: it follows the width";
     EXPECT_EQ(w->dockWidgetArea(dock(*w, "experimentDock")), Qt::LeftDockWidgetArea);
     EXPECT_FALSE(QSettings().contains(QStringLiteral("window/state")));
   }
