@@ -77,7 +77,10 @@ class Problems {
       ++unlisted_;
       return;
     }
-    out_.push_back({line, column, path_ + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + what});
+    std::string text = path_;
+    if (line > 0) text.append(":").append(std::to_string(line));
+    text.append(": ").append(what);
+    out_.push_back({line, column, std::move(text)});
   }
 
   // Appends the counts of what add() left out; `names` are the header's column names.
