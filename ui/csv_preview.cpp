@@ -72,6 +72,7 @@ CsvPreview::CsvPreview(QWidget* parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionMode(QAbstractItemView::NoSelection);
   table_->verticalHeader()->setVisible(false);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);  // compact rows
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
   table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
