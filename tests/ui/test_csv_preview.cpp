@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <QComboBox>
+#include <QDir>
+#include <QPushButton>
+#include <QTest>
 #include <QLabel>
 #include <QListWidget>
 #include <QTableWidget>
@@ -13,6 +16,8 @@
 #include "csv_preview.h"
 #include "engine/experiment.h"
 #include "experiment_panel.h"
+#include "main_window.h"
+#include "session_controller.h"
 #include "run_colors.h"
 #include "ui_test_support.h"
 
@@ -118,6 +123,48 @@ TEST(CsvPreview, RegressionShowsTheTargetRangeAndABrokenFileIsReported) {
   preview.readInto(read);
   EXPECT_EQ(read.labelColumn, "sepal");
   EXPECT_EQ(read.ignoreColumns, (std::vector<std::string>{"name", "species"}));
+}
+
+// The window trains a CSV experiment through its relative path, and Apply refuses an edit
+// that breaks the data, listing every problem at once (as larslab-cli validate) while the
+// running session goes on.
+TEST(CsvPreview, ApplyListsEveryDataProblemAtOnce) {
+  test::app();
+  QTemporaryDir dir;
+  QDir(dir.path()).mkpath(QStringLiteral("data"));
+  std::string flowers = kFlowers;
+  flowers.replace(flowers.find("b,1.3"), 5, "b,NA");
+  test::writeFile(dir, QStringLiteral("data/flowers.csv"), flowers);
+  const QString file = test::writeFile(
+      dir, QStringLiteral("exp.json"), experimentJson(R"(, "ignore_columns": ["name"], "missing": "drop_rows")"));
+  MainWindow window(2);
+  window.setInteractive(false);
+  window.resize(1366, 768);
+  window.show();
+  ASSERT_TRUE(window.openExperiment(file, /*autoplay=*/false)) << window.lastError().toStdString();
+  ASSERT_TRUE(test::waitFor([&] {
+    return window.session() && window.controller()->state() == SessionController::State::Paused;
+  })) << window.lastError().toStdString();
+  const auto running = window.session();
+  ExperimentPanel* panel = window.experimentPanel();
+  CsvPreview* preview = panel->csvPreview();
+  EXPECT_TRUE(preview->summaryLabel()->text().contains(QStringLiteral("1 dropped")))
+      << preview->summaryLabel()->text().toStdString();
+
+  preview->ignoreList()->item(0)->setCheckState(Qt::Unchecked);  // the text column "name"
+  preview->missingBox()->setCurrentIndex(preview->missingBox()->findText(QStringLiteral("error")));
+  ASSERT_TRUE(test::waitFor([&] {
+    return panel->draft().dataset.ignoreColumns.empty() && panel->draft().dataset.missing == data::MissingPolicy::Error;
+  }, 2000));
+  QTest::mouseClick(panel->applyButton(), Qt::LeftButton);
+  const QString error = window.lastError();
+  EXPECT_TRUE(error.contains(QStringLiteral("flowers.csv:2: column 1 'name': expected a finite number, got 'a'")))
+      << error.toStdString();
+  EXPECT_TRUE(error.contains(QStringLiteral("flowers.csv:3: column 2 'petal': missing value ('NA')"))) << error.toStdString();
+  EXPECT_TRUE(error.contains(QStringLiteral("flowers.csv: column 1 'name': 7 more rows"))) << error.toStdString();
+  QCoreApplication::processEvents();
+  EXPECT_EQ(window.session(), running);  // nothing restarted
+  EXPECT_TRUE(panel->isDirty());         // the edit is still there to fix
 }
 
 }  // namespace
