@@ -49,7 +49,8 @@ ApplyPlan planApply(const engine::ExperimentSpec& current, const engine::Experim
   if (dc.kind != dd.kind) need(QObject::tr("dataset %1 → %2").arg(qs(dc.kind), qs(dd.kind)));
   else if (dc.samples != dd.samples || dc.noise != dd.noise || dc.testFraction != dd.testFraction ||
            dc.path != dd.path || dc.labelColumn != dd.labelColumn || dc.standardize != dd.standardize ||
-           dc.regression != dd.regression || dc.limit != dd.limit)
+           dc.regression != dd.regression || dc.limit != dd.limit || dc.ignoreColumns != dd.ignoreColumns ||
+           dc.missing != dd.missing)
     need(QObject::tr("dataset parameters"));
   bool modelSame = current.model.loss == draft.model.loss && current.model.layers.size() == draft.model.layers.size();
   for (std::size_t i = 0; modelSame && i < current.model.layers.size(); ++i)

@@ -99,8 +99,10 @@ QByteArray Autosave::serialize(const AutosaveContents& contents) {
   j["source"] = contents.sourceFile.toStdString();
   j["saved_at"] = contents.savedAt.isEmpty() ? QDateTime::currentDateTime().toString(Qt::ISODate).toStdString()
                                              : contents.savedAt.toStdString();
-  j["experiment"] = nlohmann::ordered_json::parse(engine::experimentToJson(contents.running));
-  if (contents.draft) j["draft"] = nlohmann::ordered_json::parse(engine::experimentToJson(*contents.draft));
+  // The copy lives in another folder than the experiment: a relative data path becomes absolute.
+  j["experiment"] = nlohmann::ordered_json::parse(engine::experimentToJson(engine::relocateExperiment(contents.running, "")));
+  if (contents.draft)
+    j["draft"] = nlohmann::ordered_json::parse(engine::experimentToJson(engine::relocateExperiment(*contents.draft, "")));
   return QByteArray::fromStdString(j.dump(2) + "\n");
 }
 

@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "apply_plan.h"
+#include "csv_preview.h"
 #include "data/dataset_facts.h"
 #include "data/synthetic.h"
 #include "nn/layer_registry.h"
@@ -116,16 +117,14 @@ ExperimentPanel::ExperimentPanel(RunColorMap* colors, QWidget* parent) : QWidget
   pathLayout->addWidget(path_, 1);
   pathLayout->addWidget(browse_);
   dataForm_->addRow(tr("Path"), pathRow);
-  labelColumn_ = new QLineEdit(dataGroup);
-  labelColumn_->setPlaceholderText(tr("last column"));
-  labelColumn_->setToolTip(tr("Name of the CSV column holding the label or target."));
-  dataForm_->addRow(tr("Label column"), labelColumn_);
   standardize_ = new QCheckBox(tr("Standardize features"), dataGroup);
   standardize_->setToolTip(tr("Shift and scale every feature to zero mean and unit variance."));
   dataForm_->addRow(standardize_);
   regression_ = new QCheckBox(tr("Regression target"), dataGroup);
   regression_->setToolTip(tr("The label column is a real number to predict, not a class."));
   dataForm_->addRow(regression_);
+  csvPreview_ = new CsvPreview(dataGroup);
+  dataForm_->addRow(csvPreview_);
   limit_ = new QSpinBox(dataGroup);
   limit_->setRange(0, data::kFashionMnistTrainImages);
   limit_->setSpecialValueText(tr("all"));
@@ -287,7 +286,7 @@ ExperimentPanel::ExperimentPanel(RunColorMap* colors, QWidget* parent) : QWidget
     dataEdited();
   });
   connect(path_, &QLineEdit::editingFinished, this, dataEdited);
-  connect(labelColumn_, &QLineEdit::editingFinished, this, dataEdited);
+  connect(csvPreview_, &CsvPreview::edited, this, dataEdited);
   connect(browse_, &QPushButton::clicked, this, [this, dataEdited] {
     QString chosen;
     if (datasetKind_->currentData().toString() == QLatin1String("csv"))
@@ -478,7 +477,7 @@ void ExperimentPanel::loadDraftIntoWidgets() {
   noise_->setValue(d.noise);
   testFraction_->setValue(d.testFraction);
   path_->setText(qs(d.path));
-  labelColumn_->setText(qs(d.labelColumn));
+  if (d.kind == "csv") csvPreview_->setDataset(d, draft_.seed);
   standardize_->setChecked(d.standardize);
   regression_->setChecked(d.regression);
   limit_->setValue(d.limit);
@@ -511,7 +510,7 @@ void ExperimentPanel::syncDatasetVisibility() {
   dataForm_->setRowVisible(noise_, synthetic);
   dataForm_->setRowVisible(testFraction_, !fashion);
   dataForm_->setRowVisible(path_->parentWidget(), csv || fashion);
-  dataForm_->setRowVisible(labelColumn_, csv);
+  dataForm_->setRowVisible(csvPreview_, csv);
   dataForm_->setRowVisible(standardize_, csv);
   dataForm_->setRowVisible(regression_, csv);
   dataForm_->setRowVisible(limit_, fashion);
@@ -524,7 +523,7 @@ void ExperimentPanel::readDataWidgets() {
   d.noise = noise_->value();
   d.testFraction = testFraction_->value();
   d.path = path_->text().trimmed().toStdString();
-  d.labelColumn = labelColumn_->text().trimmed().toStdString();
+  if (d.kind == "csv") csvPreview_->readInto(d);
   d.standardize = standardize_->isChecked();
   d.regression = regression_->isChecked();
   d.limit = limit_->value();
@@ -539,6 +538,8 @@ void ExperimentPanel::readDataWidgets() {
   draft_.evalEvery = evalEvery_->value();
   draft_.seed = static_cast<std::uint64_t>(seed_->value());
   draft_.shuffle = shuffle_->isChecked();
+  // A new file, regression, test fraction or seed changes what the preview shows.
+  if (d.kind == "csv") csvPreview_->setDataset(d, draft_.seed);
 }
 
 void ExperimentPanel::loadLayers() {

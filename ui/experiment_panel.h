@@ -23,6 +23,7 @@ class QTableWidget;
 
 namespace larslab::ui {
 
+class CsvPreview;
 class RunColorMap;
 class RunEditor;
 
@@ -59,6 +60,7 @@ class ExperimentPanel : public QWidget {
   [[nodiscard]] QListWidget* runList() const { return runList_; }
   [[nodiscard]] RunEditor* runEditor() const { return runEditor_; }
   [[nodiscard]] QSpinBox* batchSizeBox() const { return batchSize_; }
+  [[nodiscard]] CsvPreview* csvPreview() const { return csvPreview_; }
 
  Q_SIGNALS:
   void applyRequested(const larslab::engine::ExperimentSpec& draft);
@@ -97,7 +99,7 @@ class ExperimentPanel : public QWidget {
   QDoubleSpinBox* testFraction_ = nullptr;
   QLineEdit* path_ = nullptr;
   QPushButton* browse_ = nullptr;
-  QLineEdit* labelColumn_ = nullptr;
+  CsvPreview* csvPreview_ = nullptr;
   QCheckBox* standardize_ = nullptr;
   QCheckBox* regression_ = nullptr;
   QSpinBox* limit_ = nullptr;

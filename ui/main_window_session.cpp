@@ -120,13 +120,23 @@ void MainWindow::onApplyRequested(const engine::ExperimentSpec& draft) {
     reportError(tr("The edited experiment is not valid"), QString::fromUtf8(e.what()));
     return;
   }
+  checked.dataset.baseDir = draft.dataset.baseDir;  // not in the JSON: relative paths stay the file's
+  // Before a restart, the data too, every problem at once (as larslab-cli validate).
+  const auto dataIsValid = [this, &checked] {
+    const std::vector<engine::SpecIssue> issues = engine::checkExperimentData(checked);
+    if (issues.empty()) return true;
+    reportError(tr("The edited experiment's data has problems"),
+                specErrorText(engine::SpecError("experiment panel", issues)));
+    return false;
+  };
   const std::optional<engine::ExperimentSpec> running = runningExperiment();
   if (!running) {
-    startSession(checked, true, std::nullopt);
+    if (dataIsValid()) startSession(checked, true, std::nullopt);
     return;
   }
   ApplyPlan plan = planApply(*running, draft);
   if (plan.empty()) return;
+  if (plan.restart && !dataIsValid()) return;
   if (plan.restart) {
     const bool autoplay = state_ == SessionController::State::Playing || state_ == SessionController::State::Finished;
     controller_->post(SessionController::Load{checked, autoplay});

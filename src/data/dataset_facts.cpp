@@ -31,4 +31,13 @@ DatasetFacts fashionMnistFacts(int trainLimit) {
   return f;
 }
 
+DatasetFacts csvFacts(const CsvInspection& inspection, bool regression) {
+  DatasetFacts f;
+  f.inputShape = nn::Shape{1, 1, inspection.features};
+  f.classes = regression ? 0 : static_cast<int>(inspection.classNames.size());
+  f.outputs = regression ? 1 : f.classes;
+  f.trainSize = inspection.trainRows;
+  return f;
+}
+
 }  // namespace larslab::data

@@ -1,11 +1,12 @@
 #pragma once
 // What the built-in datasets are before they are loaded: the facts that a model (input shape,
 // outputs) and a batch size (training-split size) are checked against. A CSV file's facts are
-// known only once it has been read.
+// known only once it has been read (csvFacts).
 
 #include <optional>
 #include <string>
 
+#include "data/csv.h"
 #include "nn/tensor.h"
 
 namespace larslab::data {
@@ -26,5 +27,7 @@ bool isSyntheticRegression(const std::string& kind);
 std::optional<DatasetFacts> syntheticFacts(const std::string& kind, int samples, double testFraction);
 // trainLimit > 0: only the first trainLimit training images.
 DatasetFacts fashionMnistFacts(int trainLimit);
+// The facts of a CSV file read without problems (inspection.problems empty).
+DatasetFacts csvFacts(const CsvInspection& inspection, bool regression);
 
 }  // namespace larslab::data

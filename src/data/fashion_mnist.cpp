@@ -13,18 +13,22 @@ namespace {
 constexpr int kSide = 28;
 constexpr int kClasses = 10;
 
-std::string checkedPath(const std::string& directory, const char* fileName) {
-  const std::string path = (std::filesystem::path(directory) / fileName).string();
+std::string missingMessage(const std::string& path) {
+  return path + ": missing (install Debian package dataset-fashion-mnist or set LARSLAB_FASHION_MNIST_DIR)";
+}
+
+bool isFile(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw std::runtime_error(
-        path + ": missing (install Debian package dataset-fashion-mnist or set "
-               "LARSLAB_FASHION_MNIST_DIR)");
-  }
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+std::string checkedPath(const std::string& directory, const std::string& fileName) {
+  const std::string path = (std::filesystem::path(directory) / fileName).string();
+  if (!isFile(path)) throw std::runtime_error(missingMessage(path));
   return path;
 }
 
-Dataset loadPart(const std::string& directory, const char* imagesName, const char* labelsName,
+Dataset loadPart(const std::string& directory, const std::string& imagesName, const std::string& labelsName,
                  int limit) {
   const std::string imagesPath = checkedPath(directory, imagesName);
   const std::string labelsPath = checkedPath(directory, labelsName);
@@ -79,15 +83,30 @@ const std::vector<std::string>& fashionMnistClassNames() {
   return names;
 }
 
+const std::vector<std::string>& fashionMnistFiles() {
+  static const std::vector<std::string> files{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+  return files;
+}
+
+std::vector<std::string> missingFashionMnistFiles(const std::string& directory) {
+  std::vector<std::string> problems;
+  for (const std::string& name : fashionMnistFiles()) {
+    const std::string path = (std::filesystem::path(directory) / name).string();
+    if (!isFile(path)) problems.push_back(missingMessage(path));
+  }
+  return problems;
+}
+
 DatasetSplit loadFashionMnist(const std::string& directory, int trainLimit) {
   if (trainLimit < 0) {
     throw std::invalid_argument("Fashion-MNIST: trainLimit must be >= 0 (0 = all), got " +
                                 std::to_string(trainLimit));
   }
   DatasetSplit split;
-  split.train = loadPart(directory, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                         trainLimit);
-  split.test = loadPart(directory, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 0);
+  const std::vector<std::string>& files = fashionMnistFiles();
+  split.train = loadPart(directory, files[0], files[1], trainLimit);
+  split.test = loadPart(directory, files[2], files[3], 0);
   return split;
 }
 

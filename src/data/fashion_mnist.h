@@ -22,6 +22,14 @@ namespace larslab::data {
 [[nodiscard]] DatasetSplit loadFashionMnist(const std::string& directory = defaultFashionMnistDir(),
                                             int trainLimit = 0);
 
+// The four file names in a Fashion-MNIST directory: train images, train labels, test images,
+// test labels.
+[[nodiscard]] const std::vector<std::string>& fashionMnistFiles();
+
+// One message per file of the four that `directory` lacks, as loadFashionMnist words it; empty
+// when all are there (their content is only checked by loading them).
+[[nodiscard]] std::vector<std::string> missingFashionMnistFiles(const std::string& directory);
+
 // The ten Fashion-MNIST class names, index = label.
 [[nodiscard]] const std::vector<std::string>& fashionMnistClassNames();
 

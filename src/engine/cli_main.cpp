@@ -91,22 +91,29 @@ void Progress::finish(long done) {
 
 void addValidateCommand(CLI::App& app, int& exitCode) {
   auto* cmd =
-      app.add_subcommand("validate", "Check an experiment file and print every problem in it");
+      app.add_subcommand("validate", "Check an experiment file and its data and print every problem in them");
   auto file = std::make_shared<std::string>();
   cmd->add_option("EXPERIMENT", *file, "Experiment JSON file")->required();
   cmd->callback([file, &exitCode] {
+    auto report = [&exitCode](const std::string& origin, const std::vector<SpecIssue>& issues) {
+      for (const SpecIssue& issue : issues)
+        std::cerr << origin << ": " << (issue.path.empty() ? "" : issue.path + ": ") << issue.message << '\n';
+      std::cerr << issues.size() << " problem" << (issues.size() == 1 ? "" : "s") << " found\n";
+      exitCode = kExitBadInput;
+    };
     try {
       const ExperimentSpec spec = loadExperiment(*file);
+      // The data too: a CSV file is read with the experiment's policy, Fashion-MNIST's files
+      // must exist.
+      if (const std::vector<SpecIssue> issues = checkExperimentData(spec); !issues.empty()) {
+        report(*file, issues);
+        return;
+      }
       std::cout << *file << ": OK (" << spec.runs.size() << " run"
                 << (spec.runs.size() == 1 ? "" : "s") << ")\n";
       exitCode = kExitOk;
     } catch (const SpecError& e) {
-      for (const SpecIssue& issue : e.issues())
-        std::cerr << e.file() << ": " << (issue.path.empty() ? "" : issue.path + ": ")
-                  << issue.message << '\n';
-      std::cerr << e.issues().size() << " problem" << (e.issues().size() == 1 ? "" : "s")
-                << " found\n";
-      exitCode = kExitBadInput;
+      report(e.file(), e.issues());
     }
   });
 }

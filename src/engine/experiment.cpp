@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "data/dataset_facts.h"
+#include "data/fashion_mnist.h"
 #include "data/synthetic.h"
 #include "engine/atomic_file.h"
 #include "engine/text_util.h"
@@ -239,8 +240,8 @@ void readLayer(Reader& r, const Json& j, const std::string& path, nn::LayerSpec&
 void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec& d) {
   if (!r.isObject(j, path)) return;
   r.checkKeys(j, path,
-              {"kind", "samples", "noise", "test_fraction", "path", "label_column", "standardize",
-               "regression", "limit"});
+              {"kind", "samples", "noise", "test_fraction", "path", "label_column", "ignore_columns",
+               "missing", "standardize", "regression", "limit"});
   r.readString(j, path, "kind", d.kind);
   std::vector<std::string> kinds = data::syntheticKinds();
   kinds.emplace_back("fashion_mnist");
@@ -255,11 +256,37 @@ void readDataset(Reader& r, const Json& j, const std::string& path, DatasetSpec&
   r.readDouble(j, path, "test_fraction", d.testFraction, 0.0, Bound::Open, 1.0, Bound::Open);
   r.readString(j, path, "path", d.path);
   r.readString(j, path, "label_column", d.labelColumn);
+  if (const auto it = j.find("ignore_columns"); it != j.end()) {
+    const std::string field = child(path, "ignore_columns");
+    if (!it->is_array()) {
+      r.issue(field, "must be an array of column names, got " + describe(*it));
+    } else {
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        if ((*it)[i].is_string())
+          d.ignoreColumns.push_back((*it)[i].get<std::string>());
+        else
+          r.issue(index(field, i), "must be a column name (a string), got " + describe((*it)[i]));
+      }
+    }
+  }
+  if (const auto it = j.find("missing"); it != j.end()) {
+    std::vector<std::string> names;
+    for (const data::MissingPolicyInfo& p : data::missingPolicies()) names.emplace_back(p.name);
+    const data::MissingPolicyInfo* policy = it->is_string() ? data::findMissingPolicy(it->get<std::string>()) : nullptr;
+    if (policy != nullptr)
+      d.missing = policy->policy;
+    else
+      r.issue(child(path, "missing"), "must be one of " + choiceList(names) + ", got " + describe(*it) +
+                                          (it->is_string() ? didYouMean(it->get<std::string>(), names) : std::string()));
+  }
   r.readBool(j, path, "standardize", d.standardize);
   r.readBool(j, path, "regression", d.regression);
   r.readInt(j, path, "limit", d.limit, 0, data::kFashionMnistTrainImages);
   if (d.kind == "csv" && d.path.empty())
     r.issue(child(path, "path"), "missing required field for kind csv (the CSV file)");
+  if (d.kind != "csv" && (!d.ignoreColumns.empty() || d.missing != data::MissingPolicy::Error))
+    r.issue(child(path, j.contains("ignore_columns") ? "ignore_columns" : "missing"),
+            "only for kind csv, got kind \"" + d.kind + "\"");
 }
 
 // The rules of one optimizer configuration, on the struct: the file reader (after reading the
@@ -396,12 +423,15 @@ std::optional<data::DatasetFacts> dataFacts(const DatasetSpec& d) {
   return data::syntheticFacts(d.kind, d.samples, d.testFraction);
 }
 
-void checkModelAgainstData(Reader& r, const ExperimentSpec& spec) {
-  const std::optional<data::DatasetFacts> facts = dataFacts(spec.dataset);
+// `known`: the facts of a CSV file once it has been read (checkExperimentData).
+void checkModelAgainstData(Reader& r, const ExperimentSpec& spec,
+                           const std::optional<data::DatasetFacts>& known = std::nullopt) {
+  const std::optional<data::DatasetFacts> facts = known ? known : dataFacts(spec.dataset);
   const bool regression = spec.dataset.kind == "csv" ? spec.dataset.regression : (facts && facts->classes == 0);
-  if (spec.model.loss == "cross_entropy" && regression)
+  // With `known` the loss was already checked when the file was read.
+  if (!known && spec.model.loss == "cross_entropy" && regression)
     r.issue("model.loss", "cross_entropy needs a classification dataset; use mse for regression");
-  if (spec.model.loss == "mse" && !regression && (facts || spec.dataset.kind == "csv"))
+  if (!known && spec.model.loss == "mse" && !regression && (facts || spec.dataset.kind == "csv"))
     r.issue("model.loss",
             "mse needs a regression dataset (a regression_* kind, or csv with regression: true)");
   if (!facts) return;
@@ -564,7 +594,43 @@ ExperimentSpec loadExperiment(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw SpecError(path, {{"", "cannot read the file"}});
-  return parseExperiment(text.str(), path);
+  ExperimentSpec spec = parseExperiment(text.str(), path);
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
+  spec.dataset.baseDir = ec ? std::filesystem::path(path).parent_path().string() : folder.string();
+  return spec;
+}
+
+std::string resolvedDataPath(const DatasetSpec& d) {
+  const std::filesystem::path p(d.path);
+  if (d.path.empty() || p.is_absolute() || d.baseDir.empty()) return d.path;
+  return (std::filesystem::path(d.baseDir) / p).lexically_normal().string();
+}
+
+data::CsvOptions csvOptions(const DatasetSpec& d, std::uint64_t seed) {
+  data::CsvOptions options;
+  options.labelColumn = d.labelColumn;
+  options.ignoreColumns = d.ignoreColumns;
+  options.missing = d.missing;
+  options.regression = d.regression;
+  options.standardize = d.standardize;
+  options.testFraction = d.testFraction;
+  options.seed = seed;
+  return options;
+}
+
+std::vector<SpecIssue> checkExperimentData(const ExperimentSpec& spec) {
+  Reader r;
+  const DatasetSpec& d = spec.dataset;
+  if (d.kind == "fashion_mnist") {
+    const std::string directory = d.path.empty() ? data::defaultFashionMnistDir() : resolvedDataPath(d);
+    for (const std::string& problem : data::missingFashionMnistFiles(directory)) r.issue("dataset.path", problem);
+  } else if (d.kind == "csv") {
+    const data::CsvInspection info = data::inspectCsv(resolvedDataPath(d), csvOptions(d, spec.seed), 0);
+    for (const data::CsvProblem& problem : info.problems) r.issue("dataset", problem.text);
+    if (info.problems.empty()) checkModelAgainstData(r, spec, data::csvFacts(info, d.regression));
+  }
+  return std::move(r.issues);
 }
 
 std::string experimentToJson(const ExperimentSpec& spec) {
@@ -579,6 +645,9 @@ std::string experimentToJson(const ExperimentSpec& spec) {
   if (d.kind == "csv") {
     dataset["path"] = d.path;
     if (!d.labelColumn.empty()) dataset["label_column"] = d.labelColumn;
+    // Written only when not the default, so files without them stay byte-identical.
+    if (!d.ignoreColumns.empty()) dataset["ignore_columns"] = d.ignoreColumns;
+    if (d.missing != data::MissingPolicy::Error) dataset["missing"] = data::missingPolicyName(d.missing);
     dataset["standardize"] = d.standardize;
     dataset["regression"] = d.regression;
     dataset["test_fraction"] = d.testFraction;
@@ -644,7 +713,28 @@ std::string experimentToJson(const ExperimentSpec& spec) {
 }
 
 void saveExperiment(const ExperimentSpec& spec, const std::string& path) {
-  writeFileAtomically(path, experimentToJson(spec));
+  std::error_code ec;
+  const std::filesystem::path target = std::filesystem::absolute(std::filesystem::path(path), ec);
+  const std::string folder = ec ? std::filesystem::path(path).parent_path().string() : target.parent_path().string();
+  writeFileAtomically(path, experimentToJson(relocateExperiment(spec, folder)));
+}
+
+ExperimentSpec relocateExperiment(ExperimentSpec spec, const std::string& folder) {
+  namespace fs = std::filesystem;
+  DatasetSpec& d = spec.dataset;
+  const fs::path written(d.path);
+  if (!d.path.empty() && written.is_relative()) {
+    std::error_code ec;
+    const fs::path from = fs::absolute(d.baseDir.empty() ? fs::path(".") : fs::path(d.baseDir), ec).lexically_normal();
+    const fs::path to = folder.empty() ? fs::path() : fs::absolute(fs::path(folder), ec).lexically_normal();
+    if (!ec && from != to) {
+      const fs::path data = (from / written).lexically_normal();
+      const fs::path relative = folder.empty() ? fs::path() : data.lexically_relative(to);
+      d.path = relative.empty() ? data.string() : relative.string();  // no relative form: absolute
+    }
+  }
+  d.baseDir = folder;
+  return spec;
 }
 
 }  // namespace larslab::engine

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data/csv.h"
 #include "nn/model_spec.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
@@ -22,12 +23,23 @@ struct DatasetSpec {
   int samples = 2000;         // synthetic: total points (train + test)
   double noise = 0.1;         // synthetic
   double testFraction = 0.2;  // synthetic and csv
-  std::string path;           // csv file, or fashion_mnist directory (empty: Debian's default)
+  std::string path;           // csv file, or fashion_mnist directory (empty: Debian's default);
+                              // a relative path is relative to baseDir
   std::string labelColumn;    // csv: name of the label column (empty: last column)
+  std::vector<std::string> ignoreColumns;                     // csv: columns not read
+  data::MissingPolicy missing = data::MissingPolicy::Error;   // csv: missing values
   bool standardize = true;    // csv: zero mean, unit variance features
   bool regression = false;    // csv: label column is a real-valued target
   int limit = 0;              // fashion_mnist: use only the first N training images (0: all)
+  // Not in the file: the folder of the experiment file it was loaded from, which a relative
+  // path is resolved against (empty: the current directory, as for built-in experiments).
+  std::string baseDir;
 };
+
+// The data path as it is opened: `path` against baseDir when relative, else `path` itself.
+std::string resolvedDataPath(const DatasetSpec& d);
+// The CSV reader's options for a csv dataset; the seed fixes the split.
+data::CsvOptions csvOptions(const DatasetSpec& d, std::uint64_t seed);
 
 struct RunSpec {
   std::string name;  // unique within the experiment
@@ -73,10 +85,22 @@ class SpecError : public std::runtime_error {
 // Parse + validate. `origin` names the source in error messages (a path, or "<built-in>").
 // Collects every issue before throwing SpecError.
 ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& origin);
+// Sets dataset.baseDir to the file's folder.
 ExperimentSpec loadExperiment(const std::string& path);
 std::string experimentToJson(const ExperimentSpec& spec);  // round-trips through parseExperiment
-// Atomic save: write to a temporary file in the same directory, then rename.
+// Atomic save: write to a temporary file in the same directory, then rename. A relative data
+// path is rewritten for the file's folder (relocateExperiment), so it names the same data.
 void saveExperiment(const ExperimentSpec& spec, const std::string& path);
+// The experiment as a file in `folder` must say it: a relative dataset path that would name a
+// different file from there is rewritten relative to `folder` (absolute when `folder` is
+// empty); baseDir becomes `folder`. The same folder leaves the path exactly as written.
+ExperimentSpec relocateExperiment(ExperimentSpec spec, const std::string& folder);
+
+// Opens the data of a valid experiment and lists every problem found in it: each problem of
+// a CSV file (file, line, column) under the dataset's policy, the model's fit to the CSV
+// file's columns and classes and the batch size to its training split; each missing
+// Fashion-MNIST file. Nothing for synthetic data. Empty when the data loads.
+std::vector<SpecIssue> checkExperimentData(const ExperimentSpec& spec);
 
 // Checks one run built in code (the GUI's "add run", the session's commands) with the same
 // rules as the file reader: name, optimizer type, preset, hyperparameter ranges, option

@@ -31,10 +31,17 @@ std::string datasetLiteral(const DatasetSpec& d) {
   std::ostringstream s;
   s << "{\"kind\": " << pyString(d.kind);
   if (d.kind == "fashion_mnist") {
-    s << ", \"path\": " << pyString(d.path) << ", \"limit\": " << d.limit;
+    s << ", \"path\": " << pyString(resolvedDataPath(d)) << ", \"limit\": " << d.limit;
   } else if (d.kind == "csv") {
-    s << ", \"path\": " << pyString(d.path) << ", \"label_column\": " << pyString(d.labelColumn)
-      << ", \"regression\": " << pyBool(d.regression) << ", \"standardize\": " << pyBool(d.standardize)
+    s << ", \"path\": " << pyString(resolvedDataPath(d)) << ", \"label_column\": " << pyString(d.labelColumn);
+    // Only when not the default: scripts of existing experiments stay as they were.
+    if (!d.ignoreColumns.empty()) {
+      s << ", \"ignore_columns\": [";
+      for (std::size_t i = 0; i < d.ignoreColumns.size(); ++i) s << (i ? ", " : "") << pyString(d.ignoreColumns[i]);
+      s << "]";
+    }
+    if (d.missing != data::MissingPolicy::Error) s << ", \"missing\": " << pyString(data::missingPolicyName(d.missing));
+    s << ", \"regression\": " << pyBool(d.regression) << ", \"standardize\": " << pyBool(d.standardize)
       << ", \"test_fraction\": " << pyFloat(d.testFraction);
   } else {
     s << ", \"samples\": " << d.samples << ", \"noise\": " << pyFloat(d.noise)
@@ -66,7 +73,8 @@ std::string loadDataCode(const DatasetSpec& d) {
       << "    else:\n"
       << "        print(\"note: no --data given; splitting the CSV file with NumPy's RNG, not LARS Lab's\", flush=True)\n"
       << "        arrays = load_csv(DATASET[\"path\"], DATASET[\"label_column\"], DATASET[\"regression\"],\n"
-      << "                          DATASET[\"standardize\"], DATASET[\"test_fraction\"], SEED)\n";
+      << "                          DATASET[\"standardize\"], DATASET[\"test_fraction\"], SEED,\n"
+      << "                          DATASET.get(\"ignore_columns\", []), DATASET.get(\"missing\", \"error\"))\n";
   } else {
     s << "    if data_dir is None:\n"
       << "        sys.exit(f\"the {DATASET['kind']} data is drawn by LARS Lab's own random generator: write it with \"\n"

@@ -27,17 +27,9 @@ namespace larslab::engine {
 data::DatasetSplit loadDataset(const DatasetSpec& spec, std::uint64_t seed) {
   try {
     if (spec.kind == "fashion_mnist")
-      return data::loadFashionMnist(spec.path.empty() ? data::defaultFashionMnistDir() : spec.path,
+      return data::loadFashionMnist(spec.path.empty() ? data::defaultFashionMnistDir() : resolvedDataPath(spec),
                                     spec.limit);
-    if (spec.kind == "csv") {
-      data::CsvOptions options;
-      options.labelColumn = spec.labelColumn;
-      options.regression = spec.regression;
-      options.standardize = spec.standardize;
-      options.testFraction = spec.testFraction;
-      options.seed = seed;
-      return data::loadCsv(spec.path, options);
-    }
+    if (spec.kind == "csv") return data::loadCsv(resolvedDataPath(spec), csvOptions(spec, seed));
     data::SyntheticSpec synthetic;
     synthetic.kind = spec.kind;
     synthetic.samples = spec.samples;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -212,6 +213,178 @@ TEST(Csv, TooFewRowsToSplitNamesTheFile) {
   TempCsv file("a,label\n1,x\n2,y\n");  // one row per class: nothing left to test on
   expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(file.path(), raw()); },
                                             {file.path() + ": ", "too few"});
+}
+
+TEST(Csv, MissingValueSpellings) {
+  for (const char* missing : {"", "NA", "na", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL"})
+    EXPECT_TRUE(isMissingValue(missing)) << missing;
+  for (const char* value : {"0", "-", "nan1", "none", "N", "inf", "?"}) EXPECT_FALSE(isMissingValue(value)) << value;
+  EXPECT_STREQ(missingPolicyName(MissingPolicy::FillTrainMean), "fill_train_mean");
+  ASSERT_NE(findMissingPolicy("drop_rows"), nullptr);
+  EXPECT_EQ(findMissingPolicy("drop_rows")->policy, MissingPolicy::DropRows);
+  EXPECT_EQ(findMissingPolicy("drop"), nullptr);
+  EXPECT_EQ(missingPolicies().front().policy, MissingPolicy::Error);  // the default comes first
+}
+
+// id, v, label: v = id * id, with v missing where `missing` says.
+std::string numberedTable(int rows, const std::vector<int>& missingIds, const std::string& spelling = "NA") {
+  std::string text = "id,v,label\n";
+  for (int id = 1; id <= rows; ++id) {
+    const bool missing = std::find(missingIds.begin(), missingIds.end(), id) != missingIds.end();
+    text += std::to_string(id) + "," + (missing ? spelling : std::to_string(id * id)) + "," + (id % 2 ? "a" : "b") + "\n";
+  }
+  return text;
+}
+
+TEST(Csv, MissingValueIsAnErrorByDefault) {
+  TempCsv file(numberedTable(12, {5}));
+  expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(file.path(), raw()); },
+                                            {file.path() + ":6:", "column 2 'v'", "missing value ('NA')", "drop_rows",
+                                             "fill_train_mean"});
+}
+
+TEST(Csv, DropRowsLeavesOutRowsWithAMissingValue) {
+  TempCsv file(numberedTable(12, {3, 8}, ""));
+  CsvOptions options = raw();
+  options.missing = MissingPolicy::DropRows;
+  const DatasetSplit split = loadCsv(file.path(), options);
+  EXPECT_EQ(split.train.size() + split.test.size(), 10);
+  for (const Dataset* d : {&split.train, &split.test}) {
+    EXPECT_EQ(rowWithFirstFeature(*d, 3.0f), -1);
+    EXPECT_EQ(rowWithFirstFeature(*d, 8.0f), -1);
+    for (Eigen::Index r = 0; r < d->size(); ++r) EXPECT_EQ(d->features(r, 1), d->features(r, 0) * d->features(r, 0));
+  }
+  const CsvInspection info = inspectCsv(file.path(), options);
+  EXPECT_TRUE(info.problems.empty());
+  EXPECT_EQ(info.records, 12);
+  EXPECT_EQ(info.droppedRows, 2);
+  EXPECT_EQ(info.classCounts, (std::vector<long>{5, 5}));  // ids 3 (a) and 8 (b) left out
+}
+
+TEST(Csv, FillTrainMeanUsesTheTrainSplitOnly) {
+  // Several missing values, so that both splits hold some.
+  const std::vector<int> missing = {2, 5, 9, 14, 17, 20};
+  TempCsv file(numberedTable(24, missing, "nan"));
+  CsvOptions options = raw();
+  options.missing = MissingPolicy::FillTrainMean;
+  options.testFraction = 0.5;
+  const DatasetSplit split = loadCsv(file.path(), options);
+  double sum = 0.0;
+  int count = 0;
+  for (Eigen::Index r = 0; r < split.train.size(); ++r) {
+    const auto id = static_cast<int>(split.train.features(r, 0));
+    if (std::find(missing.begin(), missing.end(), id) != missing.end()) continue;
+    sum += split.train.features(r, 1);
+    ++count;
+  }
+  const auto trainMean = static_cast<float>(sum / count);
+  double allSum = 0.0;
+  int allCount = 0;
+  for (int id = 1; id <= 24; ++id)
+    if (std::find(missing.begin(), missing.end(), id) == missing.end()) allSum += id * id, ++allCount;
+  const auto allMean = static_cast<float>(allSum / allCount);
+  ASSERT_NE(trainMean, allMean);  // else the test could not tell them apart
+  int filledTrain = 0, filledTest = 0;
+  for (const Dataset* d : {&split.train, &split.test})
+    for (Eigen::Index r = 0; r < d->size(); ++r) {
+      const auto id = static_cast<int>(d->features(r, 0));
+      if (std::find(missing.begin(), missing.end(), id) == missing.end()) {
+        EXPECT_EQ(d->features(r, 1), static_cast<float>(id * id));
+        continue;
+      }
+      EXPECT_EQ(d->features(r, 1), trainMean) << "id " << id;
+      ++(d == &split.train ? filledTrain : filledTest);
+    }
+  EXPECT_GT(filledTrain, 0);
+  EXPECT_GT(filledTest, 0);
+  EXPECT_EQ(inspectCsv(file.path(), options).filledValues, 6);
+
+  // Standardisation comes after the fill: the filled train values sit at the train mean, so the
+  // standardised train column has mean 0 and the filled cells all share one value.
+  options.standardize = true;
+  const DatasetSplit z = loadCsv(file.path(), options);
+  EXPECT_NEAR(z.train.features.col(1).cast<double>().mean(), 0.0, 1e-5);
+}
+
+TEST(Csv, FillTrainMeanNeedsATrainValueAndLabels) {
+  TempCsv noValues("a,v,label\n1,,x\n2,,y\n3,,x\n4,,y\n");
+  CsvOptions options = raw();
+  options.missing = MissingPolicy::FillTrainMean;
+  expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(noValues.path(), options); },
+                                            {noValues.path(), "column 'v'", "no training row"});
+  TempCsv noLabel("a,label\n1,x\n2,\n3,y\n4,x\n5,y\n");
+  expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(noLabel.path(), options); },
+                                            {noLabel.path() + ":3:", "missing label", "drop_rows"});
+  options.missing = MissingPolicy::DropRows;
+  EXPECT_EQ(inspectCsv(noLabel.path(), options).droppedRows, 1);
+  // In a class label column NA is a class, not a missing value.
+  TempCsv naClass("a,label\n1,NA\n2,x\n3,NA\n4,x\n");
+  EXPECT_EQ(loadCsv(naClass.path(), raw()).train.classNames, (std::vector<std::string>{"NA", "x"}));
+}
+
+TEST(Csv, IgnoredColumnsAreNotRead) {
+  TempCsv file("name,a,note,b,label\nann,1,x,10,p\nbob,2,,20,q\ncid,3,y,30,p\ndan,4,z,40,q\neve,5,w,50,p\nfay,6,v,60,q\n");
+  expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(file.path(), raw()); },
+                                            {file.path() + ":2:", "column 1 'name'", "got 'ann'",
+                                             "\"ignore_columns\": [\"name\"]"});
+  CsvOptions options = raw();
+  options.ignoreColumns = {"note", "name"};
+  const DatasetSplit split = loadCsv(file.path(), options);
+  EXPECT_EQ(split.train.inputShape, (nn::Shape{1, 1, 2}));
+  for (const Dataset* d : {&split.train, &split.test})
+    for (Eigen::Index r = 0; r < d->size(); ++r) EXPECT_EQ(d->features(r, 1), 10.0f * d->features(r, 0));
+  const CsvInspection info = inspectCsv(file.path(), options);
+  EXPECT_EQ(info.features, 2);
+  EXPECT_EQ(info.labelIndex, 4);
+  EXPECT_EQ(info.header.size(), 5u);
+  EXPECT_EQ(info.classNames, (std::vector<std::string>{"p", "q"}));
+  EXPECT_EQ(info.classCounts, (std::vector<long>{3, 3}));
+
+  CsvOptions bad = raw();
+  bad.ignoreColumns = {"label", "nmae", "a", "a"};
+  const CsvInspection problems = inspectCsv(file.path(), bad);
+  ASSERT_EQ(problems.problems.size(), 3u);
+  EXPECT_NE(problems.problems[0].text.find("'label' is the label column"), std::string::npos);
+  EXPECT_NE(problems.problems[1].text.find("no column named 'nmae'"), std::string::npos);
+  EXPECT_NE(problems.problems[2].text.find("'a' is listed twice"), std::string::npos);
+  bad.ignoreColumns = {"name", "a", "note", "b"};
+  EXPECT_NE(inspectCsv(file.path(), bad).problems.at(0).text.find("no feature column left"), std::string::npos);
+}
+
+TEST(Csv, InspectionListsEveryProblemWithLineAndColumn) {
+  // Line 3: text in column 2; line 5: missing in column 3; line 6: a short row; column 1 has
+  // text on 5 lines, of which 3 are listed and the rest counted.
+  TempCsv file("a,b,c,label\n1,2,3,x\n1,two,3,y\n1,2,3,x\n1,2,,y\n1,2\nq,2,3,x\nq,2,3,y\nq,2,3,x\nq,2,3,y\nq,2,3,x\n");
+  const CsvInspection info = inspectCsv(file.path(), raw(), 3);
+  ASSERT_EQ(info.problems.size(), 7u);
+  EXPECT_EQ(info.problems[0].line, 3);
+  EXPECT_EQ(info.problems[0].column, 2);
+  EXPECT_NE(info.problems[0].text.find(file.path() + ":3: column 2 'b': expected a finite number, got 'two'"),
+            std::string::npos) << info.problems[0].text;
+  EXPECT_EQ(info.problems[1].line, 5);
+  EXPECT_EQ(info.problems[1].column, 3);
+  EXPECT_NE(info.problems[1].text.find("missing value (empty)"), std::string::npos);
+  EXPECT_EQ(info.problems[2].line, 6);
+  EXPECT_NE(info.problems[2].text.find("2 fields, expected 4"), std::string::npos);
+  for (int i = 3; i < 6; ++i) EXPECT_EQ(info.problems[static_cast<std::size_t>(i)].column, 1);
+  EXPECT_NE(info.problems[6].text.find("column 1 'a': 2 more rows"), std::string::npos) << info.problems[6].text;
+  EXPECT_EQ(info.preview.size(), 3u);
+  EXPECT_EQ(info.preview[1], (std::vector<std::string>{"1", "two", "3", "y"}));
+  EXPECT_EQ(info.records, 10);
+  expectThrowMentioning<std::runtime_error>([&] { (void)loadCsv(file.path(), raw()); },
+                                            {file.path() + ":3:", "(and 6 more problems in the file)"});
+}
+
+TEST(Csv, InspectionSummarisesARegressionTarget) {
+  const CsvInspection info = inspectCsv(fixture("csv/flowers_crlf.csv"), raw("sepal length", true));
+  ASSERT_FALSE(info.problems.empty());  // species is text
+  CsvOptions options = raw("sepal length", true);
+  options.ignoreColumns = {"species"};
+  const CsvInspection ok = inspectCsv(fixture("csv/flowers_crlf.csv"), options);
+  ASSERT_TRUE(ok.problems.empty()) << ok.problems.front().text;
+  EXPECT_TRUE(ok.classNames.empty());
+  EXPECT_LT(ok.targetMin, ok.targetMax);
+  EXPECT_EQ(ok.trainRows + ok.testRows, ok.records);
 }
 
 TEST(Csv, RejectsBadTestFraction) {

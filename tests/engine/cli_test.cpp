@@ -177,6 +177,39 @@ TEST_F(CliTest, ValidateExitStatusAndMessages) {
   EXPECT_NE(r.err.find("cannot open the file"), std::string::npos);
 }
 
+TEST_F(CliTest, ValidateReadsTheCsvDataAndListsEveryProblem) {
+  fs::create_directories(dir_ / "data");
+  write("data/d.csv", "id,x,label\n1,2,a\n2,two,b\n3,NA,a\n4,5,b\n5,6,a\n6,7,b\n");
+  const std::string experiment = R"({"version": 1, "dataset": {"kind": "csv", "path": "data/d.csv"},
+    "model": {"layers": [{"type": "dense", "units": 2}]}, "batch_size": 2, "steps": 3,
+    "runs": [{"name": "a", "optimizer": {"type": "sgd"}}]})";
+  const fs::path file = write("exp.json", experiment);
+  // From another working directory: the relative path is the experiment folder's.
+  Result r = cli("validate '" + file.string() + "'");
+  EXPECT_NE(r.status, 0);
+  const std::string csv = (dir_ / "data" / "d.csv").lexically_normal().string();
+  EXPECT_NE(r.err.find(file.string() + ": dataset: " + csv + ":3: column 2 'x': expected a finite number, got 'two'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(file.string() + ": dataset: " + csv + ":4: column 2 'x': missing value ('NA')"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 problems found"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+
+  // Fixed by the policy and by a model that fits: OK, and the output is the one for any valid file.
+  std::string fixed = experiment;
+  fixed.replace(fixed.find(R"("path": "data/d.csv")"), 20, R"("path": "data/d.csv", "missing": "drop_rows")");
+  write("data/d.csv", "id,x,label\n1,2,a\n2,3,b\n3,NA,a\n4,5,b\n5,6,a\n6,7,b\n");
+  const fs::path good = write("good.json", fixed);
+  r = cli("validate '" + good.string() + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, good.string() + ": OK (1 run)\n");
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  // run trains on it: the relative path resolves there too.
+  r = cli("run '" + good.string() + "' --out '" + (dir_ / "out").string() + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
 TEST_F(CliTest, BadInputGivesOneLineOnStderrAndNonZeroExit) {
   std::string broken = testing::tinyJson(20);
   broken.replace(broken.find("\"eta\": 0.01"), 11, "\"eta\": -1");

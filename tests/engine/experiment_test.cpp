@@ -392,6 +392,113 @@ TEST(ExperimentRoundTrip, EveryLayerTypeAndDatasetKindSurvive) {
   EXPECT_EQ(back.steps, 0);
 }
 
+// A scratch folder with an experiment file and the CSV file it names.
+class CsvExperimentDir {
+ public:
+  CsvExperimentDir() : dir_(fs::temp_directory_path() / ("larslab_csvexp_" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+  }
+  ~CsvExperimentDir() { fs::remove_all(dir_); }
+  CsvExperimentDir(const CsvExperimentDir&) = delete;
+  CsvExperimentDir& operator=(const CsvExperimentDir&) = delete;
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return dir_ / name;
+  }
+  [[nodiscard]] const fs::path& path() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+std::string csvExperiment(const std::string& datasetFields, int outputs = 2) {
+  return R"({"version": 1, "name": "csv", "dataset": {"kind": "csv", )" + datasetFields +
+         R"(}, "model": {"layers": [{"type": "dense", "units": )" + std::to_string(outputs) +
+         R"(}], "loss": "cross_entropy"}, "batch_size": 4, "steps": 5,
+         "runs": [{"name": "SGD", "optimizer": {"type": "sgd", "lr": 0.1}}]})";
+}
+
+TEST(ExperimentCsv, IgnoreColumnsAndMissingPolicyAreReadAndWrittenOnlyWhenSet) {
+  const ExperimentSpec plain = parseExperiment(csvExperiment(R"("path": "d.csv")"), "a.json");
+  EXPECT_TRUE(plain.dataset.ignoreColumns.empty());
+  EXPECT_EQ(plain.dataset.missing, data::MissingPolicy::Error);
+  const std::string plainJson = experimentToJson(plain);
+  EXPECT_EQ(plainJson.find("ignore_columns"), std::string::npos);
+  EXPECT_EQ(plainJson.find("\"missing\""), std::string::npos);
+
+  const ExperimentSpec spec = parseExperiment(
+      csvExperiment(R"("path": "d.csv", "ignore_columns": ["id", "name"], "missing": "fill_train_mean")"), "b.json");
+  EXPECT_EQ(spec.dataset.ignoreColumns, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(spec.dataset.missing, data::MissingPolicy::FillTrainMean);
+  const std::string once = experimentToJson(spec);
+  EXPECT_NE(once.find(R"("ignore_columns": [)"), std::string::npos) << once;
+  EXPECT_NE(once.find(R"("missing": "fill_train_mean")"), std::string::npos) << once;
+  EXPECT_EQ(experimentToJson(parseExperiment(once, "c.json")), once);
+
+  const std::vector<std::string> issues = issuesOf(Json::parse(
+      csvExperiment(R"("path": "d.csv", "ignore_columns": "id", "missing": "drop")")));
+  EXPECT_TRUE(contains(issues, "dataset.ignore_columns: must be an array of column names")) << joined(issues);
+  EXPECT_TRUE(contains(issues, "dataset.missing: must be one of error, drop_rows, fill_train_mean, got \"drop\""))
+      << joined(issues);
+  const std::vector<std::string> notCsv = issuesOf(Json::parse(R"({"version": 1,
+    "dataset": {"kind": "spirals", "missing": "drop_rows"},
+    "model": {"layers": [{"type": "dense", "units": 2}]}, "runs": [{"name": "a", "optimizer": {"type": "sgd"}}]})"));
+  EXPECT_TRUE(contains(notCsv, "dataset.missing: only for kind csv")) << joined(notCsv);
+}
+
+TEST(ExperimentCsv, RelativePathIsResolvedAgainstTheExperimentFolder) {
+  const CsvExperimentDir dir;
+  dir.write("data/points.csv", "x,y,label\n1,2,a\n2,1,b\n3,4,a\n4,3,b\n5,6,a\n6,5,b\n7,8,a\n8,7,b\n9,9,a\n0,1,b\n");
+  const fs::path file = dir.write("exp.json", csvExperiment(R"("path": "data/points.csv")"));
+  const ExperimentSpec spec = loadExperiment(file.string());
+  EXPECT_EQ(spec.dataset.path, "data/points.csv");  // as written
+  EXPECT_EQ(fs::path(resolvedDataPath(spec.dataset)), (dir.path() / "data" / "points.csv").lexically_normal());
+  EXPECT_TRUE(checkExperimentData(spec).empty());
+  // The saved file keeps the path as the user wrote it.
+  saveExperiment(spec, file.string());
+  EXPECT_NE(experimentToJson(loadExperiment(file.string())).find(R"("path": "data/points.csv")"), std::string::npos);
+  // An absolute path stays; a spec not from a file resolves against the current directory.
+  DatasetSpec absolute = spec.dataset;
+  absolute.path = (dir.path() / "data" / "points.csv").string();
+  EXPECT_EQ(resolvedDataPath(absolute), absolute.path);
+  const ExperimentSpec builtIn = parseExperiment(csvExperiment(R"("path": "data/points.csv")"), "<built-in>");
+  EXPECT_EQ(resolvedDataPath(builtIn.dataset), "data/points.csv");
+}
+
+TEST(ExperimentCsv, CheckDataListsEveryProblemOfTheFileAndTheModel) {
+  const CsvExperimentDir dir;
+  dir.write("data/bad.csv", "id,x,label\n1,2,a\n2,oops,b\n3,,a\n4,5,b\n5,6\n");
+  const ExperimentSpec bad = loadExperiment(dir.write("bad.json", csvExperiment(R"("path": "data/bad.csv")")).string());
+  const std::vector<SpecIssue> issues = checkExperimentData(bad);
+  ASSERT_EQ(issues.size(), 3u);
+  const std::string csv = (dir.path() / "data" / "bad.csv").lexically_normal().string();
+  EXPECT_EQ(issues[0].path, "dataset");
+  EXPECT_EQ(issues[0].message.rfind(csv + ":3: column 2 'x': expected a finite number, got 'oops'", 0), 0u)
+      << issues[0].message;
+  EXPECT_EQ(issues[1].message.rfind(csv + ":4: column 2 'x': missing value (empty)", 0), 0u) << issues[1].message;
+  EXPECT_EQ(issues[2].message.rfind(csv + ":6: 2 fields, expected 3", 0), 0u) << issues[2].message;
+
+  // Once the file reads, the model and the batch size are checked against it.
+  dir.write("data/three.csv", "x,label\n1,a\n2,b\n3,c\n4,a\n5,b\n6,c\n7,a\n8,b\n9,c\n");
+  ExperimentSpec three = loadExperiment(dir.write("three.json", csvExperiment(R"("path": "data/three.csv")")).string());
+  three.batchSize = 100;
+  const std::vector<SpecIssue> fit = checkExperimentData(three);
+  ASSERT_EQ(fit.size(), 2u);
+  EXPECT_EQ(fit[0].path, "model.layers");
+  EXPECT_NE(fit[0].message.find("needs 3 (one per class)"), std::string::npos) << fit[0].message;
+  EXPECT_EQ(fit[1].path, "batch_size");
+
+  ExperimentSpec fashion = parseExperiment(R"({"version": 1, "dataset": {"kind": "fashion_mnist"},
+    "model": {"layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]},
+    "runs": [{"name": "a", "optimizer": {"type": "sgd"}}]})", "f.json");
+  fashion.dataset.path = dir.path().string();
+  const std::vector<SpecIssue> files = checkExperimentData(fashion);
+  ASSERT_EQ(files.size(), 4u);
+  EXPECT_EQ(files[0].path, "dataset.path");
+  EXPECT_NE(files[0].message.find("train-images-idx3-ubyte.gz: missing"), std::string::npos) << files[0].message;
+}
+
 TEST(ExperimentSave, AtomicSaveWritesTheWholeFileAndLeavesNoTemporary) {
   const fs::path dir = fs::temp_directory_path() / ("larslab_save_" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -414,6 +521,33 @@ TEST(ExperimentSave, AtomicSaveWritesTheWholeFileAndLeavesNoTemporary) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("missing/exp.json"), std::string::npos) << e.what();
   }
+  fs::remove_all(dir);
+}
+
+// A relative data path names the same file wherever the experiment is saved: unchanged in its
+// own folder, rewritten relative to another, absolute for a copy with no folder (the autosave).
+TEST(ExperimentSave, ARelativeDataPathStillNamesTheSameFileAfterSaveAs) {
+  const fs::path dir = fs::temp_directory_path() / ("larslab_relocate_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "project" / "data");
+  fs::create_directories(dir / "elsewhere");
+  Json doc = validDocument();
+  doc["dataset"] = {{"kind", "csv"}, {"path", "data/points.csv"}};
+  const std::string original = (dir / "project" / "exp.json").string();
+  {
+    std::ofstream out(original);
+    out << doc.dump(2);
+  }
+  const ExperimentSpec spec = loadExperiment(original);
+  saveExperiment(spec, original);
+  EXPECT_EQ(loadExperiment(original).dataset.path, "data/points.csv") << "same folder: as written";
+  const std::string moved = (dir / "elsewhere" / "exp.json").string();
+  saveExperiment(spec, moved);
+  const ExperimentSpec back = loadExperiment(moved);
+  EXPECT_EQ(back.dataset.path, "../project/data/points.csv");
+  EXPECT_EQ(fs::path(resolvedDataPath(back.dataset)).lexically_normal(), (dir / "project" / "data" / "points.csv").lexically_normal());
+  const ExperimentSpec copy = relocateExperiment(spec, "");
+  EXPECT_EQ(fs::path(copy.dataset.path), (dir / "project" / "data" / "points.csv").lexically_normal());
   fs::remove_all(dir);
 }
 

@@ -417,22 +417,30 @@ TEST(PytorchAgreement, DistributedDataParallelMatchesEngine) {
 }
 
 // Without LARS Lab's .npy files a CSV experiment still runs: the script reads the file itself
-// and splits it with NumPy's RNG (stratified, same sizes as LARS Lab's split).
+// (the experiment's ignored columns, missing-value policy and resolved path) and splits it with
+// NumPy's RNG (stratified, same sizes as LARS Lab's split).
 TEST(PytorchExport, CsvExperimentRunsWithoutHandedOverData) {
   REQUIRE_TORCH();
   const Scratch scratch("csv");
   const fs::path& dir = scratch.path();
   {
+    // A text column to ignore and missing values to fill with the train mean: the script's
+    // own reader must apply the same policy to run at all.
     std::ofstream csv(dir / "points.csv");
-    csv << "x1,\"x 2\",label\n";
+    csv << "id,x1,\"x 2\",label\n";
     for (int i = 0; i < 203; ++i) {
       const double a = std::sin(1.7 * i) * 3.0, b = std::cos(0.9 * i + 0.3) * 2.0 + 1.0;
-      csv << a << ',' << b << ',' << (a * (b - 1.0) > 0 ? "yes" : "no") << '\n';
+      csv << "p" << i << ',';
+      if (i % 17 == 5) csv << "NA"; else csv << a;
+      csv << ',' << b << ',' << (a * (b - 1.0) > 0 ? "yes" : "no") << '\n';
     }
   }
   ExperimentSpec spec;
   spec.dataset.kind = "csv";
-  spec.dataset.path = (dir / "points.csv").string();
+  spec.dataset.path = "points.csv";  // relative: resolved against the experiment's folder
+  spec.dataset.baseDir = dir.string();
+  spec.dataset.ignoreColumns = {"id"};
+  spec.dataset.missing = data::MissingPolicy::FillTrainMean;
   spec.model.layers = {layer("dense", 8), layer("tanh"), layer("dense", 2)};
   spec.batchSize = 16;
   spec.steps = 3;
@@ -461,6 +469,54 @@ TEST(PytorchExport, CsvExperimentRunsWithoutHandedOverData) {
     return field;
   };
   EXPECT_EQ(epochOf(cpp[2]), epochOf(py[2]));
+}
+
+// The script states the experiment's CSV choices (needs no torch to check): the file by its
+// resolved path, the ignored columns and the policy; defaults are left out as before.
+TEST(PytorchExport, CsvScriptCarriesIgnoredColumnsPolicyAndResolvedPath) {
+  const Scratch scratch("csvliteral");
+  const fs::path& dir = scratch.path();
+  {
+    std::ofstream csv(dir / "points.csv");
+    csv << "id,x,label\n";
+    for (int i = 0; i < 20; ++i) csv << "p" << i << ',' << (i % 7 == 3 ? "" : std::to_string(i)) << ',' << i % 2 << '\n';
+  }
+  ExperimentSpec spec;
+  spec.dataset.kind = "csv";
+  spec.dataset.path = "points.csv";
+  spec.dataset.baseDir = dir.string();
+  spec.model.layers = {layer("dense", 2)};
+  spec.batchSize = 4;
+  spec.steps = 2;
+  spec.runs = {run("sgd", "sgd", "", {{"lr", 0.1}})};
+  spec.dataset.ignoreColumns = {"id"};
+  spec.dataset.missing = data::MissingPolicy::FillTrainMean;
+  writePytorchScript(spec, (dir / "train.py").string());
+  std::string script;
+  for (const std::string& line : readLines(dir / "train.py")) script += line + "\n";
+  const std::string path = (dir / "points.csv").lexically_normal().string();
+  EXPECT_NE(script.find("\"path\": \"" + path + "\""), std::string::npos) << script.substr(0, 2000);
+  EXPECT_NE(script.find("\"ignore_columns\": [\"id\"], \"missing\": \"fill_train_mean\""), std::string::npos);
+  EXPECT_NE(script.find("DATASET.get(\"ignore_columns\", []), DATASET.get(\"missing\", \"error\")"), std::string::npos);
+  spec.dataset.missing = data::MissingPolicy::DropRows;
+  writePytorchScript(spec, (dir / "train2.py").string());
+  std::string second;
+  for (const std::string& line : readLines(dir / "train2.py")) second += line + "\n";
+  EXPECT_NE(second.find("\"missing\": \"drop_rows\""), std::string::npos);
+  // Without the choices (a file with no text column and nothing missing) neither key appears.
+  {
+    std::ofstream csv(dir / "plain.csv");
+    csv << "x,label\n";
+    for (int i = 0; i < 20; ++i) csv << i << ',' << i % 2 << '\n';
+  }
+  spec.dataset.path = (dir / "plain.csv").string();
+  spec.dataset.ignoreColumns.clear();
+  spec.dataset.missing = data::MissingPolicy::Error;
+  writePytorchScript(spec, (dir / "train3.py").string());
+  std::string third;
+  for (const std::string& line : readLines(dir / "train3.py")) third += line + "\n";
+  EXPECT_EQ(third.find("\"ignore_columns\":"), std::string::npos);
+  EXPECT_EQ(third.find("\"missing\":"), std::string::npos);
 }
 
 // The script's number formatting is the engine's: shortest round-trip text, fixed or
