@@ -119,9 +119,9 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
                     .arg(QString::fromStdString(st.reason).toHtmlEscaped());
     }
     else if (st.warning == engine::RunWarning::BlowUp)
-      status = tr("blew up at step %1").arg(st.warningAtStep);
+      status = tr("blew up at %1").arg(st.warningAtStep);  // short like "DIVERGED at k": the column is narrow
     else if (st.warning == engine::RunWarning::Stall)
-      status = tr("stalled at step %1").arg(st.warningAtStep);
+      status = tr("stalled at %1").arg(st.warningAtStep);
     else if (st.finished)
       status = tr("finished");
     else
