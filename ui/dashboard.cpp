@@ -393,6 +393,7 @@ bool drawnAsMarker(engine::EventKind kind) {
     case engine::EventKind::Added:
     case engine::EventKind::Removed:
     case engine::EventKind::Diverged:
+    case engine::EventKind::Warning:
       return true;
     case engine::EventKind::Rejected:
     case engine::EventKind::Described:
@@ -575,12 +576,16 @@ void Dashboard::rebuildMarkers() {
     m.x = static_cast<double>(e.step) * xScale;
     const QString detail = QString::fromStdString(e.detail);
     const bool diverged = e.kind == engine::EventKind::Diverged;
+    const bool warning = e.kind == engine::EventKind::Warning;
     if (diverged)
       m.text = tr("%1 diverged: %2").arg(run, detail);
+    else if (warning)  // "blew up at step 120": the whole sentence is in the event log
+      m.text = run + QStringLiteral(" ") + detail.section(QLatin1Char(':'), 0, 0);
     else
       m.text = run.isEmpty() ? detail : run + QStringLiteral(": ") + detail;
     m.color = run.isEmpty() ? palette().color(QPalette::Text) : colors_->color(run);
     if (diverged) m.color = QColor(0xd6, 0x27, 0x28);
+    if (warning) m.color = QColor(0xe6, 0x7e, 0x22);
     all.append(m);
     if (run == selectedRun_) selected.append(m);
   }

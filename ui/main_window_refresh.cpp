@@ -103,12 +103,21 @@ void MainWindow::refreshNow() {
   if (store && !isReadOnly()) {
     const int r = store->runIndex(selectedRun_.toStdString());
     const engine::RunStatusInfo st = r >= 0 ? store->status(r) : engine::RunStatusInfo{};
-    tuning_->setNote(st.diverged ? tr("<b style='color:#d62728'>%1 diverged at step %2: %3.</b> It no longer trains; "
-                                      "Reset (R) restarts every run from the same initial weights.")
-                                       .arg(selectedRun_.toHtmlEscaped())
-                                       .arg(st.divergedAtStep)
-                                       .arg(QString::fromStdString(st.reason).toHtmlEscaped())
-                                 : QString());
+    QString note;
+    if (st.diverged)
+      note = tr("<b style='color:#d62728'>%1 diverged at step %2: %3.</b> It no longer trains; "
+                "Reset (R) restarts every run from the same initial weights.")
+                 .arg(selectedRun_.toHtmlEscaped())
+                 .arg(st.divergedAtStep)
+                 .arg(QString::fromStdString(st.reason).toHtmlEscaped());
+    else if (st.warning != engine::RunWarning::None)
+      note = tr("<b style='color:#c05a00'>%1 %2.</b> %3 It keeps training; %4")
+                 .arg(selectedRun_.toHtmlEscaped(),
+                      QString::fromStdString(engine::warningPrefix(st.warning, st.warningAtStep)),
+                      QString::fromStdString(st.warningDetail).section(QLatin1Char(':'), 1).trimmed().toHtmlEscaped() + QLatin1Char('.'),
+                      st.warning == engine::RunWarning::BlowUp ? tr("a lower learning rate or trust coefficient usually tames it.")
+                                                               : tr("a higher learning rate, or a different initialisation, may get it moving."));
+    tuning_->setNote(note);
   }
   updateStepRate();
 }

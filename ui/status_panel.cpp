@@ -17,8 +17,12 @@ namespace {
 
 enum Column { RunCol, StatusCol, LossCol, TestAccCol, ColumnCount };
 const QColor kDivergedColor(0xd6, 0x27, 0x28);
+const QColor kWarningColor(0xc0, 0x5a, 0x00);  // orange, darker than the marker's for contrast
 
-QIcon dot(const QColor& c, bool cross) {
+// What a row shows, kept in the status cell's UserRole so the row is restyled only on a change.
+enum class RowState { Normal, Warning, Diverged };
+
+QIcon dot(const QColor& c, bool cross, bool warning = false) {
   QPixmap pm(14, 14);
   pm.fill(Qt::transparent);
   QPainter p(&pm);
@@ -30,6 +34,10 @@ QIcon dot(const QColor& c, bool cross) {
     p.setPen(QPen(Qt::white, 2));
     p.drawLine(QPointF(4.5, 4.5), QPointF(9.5, 9.5));
     p.drawLine(QPointF(9.5, 4.5), QPointF(4.5, 9.5));
+  } else if (warning) {  // "!": flagged, still training
+    p.setPen(QPen(Qt::white, 2));
+    p.drawLine(QPointF(7, 3.5), QPointF(7, 8));
+    p.drawPoint(QPointF(7, 10.5));
   }
   return QIcon(pm);
 }
@@ -69,6 +77,15 @@ StatusPanel::StatusPanel(RunColorMap* colors, QWidget* parent) : QWidget(parent)
   banner_->setToolTip(tr("A diverged run stopped at the step shown; press Reset (R) to restart every run."));
   banner_->setVisible(false);
   layout->addWidget(banner_);
+  warningBanner_ = new QLabel(this);
+  warningBanner_->setObjectName(QStringLiteral("warningBanner"));
+  warningBanner_->setWordWrap(true);
+  warningBanner_->setTextFormat(Qt::RichText);
+  warningBanner_->setStyleSheet(QStringLiteral("QLabel { color: #000000; background: #f5b041; border-radius: 4px; padding: 4px; }"));
+  warningBanner_->setToolTip(tr("A run whose loss or weights blew up, or that stalled, is still finite and keeps training; "
+                                "the thresholds are the experiment file's \"health\" section."));
+  warningBanner_->setVisible(false);
+  layout->addWidget(warningBanner_);
   auto* logLabel = new QLabel(tr("Events: your hyperparameter changes, switched conventions, divergence"), this);
   logLabel->setWordWrap(true);
   layout->addWidget(logLabel);
@@ -85,6 +102,7 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
   const int n = store ? store->runCount() : 0;
   int row = 0;
   QString banner;
+  QString warnings;
   for (int r = 0; r < n; ++r) {
     const engine::RunStatusInfo st = store->status(r);
     if (st.removed) continue;
@@ -100,24 +118,38 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
                     .arg(st.divergedAtStep)
                     .arg(QString::fromStdString(st.reason).toHtmlEscaped());
     }
+    else if (st.warning == engine::RunWarning::BlowUp)
+      status = tr("blew up at %1").arg(st.warningAtStep);  // short like "DIVERGED at k": the column is narrow
+    else if (st.warning == engine::RunWarning::Stall)
+      status = tr("stalled at %1").arg(st.warningAtStep);
     else if (st.finished)
       status = tr("finished");
     else
       status = tr("training");
+    if (st.warning != engine::RunWarning::None)
+      warnings += tr("<b>%1 %2</b>%3.<br>")
+                      .arg(name.toHtmlEscaped(),
+                           QString::fromStdString(engine::warningPrefix(st.warning, st.warningAtStep)).toHtmlEscaped(),
+                           QString::fromStdString(st.warningDetail).section(QLatin1Char(':'), 1).toHtmlEscaped().prepend(QLatin1Char(':')));
     const bool diverged = st.diverged;
-    if (item->data(RunCol, Qt::UserRole).toString() != name || item->data(StatusCol, Qt::UserRole).toBool() != diverged) {
+    const RowState state = diverged ? RowState::Diverged
+                                    : (st.warning != engine::RunWarning::None ? RowState::Warning : RowState::Normal);
+    if (item->data(RunCol, Qt::UserRole).toString() != name || item->data(StatusCol, Qt::UserRole) != QVariant(static_cast<int>(state))) {
       item->setData(RunCol, Qt::UserRole, name);
       item->setText(RunCol, name);
-      item->setIcon(RunCol, dot(colors_->color(name), diverged));
-      item->setData(StatusCol, Qt::UserRole, diverged);
+      item->setIcon(RunCol, dot(colors_->color(name), diverged, state == RowState::Warning));
+      item->setData(StatusCol, Qt::UserRole, static_cast<int>(state));
       QFont f = item->font(StatusCol);
-      f.setBold(diverged);
+      f.setBold(state != RowState::Normal);
       item->setFont(StatusCol, f);
-      item->setForeground(StatusCol, diverged ? QBrush(kDivergedColor) : QBrush());
+      item->setForeground(StatusCol, diverged ? QBrush(kDivergedColor)
+                                              : (state == RowState::Warning ? QBrush(kWarningColor) : QBrush()));
     }
     if (item->text(StatusCol) != status) {
       item->setText(StatusCol, status);
-      item->setToolTip(StatusCol, st.diverged ? QString::fromStdString(st.describe()) : status);
+      QString tip = state == RowState::Normal ? status : QString::fromStdString(st.describe());
+      if (st.warning != engine::RunWarning::None) tip += QStringLiteral("\n") + QString::fromStdString(st.warningDetail);
+      item->setToolTip(StatusCol, tip);
     }
     const QString loss = steps > 0 ? number(store->value(r, engine::RunMetric::Loss, steps - 1)) : QString();
     if (item->text(LossCol) != loss) item->setText(LossCol, loss);
@@ -131,6 +163,9 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
   if (!banner.isEmpty()) banner += tr("The other runs keep training.");
   if (banner_->text() != banner) banner_->setText(banner);
   banner_->setVisible(!banner.isEmpty());
+  if (!warnings.isEmpty()) warnings += tr("Flagged runs keep training.");
+  if (warningBanner_->text() != warnings) warningBanner_->setText(warnings);
+  warningBanner_->setVisible(!warnings.isEmpty());
 }
 
 void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
@@ -140,7 +175,8 @@ void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
     if (!run.isEmpty()) text += run + QStringLiteral(" · ");
     // A divergence's detail already says "diverged at step k: why".
     const bool diverged = e.kind == engine::EventKind::Diverged;
-    if (diverged && !e.detail.empty())
+    const bool warning = e.kind == engine::EventKind::Warning;
+    if ((diverged || warning) && !e.detail.empty())
       text += QString::fromStdString(e.detail);
     else
       text += QString::fromUtf8(engine::eventKindName(e.kind)) + (e.detail.empty() ? QString() : QStringLiteral(": ") + QString::fromStdString(e.detail));
@@ -151,7 +187,13 @@ void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
       f.setBold(true);
       item->setFont(f);
     }
-    if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), diverged));
+    if (warning) {
+      item->setForeground(kWarningColor);
+      QFont f = item->font();
+      f.setBold(true);
+      item->setFont(f);
+    }
+    if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), diverged, warning));
     log_->addItem(item);
   }
   while (log_->count() > 500) delete log_->takeItem(0);
@@ -161,6 +203,8 @@ void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
 void StatusPanel::clearEvents() { log_->clear(); }
 
 QString StatusPanel::divergenceBanner() const { return banner_->isHidden() ? QString() : banner_->text(); }
+
+QString StatusPanel::warningBanner() const { return warningBanner_->isHidden() ? QString() : warningBanner_->text(); }
 
 QString StatusPanel::statusText(const QString& run) const {
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
@@ -173,7 +217,17 @@ QString StatusPanel::statusText(const QString& run) const {
 bool StatusPanel::isMarkedDiverged(const QString& run) const {
   for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
     QTreeWidgetItem* item = runs_->topLevelItem(i);
-    if (item->data(RunCol, Qt::UserRole).toString() == run) return item->data(StatusCol, Qt::UserRole).toBool();
+    if (item->data(RunCol, Qt::UserRole).toString() == run)
+      return item->data(StatusCol, Qt::UserRole).toInt() == static_cast<int>(RowState::Diverged);
+  }
+  return false;
+}
+
+bool StatusPanel::isMarkedWarning(const QString& run) const {
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* item = runs_->topLevelItem(i);
+    if (item->data(RunCol, Qt::UserRole).toString() == run)
+      return item->data(StatusCol, Qt::UserRole).toInt() == static_cast<int>(RowState::Warning);
   }
   return false;
 }

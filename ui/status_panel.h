@@ -1,5 +1,6 @@
 #pragma once
-// Status of every run (training, finished, diverged at step k and why) with its latest numbers,
+// Status of every run (training, finished, blew up or stalled at step k, diverged at step k and
+// why) with its latest numbers,
 // and a log of the session's events (hyperparameter changes, rejected commands, divergence).
 
 #include <QWidget>
@@ -31,6 +32,9 @@ class StatusPanel : public QWidget {
   [[nodiscard]] QString statusText(const QString& run) const;
   [[nodiscard]] bool isMarkedDiverged(const QString& run) const;
   [[nodiscard]] QString divergenceBanner() const;
+  // A run flagged by the health check (blew up or stalled) and still finite.
+  [[nodiscard]] bool isMarkedWarning(const QString& run) const;
+  [[nodiscard]] QString warningBanner() const;
 
  Q_SIGNALS:
   void runActivated(const QString& run);
@@ -40,6 +44,7 @@ class StatusPanel : public QWidget {
   QTreeWidget* runs_ = nullptr;
   QListWidget* log_ = nullptr;
   QLabel* banner_ = nullptr;  // red, names every diverged run, its step and the reason
+  QLabel* warningBanner_ = nullptr;  // orange, every run that blew up or stalled, and why
 };
 
 }  // namespace larslab::ui

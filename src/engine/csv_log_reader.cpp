@@ -120,6 +120,29 @@ struct RunRows {
   long steps = 0;
 };
 
+// A warning event ("blew up at step 12: ...; first to grow: dense1.weight (...)") back into its
+// run's status, as the session recorded it: a blow-up replaces an earlier stall.
+void readWarning(const Event& e, const std::map<std::string, int>& runIndex, MetricsStore& store) {
+  const auto run = runIndex.find(e.run);
+  if (run == runIndex.end()) return;
+  RunWarning kind = RunWarning::None;
+  for (const RunWarning k : {RunWarning::BlowUp, RunWarning::Stall})
+    if (e.detail.rfind(warningPrefix(k, e.step), 0) == 0) kind = k;
+  if (kind == RunWarning::None) return;  // a sentence this version does not know: event only
+  RunStatusInfo status = store.status(run->second);
+  if (status.warning != RunWarning::None && kind != RunWarning::BlowUp) return;
+  status.warning = kind;
+  status.warningAtStep = e.step;
+  status.warningDetail = e.detail;
+  status.warningTensor.clear();
+  const std::string marker = "; first to grow: ";
+  if (const auto at = e.detail.find(marker); at != std::string::npos) {
+    const auto begin = at + marker.size();
+    status.warningTensor = e.detail.substr(begin, e.detail.find(" (", begin) - begin);
+  }
+  store.setStatus(run->second, status);
+}
+
 }  // namespace
 
 std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
@@ -280,10 +303,12 @@ std::shared_ptr<MetricsStore> readMetricsLog(const std::string& path) {
                          eventKindNames() + ")");
       e.kind = *known;
       e.detail = field(file, fields, cDetail, "detail");
+      if (e.kind == EventKind::Warning) readWarning(e, runIndex, *store);
       if (e.kind == EventKind::Diverged) {
         const auto run = runIndex.find(e.run);
         if (run != runIndex.end()) {
-          RunStatusInfo status;
+          RunStatusInfo status = store->status(run->second);  // keeps a warning read before
+          status.finished = false;
           status.diverged = true;
           status.divergedAtStep = e.step;
           const std::string prefix = "diverged at step " + std::to_string(e.step) + ": ";

@@ -416,6 +416,34 @@ void readSchedule(Reader& r, const Json& j, const std::string& path, optim::Sche
   checkSchedule(r, s, totalSteps, path);
 }
 
+void readHealth(Reader& r, const Json& j, const std::string& path, HealthSpec& h) {
+  if (!r.isObject(j, path)) return;
+  r.checkKeys(j, path,
+              {"blowup_factor", "weight_growth", "stall_grad_factor", "chance_tolerance",
+               "burn_in_steps", "patience_steps", "smoothing_steps"});
+  r.readDouble(j, path, "blowup_factor", h.blowupFactor, 1.0, Bound::Open, 1e12, Bound::Closed);
+  r.readDouble(j, path, "weight_growth", h.weightGrowth, 1.0, Bound::Open, 1e12, Bound::Closed);
+  r.readDouble(j, path, "stall_grad_factor", h.stallGradFactor, 0.0, Bound::Open, 1.0, Bound::Open);
+  r.readDouble(j, path, "chance_tolerance", h.chanceTolerance, 0.0, Bound::Open, 0.5, Bound::Closed);
+  r.readInt(j, path, "burn_in_steps", h.burnInSteps, 0, 1'000'000'000);
+  r.readInt(j, path, "patience_steps", h.patienceSteps, 1, 1'000'000'000);
+  r.readInt(j, path, "smoothing_steps", h.smoothingSteps, 1, 1'000'000);
+}
+
+// Only the fields that differ from the defaults, so files without the section stay as they are.
+OrderedJson healthToJson(const HealthSpec& h) {
+  const HealthSpec d;
+  OrderedJson o = OrderedJson::object();
+  if (h.blowupFactor != d.blowupFactor) o["blowup_factor"] = h.blowupFactor;
+  if (h.weightGrowth != d.weightGrowth) o["weight_growth"] = h.weightGrowth;
+  if (h.stallGradFactor != d.stallGradFactor) o["stall_grad_factor"] = h.stallGradFactor;
+  if (h.chanceTolerance != d.chanceTolerance) o["chance_tolerance"] = h.chanceTolerance;
+  if (h.burnInSteps != d.burnInSteps) o["burn_in_steps"] = h.burnInSteps;
+  if (h.patienceSteps != d.patienceSteps) o["patience_steps"] = h.patienceSteps;
+  if (h.smoothingSteps != d.smoothingSteps) o["smoothing_steps"] = h.smoothingSteps;
+  return o;
+}
+
 // The built-in datasets' facts (src/data); empty for CSV, whose facts need the file.
 std::optional<data::DatasetFacts> dataFacts(const DatasetSpec& d) {
   if (d.kind == "fashion_mnist") return data::fashionMnistFacts(d.limit);
@@ -498,7 +526,7 @@ ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& o
     throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describe(root)}});
   r.checkKeys(root, "",
               {"version", "name", "description", "dataset", "model", "batch_size", "steps",
-               "epochs", "eval_every", "seed", "shuffle", "runs"});
+               "epochs", "eval_every", "seed", "shuffle", "health", "runs"});
 
   if (!root.contains("version"))
     r.issue("version", "missing required field (must be 1)");
@@ -549,6 +577,7 @@ ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& o
       r.issue("seed", "must be a non-negative integer, got " + describe(seed));
   }
   r.readBool(root, "", "shuffle", spec.shuffle);
+  if (root.contains("health")) readHealth(r, root["health"], "health", spec.health);
 
   const long total = estimatedSteps(spec);
   if (!root.contains("runs")) {
@@ -688,6 +717,7 @@ std::string experimentToJson(const ExperimentSpec& spec) {
   root["eval_every"] = spec.evalEvery;
   root["seed"] = spec.seed;
   root["shuffle"] = spec.shuffle;
+  if (spec.health != HealthSpec{}) root["health"] = healthToJson(spec.health);
 
   OrderedJson runs = OrderedJson::array();
   for (const RunSpec& run : spec.runs) {

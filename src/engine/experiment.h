@@ -47,6 +47,19 @@ struct RunSpec {
   optim::ScheduleConfig schedule;  // totalSteps is filled from the experiment length
 };
 
+// When a run is flagged as blowing up or stalling (engine/run_health.h has the rules). The file's
+// optional "health" section overrides these; the writer omits the defaults.
+struct HealthSpec {
+  double blowupFactor = 10.0;     // smoothed loss above this x its start (or x its best)
+  double weightGrowth = 100.0;    // a tensor's |w| above this x its step-0 value
+  double stallGradFactor = 1e-3;  // every weight tensor's |g| below this x its step-0 value
+  double chanceTolerance = 0.05;  // "at chance": loss within this fraction of ln(classes)
+  long burnInSteps = 100;         // no stall and no best-based blow-up before this step
+  long patienceSteps = 100;       // a stall must last this many consecutive steps
+  long smoothingSteps = 20;       // EMA span of the smoothed loss and accuracy
+  bool operator==(const HealthSpec&) const = default;
+};
+
 // Length used when a file gives neither steps nor epochs.
 inline constexpr long kDefaultSteps = 1000;
 
@@ -62,6 +75,7 @@ struct ExperimentSpec {
   long evalEvery = 100;  // test evaluation every k steps, at step 0 and at the end
   std::uint64_t seed = 1;
   bool shuffle = true;
+  HealthSpec health;
   std::vector<RunSpec> runs;
 };
 

@@ -31,6 +31,7 @@ constexpr std::array<std::pair<EventKind, const char*>, static_cast<std::size_t>
                  {EventKind::Added, "added"},
                  {EventKind::Removed, "removed"},
                  {EventKind::Diverged, "diverged"},
+                 {EventKind::Warning, "warning"},
                  {EventKind::Described, "described"}}};
 }  // namespace
 
@@ -55,11 +56,30 @@ std::string eventKindNames() {
   return names;
 }
 
+std::string warningPrefix(RunWarning kind, long step) {
+  switch (kind) {
+    case RunWarning::BlowUp:
+      return "blew up at step " + std::to_string(step);
+    case RunWarning::Stall:
+      return "stalled at step " + std::to_string(step);
+    case RunWarning::None:
+      break;
+  }
+  return {};
+}
+
 std::string RunStatusInfo::describe() const {
-  if (diverged) return "diverged at step " + std::to_string(divergedAtStep) + ": " + reason;
-  if (removed) return "removed";
-  if (finished) return "finished";
-  return "running";
+  std::string text;
+  if (diverged)
+    text = "diverged at step " + std::to_string(divergedAtStep) + ": " + reason;
+  else if (removed)
+    text = "removed";
+  else if (finished)
+    text = "finished";
+  else
+    text = "running";
+  if (warning != RunWarning::None) text += "; " + warningPrefix(warning, warningAtStep);
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -65,11 +65,12 @@ enum class EventKind {
   Added,     // a run added to the running session
   Removed,   // a run removed from the running session
   Diverged,  // a run stopped on a non-finite loss or parameter
+  Warning,   // a finite blow-up or a stall (engine/run_health.h); the run keeps training
   Described, // the experiment's name or description changed (run is empty)
   Count
 };
 
-// "set", "option", "rejected", "added", "removed", "diverged", "described"
+// "set", "option", "rejected", "added", "removed", "diverged", "warning", "described"
 const char* eventKindName(EventKind kind);
 // The kind named `name` in events.csv, or nullopt.
 std::optional<EventKind> eventKindFromName(std::string_view name);
@@ -83,14 +84,26 @@ struct Event {
   std::string detail;  // "eta 0.001 -> 0.002"
 };
 
+// What RunHealth flagged about a run that is still finite. A warning event's detail starts with
+// warningPrefix(kind, step) ("blew up at step 120: ...").
+enum class RunWarning { None, BlowUp, Stall };
+// "blew up at step 120", "stalled at step 300"
+std::string warningPrefix(RunWarning kind, long step);
+
 struct RunStatusInfo {
   bool diverged = false;
   long divergedAtStep = -1;
   std::string reason;     // "loss is NaN", "parameter dense2.weight is inf"
   bool finished = false;  // trained all its steps
   bool removed = false;   // removed from the session; its recorded data stays readable
-  [[nodiscard]] std::string describe()
-      const;  // "diverged at step 12: loss is NaN", "finished", ...
+  // The first warning (a blow-up replaces an earlier stall): kind, step, the tensor whose |w|
+  // grew first (blow-ups; may be empty) and the sentence of its event.
+  RunWarning warning = RunWarning::None;
+  long warningAtStep = -1;
+  std::string warningTensor;
+  std::string warningDetail;
+  // "diverged at step 12: loss is NaN", "finished", "finished; blew up at step 120", ...
+  [[nodiscard]] std::string describe() const;
 };
 
 // One trainable tensor that has telemetry columns.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <variant>
 
@@ -17,6 +18,7 @@
 #include "data/fashion_mnist.h"
 #include "nn/random.h"
 #include "data/synthetic.h"
+#include "engine/run_health.h"
 #include "engine/text_util.h"
 #include "nn/backprop.h"
 #include "optim/optimizer.h"
@@ -78,6 +80,8 @@ struct Session::Impl {
     std::vector<optim::TensorTelemetry> telemetry;
     std::vector<float> runRow;
     std::vector<float> tensorRow;
+    std::optional<RunHealth> health;
+    std::vector<Event> warnings;  // raised by trainOne, written as events by step()
     long step = 0;  // updates applied
     bool diverged = false;
     bool finished = false;
@@ -132,6 +136,11 @@ struct Session::Impl {
     run->telemetry.resize(static_cast<std::size_t>(network->layout()->count()));
     run->runRow.resize(kRunMetricCount);
     run->tensorRow.resize(telemetryTensors.size() * kTensorMetricCount);
+    std::vector<RunHealth::TensorInfo> watched;
+    for (const TensorColumnInfo& c : tensorColumns)
+      watched.push_back({c.name, c.kind == nn::TensorKind::Weight});
+    run->health.emplace(spec.health, std::move(watched),
+                        split.train.isClassification() ? split.train.numClasses : 0);
     return run;
   }
 
@@ -340,21 +349,46 @@ struct Session::Impl {
     }
     if (!reason.empty()) {
       run.diverged = true;
-      RunStatusInfo status;
+      RunStatusInfo status = store->status(run.storeIndex);  // keeps a warning raised earlier
       status.diverged = true;
       status.divergedAtStep = k;
       status.reason = reason;
       store->setStatus(run.storeIndex, status);
       return;
     }
+    checkHealth(run, k, batch);
     if (spec.evalEvery > 0 && run.step % spec.evalEvery == 0 && run.step != total) evaluate(run);
     if (run.step >= total) {
       evaluate(run);
       run.finished = true;
-      RunStatusInfo status;
+      RunStatusInfo status = store->status(run.storeIndex);  // keeps a warning
       status.finished = true;
       store->setStatus(run.storeIndex, status);
     }
+  }
+
+  // Feeds the run's health check with what the step measured (after the telemetry is packed);
+  // a warning is recorded in the run's status now and as an event by step().
+  void checkHealth(Run& run, long k, const nn::BatchResult& batch) {
+    for (std::size_t i = 0; i < telemetryTensors.size(); ++i) {
+      const optim::TensorTelemetry& tel = run.telemetry[static_cast<std::size_t>(telemetryTensors[i])];
+      run.health->setTensor(static_cast<int>(i), tel.weightNorm, tel.gradNorm);
+    }
+    const double accuracy = split.train.isClassification()
+                                ? batch.accuracy()
+                                : std::numeric_limits<double>::quiet_NaN();
+    std::optional<HealthWarning> warning = run.health->observe(k, batch.loss, accuracy);
+    if (!warning) return;
+    RunStatusInfo status = store->status(run.storeIndex);
+    if (status.warning == RunWarning::None || warning->kind == RunWarning::BlowUp) {
+      status.warning = warning->kind;
+      status.warningAtStep = warning->step;
+      status.warningTensor = warning->tensor;
+      status.warningDetail = warning->detail;
+      store->setStatus(run.storeIndex, status);
+    }
+    run.warnings.push_back(
+        Event{warning->step, run.spec.name, EventKind::Warning, std::move(warning->detail)});
   }
 
   bool anyWork() const {
@@ -391,6 +425,8 @@ struct Session::Impl {
     sessionStep.store(target);
     // Events are written here, on the driver thread, in run order: deterministic.
     for (Run* run : work) {
+      for (Event& e : run->warnings) store->addEvent(std::move(e));
+      run->warnings.clear();
       const RunStatusInfo status = store->status(run->storeIndex);
       if (run->diverged)
         event(status.divergedAtStep, run->spec.name, EventKind::Diverged, status.describe());

@@ -27,6 +27,10 @@
 // Divergence: a non-finite batch loss or a non-finite parameter after the update stops that
 // run ("diverged at step k: loss is NaN"); the other runs go on. Divergence is a result, not an
 // exception.
+//
+// Health: a finite blow-up or a stall (engine/run_health.h, thresholds from the experiment's
+// "health" section) is a warning: recorded in the run's status and as an EventKind::Warning
+// event ("blew up at step k: ..."), and the run keeps training.
 
 #include <cstdint>
 #include <memory>

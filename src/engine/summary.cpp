@@ -93,6 +93,13 @@ std::string summaryJson(const ExperimentSpec& spec, const std::vector<RunSummary
     o["diverged_at_step"] = r.status.diverged ? nlohmann::ordered_json(r.status.divergedAtStep)
                                               : nlohmann::ordered_json(nullptr);
     o["reason"] = r.status.reason;
+    // Only for a flagged run, so a healthy run's summary stays as it was.
+    if (r.status.warning != RunWarning::None) {
+      o["warning"] = r.status.warning == RunWarning::BlowUp ? "blew_up" : "stalled";
+      o["warning_step"] = r.status.warningAtStep;
+      o["warning_tensor"] = r.status.warningTensor;
+      o["warning_detail"] = r.status.warningDetail;
+    }
     o["final_train_loss"] = number(r.trainLoss);
     o["final_train_accuracy"] = number(r.trainAccuracy);
     o["train_window_steps"] = r.trainWindow;

@@ -139,7 +139,7 @@ TEST(CsvLogReader, AnUnknownEventKindNamesTheFileLineAndTheKnownKinds) {
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),
               events.string() + ":3: unknown event kind \"sett\" (expected one of set, option, "
-                                "rejected, added, removed, diverged)");
+                                "rejected, added, removed, diverged, warning, described)");
   }
   writeText(events, "step,run,kind,detail\n0,a,diverged,diverged at step 0: loss is NaN\n");
   const auto store = readMetricsLog(dir.path().string());

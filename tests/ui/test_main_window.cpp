@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QLabel>
 #include <QListWidget>
 #include <QProcess>
 #include <QPushButton>
@@ -225,6 +226,25 @@ TEST_F(MainWindowTest, AddAndRemoveARun) {
   window_->refreshNow();
   EXPECT_TRUE(window_->dashboard()->runNames().contains(QString::fromStdString(added)));
   EXPECT_EQ(window_->statusPanel()->runTable()->topLevelItemCount(), 4);
+  {
+    // Issue 12 item 5: the added run's row has its name and its colour.
+    QTreeWidgetItem* row = window_->statusPanel()->runTable()->topLevelItem(3);
+    EXPECT_EQ(row->text(0), QString::fromStdString(added));
+    ASSERT_FALSE(row->icon(0).isNull());
+    const QImage dot = row->icon(0).pixmap(14, 14).toImage();
+    const QColor centre = dot.pixelColor(dot.width() / 2, dot.height() / 2);
+    EXPECT_EQ(centre.alpha(), 255) << "a coloured dot, not an empty one";
+    // The same colour as the run's entry in the experiment panel's list (one RunColorMap).
+    QColor expected;
+    for (QListWidget* list : panel->findChildren<QListWidget*>())
+      for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->text() == QString::fromStdString(added)) {
+          const QImage other = list->item(i)->icon().pixmap(14, 14).toImage();
+          expected = other.pixelColor(other.width() / 2, other.height() / 2);
+        }
+    ASSERT_TRUE(expected.isValid());
+    EXPECT_EQ(centre.rgb(), expected.rgb()) << centre.name().toStdString() << " vs " << expected.name().toStdString();
+  }
   EXPECT_EQ(window_->session()->currentStep(), 2) << "adding a run does not restart the others";
 
   panel->selectRun(QString::fromStdString(added));
@@ -239,6 +259,55 @@ TEST_F(MainWindowTest, AddAndRemoveARun) {
   EXPECT_EQ(window_->statusPanel()->runTable()->topLevelItemCount(), 3);
   EXPECT_FALSE(window_->dashboard()->chart(Dashboard::RunChart::Loss)->hasSeries(QStringLiteral("run:") +
                                                                                   QString::fromStdString(added)));
+}
+
+// Issue 12 item 6: a finite blow-up is flagged, not reported "finished" or "diverged": in the
+// runs table (its own text and colour), as a chart marker and in the selected run's tuning note.
+TEST_F(MainWindowTest, AFiniteBlowUpIsFlaggedInTheRunsTableOnTheChartsAndInTheTuningNote) {
+  open(R"({"version": 1, "name": "blow-up",
+    "dataset": {"kind": "spirals", "samples": 1000, "noise": 0.1},
+    "model": {"layers": [{"type": "dense", "units": 32}, {"type": "tanh"}, {"type": "dense", "units": 2}],
+              "loss": "cross_entropy"},
+    "batch_size": 64, "steps": 100000, "eval_every": 50, "seed": 3,
+    "runs": [{"name": "LARS wild", "optimizer": {"type": "lars", "lr": 10, "eta": 0.05, "momentum": 0.99, "weight_decay": 0}},
+             {"name": "Adam", "optimizer": {"type": "adam", "lr": 0.01}}]})");
+  transport()->stepCount()->setValue(120);
+  QTest::mouseClick(transport()->stepNButton(), Qt::LeftButton);
+  ASSERT_TRUE(waitFor([&] { return step() == 120; }));
+  window_->syncWithWorker();
+  const auto store = window_->session()->metrics();
+  const engine::RunStatusInfo st = store->status(store->runIndex("LARS wild"));
+  ASSERT_EQ(st.warning, engine::RunWarning::BlowUp);
+  Q_EMIT window_->statusPanel()->runActivated(QStringLiteral("LARS wild"));
+  window_->refreshNow();
+  StatusPanel* status = window_->statusPanel();
+  EXPECT_EQ(status->statusText(QStringLiteral("LARS wild")), QStringLiteral("blew up at %1").arg(st.warningAtStep));
+  EXPECT_TRUE(status->isMarkedWarning(QStringLiteral("LARS wild")));
+  EXPECT_FALSE(status->isMarkedDiverged(QStringLiteral("LARS wild")));
+  EXPECT_EQ(status->statusText(QStringLiteral("Adam")), QStringLiteral("training"));
+  EXPECT_FALSE(status->isMarkedWarning(QStringLiteral("Adam")));
+  EXPECT_TRUE(status->divergenceBanner().isEmpty()) << "a blow-up is not a divergence";
+  EXPECT_TRUE(status->warningBanner().contains(QStringLiteral("LARS wild blew up at step %1").arg(st.warningAtStep)))
+      << status->warningBanner().toStdString();
+  // The event log shows the sentence; the loss chart has a marker at the step.
+  bool logged = false;
+  for (int i = 0; i < status->eventLog()->count(); ++i)
+    logged |= status->eventLog()->item(i)->text().contains(QString::fromStdString(st.warningDetail));
+  EXPECT_TRUE(logged);
+  bool marker = false;
+  for (const MetricChart::Marker& m : window_->dashboard()->chart(Dashboard::RunChart::Loss)->markers())
+    marker |= m.x == static_cast<double>(st.warningAtStep) &&
+              m.text == QStringLiteral("LARS wild blew up at step %1").arg(st.warningAtStep);
+  EXPECT_TRUE(marker) << [&] {
+    std::string all;
+    for (const MetricChart::Marker& m : window_->dashboard()->chart(Dashboard::RunChart::Loss)->markers())
+      all += std::to_string(m.x) + " " + m.text.toStdString() + "\n";
+    return all;
+  }();
+  bool note = false;
+  for (QLabel* label : window_->tuningPanel()->findChildren<QLabel*>())
+    note |= label->isVisible() && label->text().contains(QStringLiteral("blew up at step %1").arg(st.warningAtStep));
+  EXPECT_TRUE(note) << "the tuning note names the blow-up of the selected run";
 }
 
 TEST_F(MainWindowTest, ApplyWithADifferentBatchSizeRestartsTraining) {
