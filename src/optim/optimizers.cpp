@@ -3,23 +3,17 @@
 // experiment file, the CLI and the UI read.
 
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 #include "nn/layer_registry.h"
 #include "optim/composition.h"
 #include "optim/optimizer.h"
 #include "optim/transforms.h"
+#include "text/format.h"
 
 namespace larslab::optim {
 
 namespace {
-
-std::string formatNumber(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
 
 template <typename Range, typename Name>
 std::string joinNames(const Range& range, Name name) {
@@ -193,7 +187,7 @@ class ChainOptimizer final : public Optimizer {
             std::span<TensorTelemetry> telemetry) override {
     if (!(lrFactor >= 0.0) || !std::isfinite(lrFactor))
       throw std::invalid_argument("optimizer '" + info_.type + "': lrFactor must be finite and >= 0, got " +
-                                  formatNumber(lrFactor));
+                                  text::formatNumber(lrFactor));
     chain_.step(params, grads, values_[lrIndex_] * lrFactor, telemetry);
   }
   void setHyperparameter(const std::string& name, double value) override {
