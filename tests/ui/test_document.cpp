@@ -74,6 +74,7 @@ class DocumentTest : public ::testing::Test {
       w.refreshNow();
       return w.session()->metrics()->appliedHyperparameter("LARS", "eta") == value;
     }));
+    w.refreshNow();  // the tick after the store changed: what the window shows follows it
   }
 
   QTemporaryDir dir_;
@@ -147,6 +148,7 @@ TEST_F(DocumentTest, ModifiedAfterTuningOrApplyAndCleanAfterSave) {
     window_->refreshNow();
     return window_->session()->metrics()->experiment()->name == "Renamed";
   }));
+  window_->refreshNow();
   EXPECT_FALSE(window_->experimentPanel()->isDirty());
   EXPECT_TRUE(window_->isModified());
   EXPECT_TRUE(window_->windowTitle().contains(QStringLiteral("Renamed")));
