@@ -191,7 +191,6 @@ class MainWindow : public QMainWindow {
   // main_window_document.cpp
   void adoptPendingDocument();
   void documentChanged();  // title, modified mark, autosave timer
-  [[nodiscard]] std::optional<engine::ExperimentSpec> documentToSave() const;
   // main_window_save.cpp
   void exportChartInteractive(Dashboard::ChartId id);
   // main_window_session.cpp

@@ -25,8 +25,6 @@ bool MainWindow::isModified() const {
   return panel_->isDirty() || engine::experimentToJson(*running) != savedJson_;
 }
 
-std::optional<engine::ExperimentSpec> MainWindow::documentToSave() const { return runningExperiment(); }
-
 void MainWindow::adoptPendingDocument() {
   if (!pendingSource_) return;
   currentFile_ = pendingSource_->file;

@@ -34,7 +34,7 @@ bool MainWindow::saveAs() {
 bool MainWindow::saveExperimentTo(const QString& path) {
   // Exactly what runs, as the store records it: tuned values, added runs, applied edits, name
   // and description. Never the panel's draft, which may be an experiment that is not running.
-  const std::optional<engine::ExperimentSpec> spec = documentToSave();
+  const std::optional<engine::ExperimentSpec> spec = runningExperiment();
   if (!spec) {
     reportError(tr("Nothing to save"), tr("No experiment is running."));
     return false;
