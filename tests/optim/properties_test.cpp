@@ -204,10 +204,12 @@ TEST(OptimizerProperties, TelemetryMatchesIndependentNorms) {
           EXPECT_NEAR(t.gradNorm, norm(gf), 1e-9 * norm(gf)) << what;
           EXPECT_NEAR(t.updateNorm, norm(delta), 1e-9 * norm(delta)) << what;
           EXPECT_NEAR(t.updateRatio, norm(delta) / norm(before[i]), 1e-9 * t.updateRatio) << what;
-          for (const TensorMetricInfo& m : kTensorMetrics)  // every ratio of the table, exactly
-            if (m.derived())
+          for (const TensorMetricInfo& m : kTensorMetrics) {  // every ratio of the table, exactly
+            if (m.derived()) {
               EXPECT_EQ(telemetryValue(t, m.id), telemetryValue(t, m.numerator) / telemetryValue(t, m.denominator))
                   << what << ' ' << m.key;
+            }
+          }
           EXPECT_GT(t.updateNorm, 0.0) << what;
           if (info.type == "lars") {  // paper preset: lambda = eta ||w|| / (||g|| + beta ||w||)
             const double eta = opt->hyperparameter("eta"), beta = opt->hyperparameter("weight_decay");
