@@ -595,6 +595,12 @@ void Dashboard::rebuildMarkers() {
   }
 }
 
+void Dashboard::setPlannedSteps(long steps) {
+  if (steps == plannedSteps_) return;
+  plannedSteps_ = steps;
+  refitAll_ = true;  // a shorter plan (a new experiment) must not keep the old, longer axis
+}
+
 void Dashboard::refresh() {
   if (!store_) return;
   const engine::MetricsStore& s = *store_;
@@ -626,6 +632,11 @@ void Dashboard::refresh() {
   removeAbsent(chart(RunChart::Loss), presentLoss);
   removeAbsent(chart(RunChart::Accuracy), presentAcc);
   removeAbsent(chart(RunChart::LearningRate), presentLr);
+  // The x axis spans the planned length from the first step (the final evaluation sits at the
+  // last step), so a student sees how far training will go and the axis never jumps.
+  if (plannedSteps_ > 0)
+    for (int i = 0; i < kRunChartCount; ++i)
+      charts_[static_cast<std::size_t>(i)]->setXCoverage(0.0, static_cast<double>(plannedSteps_) * xScale);
 
   // Per-tensor charts.
   int selectedIndex = -1;
@@ -681,7 +692,8 @@ void Dashboard::refresh() {
         message = tr("Not applicable (no trust ratio): %1").arg(notApplicable.join(QStringLiteral(", ")));
       c->setPlotMessage(message);
     }
-    if (tensorSteps > 0) c->setXCoverage(0.0, static_cast<double>(tensorSteps - 1) * xScale);
+    const long coveredSteps = std::max(tensorSteps - 1, plannedSteps_ - 1);
+    if (coveredSteps > 0) c->setXCoverage(0.0, static_cast<double>(coveredSteps) * xScale);
   }
   if (markersDirty_) rebuildMarkers();
   // Regression has no accuracy: the chart goes, the learning rate takes its place.

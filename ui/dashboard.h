@@ -75,6 +75,8 @@ class Dashboard : public QWidget {
   [[nodiscard]] double smoothing() const { return smoothing_; }
   void setXInEpochs(bool epochs);
   void setLogScale(bool log);        // every chart but accuracy
+  // Steps the session will train (0: unknown, e.g. a log): every x axis covers them.
+  void setPlannedSteps(long steps);
 
   // Markers for these events (hyperparameter changes, option switches, divergence...).
   void addEvents(const std::vector<engine::Event>& events);
@@ -142,6 +144,7 @@ class Dashboard : public QWidget {
   bool epochs_ = false;
   bool logScale_ = true;
   double lastXScale_ = 1.0;
+  long plannedSteps_ = 0;
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
   bool accuracyShown_ = true;
   QList<QPointF> scratch_;

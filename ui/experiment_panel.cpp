@@ -13,6 +13,7 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -76,6 +77,13 @@ ExperimentPanel::ExperimentPanel(RunColorMap* colors, QWidget* parent) : QWidget
   description_ = new QLabel(formArea_);
   description_->setWordWrap(true);
   description_->setForegroundRole(QPalette::PlaceholderText);
+  description_->setObjectName(QStringLiteral("experimentDescription"));
+  description_->setTextFormat(Qt::RichText);
+  description_->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+  connect(description_, &QLabel::linkActivated, this, [this](const QString& link) {
+    descriptionExpanded_ = link == QLatin1String("more");
+    showDescription();
+  });
   layout->addWidget(description_);
 
   // Data and training.
@@ -453,24 +461,50 @@ int ExperimentPanel::selectedRunIndex() const {
   return row >= 0 && row < static_cast<int>(draft_.runs.size()) ? row : -1;
 }
 
+// A long description would push the form off the panel: its first three lines are shown, cut
+// at a word and followed by a "Show all" link (never an ellipsis that hides text for good).
+void ExperimentPanel::showDescription() {
+  const QString text = qs(draft_.description);
+  description_->setVisible(!text.isEmpty());
+  const QFontMetrics fm(description_->font());
+  const int width = std::max(200, formArea_->width() - 16);
+  const auto lines = [&](const QString& t) {
+    const int h = fm.boundingRect(QRect(0, 0, width, 100000), Qt::TextWordWrap, t).height();
+    return (h + fm.lineSpacing() / 2) / fm.lineSpacing();
+  };
+  const auto html = [](const QString& t) { return t.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")); };
+  const QString more = tr("Show all");
+  const QString less = tr("Show less");
+  if (lines(text) <= 3) {
+    description_->setText(html(text));
+    return;
+  }
+  if (descriptionExpanded_) {
+    description_->setText(html(text) + QStringLiteral(" <a href=\"less\">%1</a>").arg(less));
+    return;
+  }
+  // The longest prefix ending at a word that fits three lines together with the link.
+  qsizetype lo = 0;
+  qsizetype hi = text.size();
+  while (lo < hi) {
+    const qsizetype mid = (lo + hi + 1) / 2;
+    if (lines(text.left(mid) + QLatin1Char(' ') + more) <= 3) lo = mid; else hi = mid - 1;
+  }
+  qsizetype cut = text.lastIndexOf(QLatin1Char(' '), lo);
+  if (cut <= 0) cut = lo;
+  description_->setText(html(text.left(cut)) + QStringLiteral(" <a href=\"more\">%1</a>").arg(more));
+}
+
+void ExperimentPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  if (event->size().width() != event->oldSize().width()) showDescription();
+}
+
 void ExperimentPanel::loadDraftIntoWidgets() {
   const bool wasLoading = loading_;
   loading_ = true;
   name_->setText(qs(draft_.name));
-  {
-    // At most three lines here; the whole text in the tooltip.
-    const QString text = qs(draft_.description);
-    const QFontMetrics fm(description_->font());
-    const int width = std::max(200, formArea_->width() - 16);
-    QString shown = text;
-    if (fm.boundingRect(QRect(0, 0, width, 10000), Qt::TextWordWrap, text).height() > 3 * fm.lineSpacing()) {
-      const QString elided = fm.elidedText(text, Qt::ElideRight, 3 * width - 4 * fm.averageCharWidth());
-      shown = elided;
-    }
-    description_->setText(shown);
-    description_->setToolTip(text);
-    description_->setVisible(!text.isEmpty());
-  }
+  showDescription();
   const auto& d = draft_.dataset;
   datasetKind_->setCurrentIndex(std::max(0, datasetKind_->findData(qs(d.kind))));
   samples_->setValue(d.samples);

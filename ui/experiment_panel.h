@@ -67,6 +67,9 @@ class ExperimentPanel : public QWidget {
   void selectedRunChanged(const QString& run);
   void dirtyChanged(bool dirty);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void loadDraftIntoWidgets();
   void loadLayers();
@@ -83,6 +86,7 @@ class ExperimentPanel : public QWidget {
   void moveLayer(int delta);
   [[nodiscard]] std::string uniqueRunName(const std::string& base) const;
   [[nodiscard]] int selectedRunIndex() const;
+  void showDescription();
 
   RunColorMap* colors_;
   engine::ExperimentSpec draft_;
@@ -93,6 +97,7 @@ class ExperimentPanel : public QWidget {
 
   QLineEdit* name_ = nullptr;
   QLabel* description_ = nullptr;
+  bool descriptionExpanded_ = false;  // "Show all" clicked
   QComboBox* datasetKind_ = nullptr;
   QSpinBox* samples_ = nullptr;
   QDoubleSpinBox* noise_ = nullptr;

@@ -95,6 +95,8 @@ void MainWindow::refreshNow() {
       if (live != syncedStore_ || live->experimentRevision() != syncedRevision_) syncFromExperimentRecord();
     }
   }
+  // A session sizes its store to its planned length; a log's store has no plan.
+  dashboard_->setPlannedSteps(store && !isReadOnly() ? store->capacity() : 0);
   dashboard_->refresh();
   status_->refresh(store.get());
   inspector_->refresh(store, selectedRun_);

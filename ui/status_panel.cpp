@@ -61,8 +61,10 @@ StatusPanel::StatusPanel(RunColorMap* colors, QWidget* parent) : QWidget(parent)
   runs_->headerItem()->setToolTip(LossCol, tr("Training loss at the latest step."));
   runs_->headerItem()->setToolTip(TestAccCol, tr("Accuracy on the test split at the latest evaluation."));
   runs_->setRootIsDecorated(false);
-  runs_->setUniformRowHeights(true);
-  runs_->setWordWrap(false);
+  // A narrow dock wraps a cell ("stalled at" / "300") rather than eliding it to "stalled at 3…".
+  runs_->setUniformRowHeights(false);
+  runs_->setWordWrap(true);
+  runs_->setTextElideMode(Qt::ElideNone);
   runs_->header()->setStretchLastSection(false);
   runs_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
   runs_->header()->setSectionResizeMode(StatusCol, QHeaderView::Stretch);

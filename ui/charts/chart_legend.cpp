@@ -49,8 +49,10 @@ void LegendEntryItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidge
   if (!shown_) text = mix(text, base, 0.6);
   p->setPen(text);
   p->setFont(font_);
+  // Not clipped to the measured box: metrics of a screen font and of the paint device (an
+  // export at another DPI) differ by a pixel or two, which would cut the last letter.
   p->drawText(QRectF(kSwatch + kGap, 0, size_.width(), size_.height()),
-              Qt::AlignLeft | Qt::AlignVCenter, text_);
+              Qt::AlignLeft | Qt::AlignVCenter | Qt::TextDontClip, text_);
 }
 
 void LegendEntryItem::mousePressEvent(QGraphicsSceneMouseEvent* event) { event->accept(); }
@@ -82,7 +84,7 @@ void LegendOverflowItem::setContent(const QString& text, const QString& tip, con
 void LegendOverflowItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
   p->setPen(palette_.color(QPalette::Link));
   p->setFont(font_);
-  p->drawText(boundingRect(), Qt::AlignLeft | Qt::AlignVCenter, text_);
+  p->drawText(boundingRect(), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextDontClip, text_);
 }
 
 void LegendOverflowItem::mousePressEvent(QGraphicsSceneMouseEvent* event) { event->accept(); }
@@ -149,9 +151,12 @@ int ChartLegend::layout(const std::vector<std::unique_ptr<SeriesEntry>>& entries
         x = 0.0;
       }
       const bool lastRow = static_cast<int>(rows.size()) == maxRows;
-      // On the last allowed row, leave room for "+N more" unless this is the very last entry.
+      // On the last allowed row, leave room for "+N more" unless this is the very last entry;
+      // that holds for the row's first entry too (a long name in a narrow chart): "+N more"
+      // then stands alone rather than running off the chart's right edge.
       const bool moreFollows = n + 1 < candidates.size() || candidates.size() < entries.size();
-      if (x > 0.0 && x + w + (lastRow && moreFollows ? moreWidth : 0.0) > width) break;
+      const double reserve = lastRow && moreFollows ? moreWidth : 0.0;
+      if ((x > 0.0 || reserve > 0.0) && x + w + reserve > width) break;
       rows.back().push_back(item);
       x += w + kGapX;
       ++placed;
@@ -172,6 +177,23 @@ int ChartLegend::layout(const std::vector<std::unique_ptr<SeriesEntry>>& entries
       // colour (a run's test curve), so the solid entry still names the colour.
       const std::vector<std::size_t>& first = solid.empty() ? all : solid;
       shown.assign(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(pack(first)));
+    }
+  }
+  // Dashed entries dropped while every solid one fit: "+N more" still needs room at the end of
+  // the last row (a row of its own when one is left, else the last entries give way).
+  if (show && shown.size() < entries.size()) {
+    const auto rowWidth = [&](const std::vector<LegendEntryItem*>& row) {
+      double w = 0.0;
+      for (const LegendEntryItem* item : row) w += item->boundingRect().width() + kGapX;
+      return w;
+    };
+    while (!rows.empty() && !rows.back().empty() && rowWidth(rows.back()) + moreWidth - kGapX > width) {
+      if (static_cast<int>(rows.size()) < maxRows) {
+        rows.emplace_back();
+        break;
+      }
+      rows.back().pop_back();
+      shown.pop_back();
     }
   }
   QStringList hidden;

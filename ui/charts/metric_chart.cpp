@@ -415,6 +415,13 @@ QPoint MetricChart::legendOverflowPosition() const {
   return r.isNull() ? QPoint() : d_->view->mapFromScene(r.center());
 }
 
+QRect MetricChart::legendBounds() const {
+  QRectF all = d_->legend->overflowSceneRect();
+  for (const auto& e : d_->entries)
+    if (e->legend->isVisible()) all = all.isNull() ? e->legend->sceneBoundingRect() : all.united(e->legend->sceneBoundingRect());
+  return all.isNull() ? QRect() : d_->view->mapFromScene(all).boundingRect();
+}
+
 QWidget* MetricChart::interactionSurface() const { return d_->view->viewport(); }
 
 QSize MetricChart::sizeHint() const { return QSize(520, 320); }

@@ -123,6 +123,8 @@ class MetricChart : public QWidget {
   int legendHeight() const;
   int legendOverflowCount() const;
   QPoint legendOverflowPosition() const;
+  // Every legend item shown (entries and "+N more"), united, in interactionSurface() coordinates.
+  QRect legendBounds() const;
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

@@ -428,6 +428,30 @@ TEST(MetricChart, ShortOfRoomDashedCompanionsGiveWayToSolidLines) {
   EXPECT_LE(chart.legendHeight(), 170 / 5 + 1);
 }
 
+// At 1366x768 the CNN example's loss chart (337 px) fitted its three solid entries in one row
+// and hung "+3 more" past the right edge ("+3 m").
+TEST(MetricChart, LegendStaysInsideTheChartAtEveryWidth) {
+  for (int width = 220; width <= 480; width += 7) {
+    for (int height : {150, 170, 200, 260}) {
+      MetricChart chart;
+      chart.resize(width, height);
+      chart.show();
+      for (const char* run : {"LARS paper", "LARS timm", "SGD momentum"}) {
+        chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
+        const QString test = QStringLiteral("test:%1").arg(run);
+        chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
+        chart.setDashed(test, true);
+      }
+      QCoreApplication::processEvents();
+      const QRect bounds = chart.legendBounds();
+      ASSERT_FALSE(bounds.isNull()) << width << "x" << height;
+      EXPECT_TRUE(chart.interactionSurface()->rect().contains(bounds))
+          << width << "x" << height << ": legend at " << bounds.left() << ".." << bounds.right() << " in a "
+          << chart.interactionSurface()->width() << " px wide plot";
+    }
+  }
+}
+
 TEST(MetricChart, MarkerLabelsNeverOverlap) {
   MetricChart chart;
   chart.resize(420, 300);
