@@ -96,7 +96,7 @@ void MainWindow::refreshNow() {
     }
   }
   dashboard_->refresh();
-  status_->refresh(store.get());
+  status_->refresh(store.get(), &dashboard_->pins());
   inspector_->refresh(store, selectedRun_);
 
   // Tuning note for a run that no longer trains.
