@@ -140,18 +140,20 @@ int ChartLegend::layout(const std::vector<std::unique_ptr<SeriesEntry>>& entries
     rows.clear();
     double x = 0.0;
     std::size_t placed = 0;
+    const bool hiddenBeyond = candidates.size() < entries.size();  // "+N more" will be shown
     for (std::size_t n = 0; n < candidates.size(); ++n) {
       LegendEntryItem* item = entries[candidates[n]]->legend;
       const double w = item->boundingRect().width();
-      if (rows.empty() || (x > 0.0 && x + w > width)) {
+      const bool lastCandidate = n + 1 == candidates.size();
+      // Room "+N more" needs after this entry on its row: on the last allowed row whenever
+      // anything follows, and after the last entry (on any row) when entries stay hidden.
+      const bool onLastRow = static_cast<int>(rows.size()) == maxRows;
+      const bool reserve = (onLastRow && !lastCandidate) || (hiddenBeyond && (onLastRow || lastCandidate));
+      if (rows.empty() || (x > 0.0 && x + w + (reserve ? moreWidth : 0.0) > width)) {
         if (static_cast<int>(rows.size()) == maxRows) break;
         rows.emplace_back();
         x = 0.0;
       }
-      const bool lastRow = static_cast<int>(rows.size()) == maxRows;
-      // On the last allowed row, leave room for "+N more" unless this is the very last entry.
-      const bool moreFollows = n + 1 < candidates.size() || candidates.size() < entries.size();
-      if (x > 0.0 && x + w + (lastRow && moreFollows ? moreWidth : 0.0) > width) break;
       rows.back().push_back(item);
       x += w + kGapX;
       ++placed;
