@@ -48,8 +48,7 @@ bool MainWindow::pinRun(const QString& run) {
   const long steps = store->stepCount(r);
   const QString source = isReadOnly() ? tr("step %1 of the log %2").arg(steps).arg(logPath_)
                                       : tr("pinned at step %1").arg(steps);
-  const QString label = dashboard_->pins().add(PinnedRun::Kind::Pinned, store, r, pinKindName(PinnedRun::Kind::Pinned),
-                                               source).label();
+  const QString label = dashboard_->pins().add(PinnedRun::Kind::Pinned, store, r, tr("pinned"), source).label();
   statusBar()->showMessage(tr("Pinned %1 at step %2: it stays in every chart, dimmed, until you remove it "
                               "(runs table, right-click).")
                                .arg(label)
@@ -118,7 +117,7 @@ void MainWindow::updatePinsForNewSession(const std::shared_ptr<engine::Session>&
   pins.removeKind(PinnedRun::Kind::PreviousAttempt);
   for (int r = 0; r < store->runCount(); ++r) {
     if (store->status(r).removed || store->stepCount(r) == 0) continue;
-    pins.add(PinnedRun::Kind::PreviousAttempt, store, r, pinKindName(PinnedRun::Kind::PreviousAttempt),
+    pins.add(PinnedRun::Kind::PreviousAttempt, store, r, tr("previous attempt"),
              tr("the attempt before the reset, %1 steps").arg(store->stepCount(r)));
   }
   rebuildRemovePinMenu();

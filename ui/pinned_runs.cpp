@@ -10,7 +10,7 @@ QString pinKindName(PinnedRun::Kind kind) {
     case PinnedRun::Kind::Pinned:
       return QCoreApplication::translate("larslab::ui::PinnedRuns", "pinned");
     case PinnedRun::Kind::PreviousAttempt:
-      return QCoreApplication::translate("larslab::ui::PinnedRuns", "previous attempt");
+      return QCoreApplication::translate("larslab::ui::PinnedRuns", "previous");
     case PinnedRun::Kind::Log:
       return QCoreApplication::translate("larslab::ui::PinnedRuns", "log");
   }

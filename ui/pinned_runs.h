@@ -59,7 +59,7 @@ class PinnedRuns {
   std::uint64_t revision_ = 0;
 };
 
-// What a pin's kind is called in the runs table and legends: "pinned", "previous attempt", "log".
+// What a pin's kind is called in the runs table's narrow status column: "pinned", "previous", "log".
 QString pinKindName(PinnedRun::Kind kind);
 
 }  // namespace larslab::ui

@@ -20,6 +20,7 @@ namespace {
 enum Column { RunCol, StatusCol, LossCol, TestAccCol, ColumnCount };
 // On RunCol: Qt::UserRole holds a live run's name; kPinRole the pin id of a pinned row (0: live).
 constexpr int kPinRole = Qt::UserRole + 1;
+constexpr int kPinLabelRole = Qt::UserRole + 2;  // "LARS (previous attempt)"
 constexpr int kPinDotAlpha = 110;  // as dimmed as the pin's lines
 const QColor kDivergedColor(0xd6, 0x27, 0x28);
 const QColor kWarningColor(0xc0, 0x5a, 0x00);  // orange, darker than the marker's for contrast
@@ -120,7 +121,8 @@ QMenu* StatusPanel::contextMenuFor(QTreeWidgetItem* item) {
         ->setStatusTip(tr("Keep a dimmed read-only copy of the run as it is now in every chart."));
   }
   if (pin != 0)
-    menu->addAction(tr("Remove pin %1").arg(item->text(RunCol)), this, [this, pin] { Q_EMIT removePinRequested(pin); });
+    menu->addAction(tr("Remove pin %1").arg(item->data(RunCol, kPinLabelRole).toString()), this,
+                    [this, pin] { Q_EMIT removePinRequested(pin); });
   QAction* all = menu->addAction(tr("Remove all pins"), this, [this] { Q_EMIT removeAllPinsRequested(); });
   all->setEnabled(pinnedRowCount() > 0);
   return menu;
@@ -148,17 +150,22 @@ void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow) {
       item = new QTreeWidgetItem;
       runs_->insertTopLevelItem(row - 1, item);
       item->setData(RunCol, kPinRole, p.id);
-      item->setText(RunCol, p.label());
+      item->setData(RunCol, kPinLabelRole, p.label());
+      // The run's name and, as its status, its kind: the name column stays as wide as the live
+      // runs' and the status column readable; the full label is the tooltip.
+      item->setText(RunCol, p.runName);
       QColor c = colors_->color(p.runName);
       c.setAlpha(kPinDotAlpha);
       item->setIcon(RunCol, dot(c, false));
-      item->setText(StatusCol, tr("%1 · %2 steps").arg(pinKindName(p.kind)).arg(p.steps));
+      item->setText(StatusCol, pinKindName(p.kind));
       if (p.steps > 0) item->setText(LossCol, number(p.store->value(p.run, engine::RunMetric::Loss, p.steps - 1)));
       const auto evals = p.store->evaluations(p.run);
       if (p.evaluations > 0 && p.evaluations <= evals.size() && std::isfinite(evals[p.evaluations - 1].accuracy))
         item->setText(TestAccCol, QString::number(evals[p.evaluations - 1].accuracy * 100.0, 'f', 1) + QStringLiteral("%"));
-      const QString tip = tr("%1: a read-only copy drawn dimmed in every chart (%2). Right-click to remove it.")
-                              .arg(p.label(), p.source);
+      const QString tip = tr("%1: %2, %3 steps, drawn dimmed in every chart (%4). Right-click to remove it.")
+                              .arg(p.label(), pinKindName(p.kind))
+                              .arg(p.steps)
+                              .arg(p.source);
       for (int col = 0; col < ColumnCount; ++col) {
         item->setForeground(col, runs_->palette().brush(QPalette::PlaceholderText));
         item->setToolTip(col, tip);
