@@ -122,7 +122,8 @@ void Dashboard::drawPinsInTensorChart(MetricChart* c, int metric, QStringList& n
         if (QString::fromStdString(tensors[static_cast<std::size_t>(i)].name) == selectedTensor_) t = i;
       if (t < 0) continue;
       if (trustChart && pinTrustRatioNotApplicable(p, t)) {
-        notApplicable.append(p.label());
+        // Named once: a pin of a live run that has none adds nothing to the sentence.
+        if (!notApplicable.contains(p.runName)) notApplicable.append(p.label());
         continue;
       }
       drawColumn(c, pinKey(p.id), p.label(), dimmed(colors_->color(p.runName)), pinCache(p, t, metric, buckets), store,

@@ -183,6 +183,12 @@ TEST_F(PinsTest, ResetKeepsThePreviousAttemptDimmedAndLabelledInEveryChart) {
   EXPECT_TRUE(norms->hasSeries(key(*lars)));
   EXPECT_TRUE(norms->hasSeries(key(*adam)));
   EXPECT_EQ(norms->seriesLabel(key(*adam)), QStringLiteral("Adam (previous attempt)"));
+  // Optimizers without a trust ratio are named once, not once more per pin.
+  MetricChart* trust = chart(engine::TensorMetric::TrustRatio);
+  EXPECT_TRUE(trust->hasSeries(key(*lars)));
+  EXPECT_FALSE(trust->hasSeries(key(*adam)));
+  EXPECT_TRUE(trust->plotMessage().contains(QStringLiteral("Adam"))) << trust->plotMessage().toStdString();
+  EXPECT_FALSE(trust->plotMessage().contains(QStringLiteral("previous attempt"))) << trust->plotMessage().toStdString();
 
   // The next reset replaces the previous attempt (5 steps now); the explicit pin stays.
   const int oldId = lars->id;
