@@ -260,6 +260,14 @@ TEST_F(PinsTest, ALogFromDiskIsPinnedNextToTheLiveRuns) {
   // The same steps, the same weights: the log's first loss is the live run's.
   EXPECT_FLOAT_EQ(sgd->store->value(sgd->run, engine::RunMetric::Loss, 0),
                   window_->session()->metrics()->value(1, engine::RunMetric::Loss, 0));
+  // In epochs, with the log's own steps per epoch (read back from its epoch column).
+  const double perEpoch = sgd->store->stepsPerEpoch();
+  ASSERT_GT(perEpoch, 0.0);
+  EXPECT_NEAR(perEpoch, window_->session()->metrics()->stepsPerEpoch(), 1e-6);
+  window_->dashboard()->setXInEpochs(true);
+  window_->refreshNow();
+  EXPECT_NEAR(loss->seriesLastPoint(key(*sgd)).x(), 24.0 / perEpoch, 1e-9);
+  window_->dashboard()->setXInEpochs(false);
   EXPECT_TRUE(pinnedRowTexts().contains(QStringLiteral("SGD momentum, log"))) << pinnedRowTexts().join(QLatin1Char(';')).toStdString();
   EXPECT_FALSE(window_->isModified());
 }
