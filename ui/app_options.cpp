@@ -34,6 +34,11 @@ const QCommandLineOption kTensor(QStringLiteral("tensor"),
 const QCommandLineOption kSmoothing(QStringLiteral("smoothing"),
                                     QStringLiteral("Smoothing weight in [0, 0.99] (debiased EMA)."),
                                     QStringLiteral("W"));
+const QCommandLineOption kPin(QStringLiteral("pin"),
+                              QStringLiteral("Pin every run of this metric log (a directory or its run_metrics.csv, "
+                                             "from larslab-cli or an exported PyTorch script) next to the live runs, "
+                                             "dimmed, in every chart. May be given several times."),
+                              QStringLiteral("LOG"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -43,7 +48,7 @@ void configure(QCommandLineParser& parser) {
                      "optimizers do inside every layer. Without arguments it opens the built-in\n"
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-  parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing});
+  parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -97,6 +102,7 @@ AppOptions parseAppOptions(const QStringList& arguments) {
   o.screenshotFile = parser.value(kScreenshot);
   o.selectRun = parser.value(kRun);
   o.compareTensor = parser.value(kTensor);
+  o.pinLogs = parser.values(kPin);
 
   const bool ok =
       readValue(parser, kSteps, o, "a positive integer", [&](const QString& v) { return parsePositiveLong(v, o.screenshotSteps); }) &&

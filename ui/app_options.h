@@ -17,6 +17,7 @@ struct AppOptions {
   QString selectRun;        // --run NAME: the run whose tensors the charts show
   QString compareTensor;    // --tensor NAME: show this tensor across runs instead
   double smoothing = -1.0;  // --smoothing W in [0, 0.99] (< 0: keep the default)
+  QStringList pinLogs;      // --pin LOG (repeatable): metric logs pinned next to the live runs
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2
 };

@@ -354,6 +354,7 @@ void Dashboard::setSmoothing(double weight) {
     smoothingSlider_->setValue(pos);
   }
   for (auto& [key, c] : caches_) c.setSmoothing(weight);
+  for (auto& [key, c] : pinCaches_) c.setSmoothing(weight);
 }
 
 void Dashboard::setXInEpochs(bool epochs) {
@@ -500,9 +501,14 @@ void Dashboard::applyVisibility(MetricChart* chart, const QString& key) {
 
 void Dashboard::updateColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
                              const ColumnRef& ref, double xScale, QSet<QString>& present) {
+  drawColumn(chart, key, label, color, cache(ref, bucketsFor(chart)), *store_, xScale, present);
+}
+
+void Dashboard::drawColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
+                           SeriesCache& c, const engine::MetricsStore& store, double xScale, QSet<QString>& present) {
   present.insert(key);
-  SeriesCache& c = cache(ref, bucketsFor(chart));
-  c.update(*store_);
+  const ColumnRef& ref = c.column();
+  c.update(store);
   double lo = 1.0;
   double hi = 0.0;
   if (chart->isZoomed()) {
@@ -520,7 +526,7 @@ void Dashboard::updateColumn(MetricChart* chart, const QString& key, const QStri
   const qint64 phase = static_cast<qint64>((ref.run * 131 + ref.tensor * 17 + ref.metric * 7 + 1000) % 100);
   const bool edgeMayWait =
       c.bucketCount() > kSmoothSeriesBuckets && c.lastPushMs >= 0 && now - c.lastPushMs < kEdgeRefreshMs + phase;
-  if (c.points(*store_, xScale, lo, hi, scratch_, edgeMayWait)) {
+  if (c.points(store, xScale, lo, hi, scratch_, edgeMayWait)) {
     chart->setSeries(key, label, color, scratch_);
     c.lastPushMs = now;
     if (isNew) applyVisibility(chart, key);
@@ -535,14 +541,21 @@ void Dashboard::updateEvaluations(MetricChart* chart, int run, const QString& na
   auto& seen = evalSeen_[{run, accuracy}];
   if (chart->hasSeries(key) && seen.first == evals.size() && seen.second == xScale) return;
   seen = {evals.size(), xScale};
+  drawEvaluations(chart, key, name + tr(" (test)"), colors_->color(name), evals, evals.size(), accuracy, xScale);
+}
+
+void Dashboard::drawEvaluations(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
+                                const std::vector<engine::EvalPoint>& evals, std::size_t count, bool accuracy,
+                                double xScale) {
   QList<QPointF> pts;
-  pts.reserve(static_cast<qsizetype>(evals.size()));
-  for (const auto& e : evals) {
-    const double y = accuracy ? e.accuracy : e.loss;
-    if (std::isfinite(y)) pts.append(QPointF(static_cast<double>(e.step) * xScale, y));
+  count = std::min(count, evals.size());
+  pts.reserve(static_cast<qsizetype>(count));
+  for (std::size_t i = 0; i < count; ++i) {
+    const double y = accuracy ? evals[i].accuracy : evals[i].loss;
+    if (std::isfinite(y)) pts.append(QPointF(static_cast<double>(evals[i].step) * xScale, y));
   }
   const bool isNew = !chart->hasSeries(key);
-  chart->setSeries(key, name + tr(" (test)"), colors_->color(name), pts);
+  chart->setSeries(key, label, color, pts);
   if (isNew) {
     chart->setDashed(key, true);
     applyVisibility(chart, key);
@@ -606,6 +619,7 @@ void Dashboard::refresh() {
   const engine::MetricsStore& s = *store_;
   if (tensorCombo_->count() != s.tensorCount()) syncTensorList();
   syncRunList();
+  syncPins();
   const double xScale = epochs_ && s.stepsPerEpoch() > 0 ? 1.0 / s.stepsPerEpoch() : 1.0;
   if (xScale != lastXScale_) {
     lastXScale_ = xScale;
@@ -629,6 +643,7 @@ void Dashboard::refresh() {
     updateColumn(chart(RunChart::LearningRate), key, e.name, color,
                  {e.index, -1, static_cast<int>(RunMetric::LearningRate)}, xScale, presentLr);
   }
+  drawPinsInRunCharts(presentLoss, presentAcc, presentLr);
   removeAbsent(chart(RunChart::Loss), presentLoss);
   removeAbsent(chart(RunChart::Accuracy), presentAcc);
   removeAbsent(chart(RunChart::LearningRate), presentLr);
@@ -683,6 +698,9 @@ void Dashboard::refresh() {
                      present);
       }
     }
+    const long coveredSteps = std::max(tensorSteps - 1, plannedSteps_ - 1);
+    double coverage = coveredSteps > 0 ? static_cast<double>(coveredSteps) * xScale : -1.0;  // -1: no data
+    drawPinsInTensorChart(c, metric, notApplicable, present, coverage);
     removeAbsent(c, present);
     if (trustChart) {
       QString message;
@@ -692,8 +710,7 @@ void Dashboard::refresh() {
         message = tr("Not applicable (no trust ratio): %1").arg(notApplicable.join(QStringLiteral(", ")));
       c->setPlotMessage(message);
     }
-    const long coveredSteps = std::max(tensorSteps - 1, plannedSteps_ - 1);
-    if (coveredSteps > 0) c->setXCoverage(0.0, static_cast<double>(coveredSteps) * xScale);
+    if (coverage >= 0) c->setXCoverage(0.0, coverage);
   }
   if (markersDirty_) rebuildMarkers();
   // Regression has no accuracy: the chart goes, the learning rate takes its place.

@@ -3,7 +3,8 @@
 // (one line per tensor of the selected run, or one tensor across runs). Reads a MetricsStore on
 // each refresh() (the window calls it at ~30 Hz), reduces every displayed column incrementally
 // to about the chart's pixel width (SeriesCache) and calls MetricChart::setSeries once per
-// changed series.
+// changed series. Pinned runs (ui/pinned_runs.h) are drawn next to the live ones, dimmed, from
+// their own stores (ui/dashboard_pins.cpp).
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -11,6 +12,7 @@
 #include <QSet>
 #include <QString>
 #include <QWidget>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -18,6 +20,7 @@
 
 #include "charts/metric_chart.h"
 #include "engine/metrics_store.h"
+#include "pinned_runs.h"
 #include "series_cache.h"
 
 class QBoxLayout;
@@ -78,6 +81,10 @@ class Dashboard : public QWidget {
   // Steps the session will train (0: unknown, e.g. a log): every x axis covers them.
   void setPlannedSteps(long steps);
 
+  // The pinned runs every chart draws next to the live ones; changes show at the next refresh().
+  [[nodiscard]] PinnedRuns& pins() { return pins_; }
+  [[nodiscard]] const PinnedRuns& pins() const { return pins_; }
+
   // Markers for these events (hyperparameter changes, option switches, divergence...).
   void addEvents(const std::vector<engine::Event>& events);
 
@@ -112,8 +119,22 @@ class Dashboard : public QWidget {
   void rebuildMarkers();
   void updateColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
                     const ColumnRef& ref, double xScale, QSet<QString>& present);
+  // Pushes the reduction `c` of `store` as series `key` when it changed.
+  void drawColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color, SeriesCache& c,
+                  const engine::MetricsStore& store, double xScale, QSet<QString>& present);
   void updateEvaluations(MetricChart* chart, int run, const QString& name, bool accuracy,
                          double xScale, QSet<QString>& present);
+  void drawEvaluations(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
+                       const std::vector<engine::EvalPoint>& evals, std::size_t count, bool accuracy, double xScale);
+  // dashboard_pins.cpp: the pinned runs in the run charts and in one per-tensor chart. Pins
+  // extend the per-tensor charts' shared x range to `coverage` (x units).
+  void syncPins();
+  void drawPinsInRunCharts(QSet<QString>& loss, QSet<QString>& accuracy, QSet<QString>& lr);
+  void drawPinsInTensorChart(MetricChart* chart, int metric, QStringList& notApplicable, QSet<QString>& present,
+                             double& coverage);
+  [[nodiscard]] double pinXScale(const PinnedRun& pin) const;  // 0: cannot be drawn in epochs
+  SeriesCache& pinCache(const PinnedRun& pin, int tensor, int metric, int targetBuckets);
+  bool pinTrustRatioNotApplicable(const PinnedRun& pin, int tensor);
   void removeAbsent(MetricChart* chart, const QSet<QString>& present);
   void applyVisibility(MetricChart* chart, const QString& key);
   void onSeriesToggled(const QString& key, bool visible);
@@ -125,6 +146,11 @@ class Dashboard : public QWidget {
 
   RunColorMap* colors_;
   std::shared_ptr<const engine::MetricsStore> store_;
+  PinnedRuns pins_;
+  std::uint64_t pinsRevision_ = 0;
+  std::map<CacheKey, SeriesCache> pinCaches_;                 // (pin id, tensor, metric)
+  std::map<std::pair<int, bool>, double> pinEvalSeen_;        // (pin id, accuracy) -> xScale drawn
+  std::map<std::pair<int, int>, bool> pinUnitTrust_;          // (pin id, tensor) -> trust ratio all 1
   std::vector<MetricChart*> charts_;
   std::map<CacheKey, SeriesCache> caches_;
   std::map<std::pair<int, bool>, std::pair<std::size_t, double>> evalSeen_;  // (run, acc) -> (count, xScale)

@@ -76,7 +76,9 @@ QString HelpDialog::shortcutsHtml() {
 <table cellpadding="3">
 <tr><td><b>Space</b></td><td>play / pause</td></tr>
 <tr><td><b>S</b></td><td>train one step</td></tr>
-<tr><td><b>R</b></td><td>reset every run to the same initial weights</td></tr>
+<tr><td><b>R</b></td><td>reset every run to the same initial weights (tuned values kept)</td></tr>
+<tr><td><b>Shift+R</b></td><td>reset to the file's values</td></tr>
+<tr><td><b>P</b></td><td>pin the selected run: a dimmed read-only copy in every chart</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>open an experiment or a CSV log</td></tr>
 <tr><td><b>Ctrl+S</b> / <b>Ctrl+Shift+S</b></td><td>save the experiment (with tuned values) / save as</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>export the metrics as CSV</td></tr>
@@ -87,8 +89,14 @@ QString HelpDialog::shortcutsHtml() {
 <tr><td>double-click</td><td>reset zoom</td></tr>
 <tr><td>click a legend entry</td><td>hide or show that run or tensor in every chart</td></tr>
 <tr><td>right-click a chart</td><td>log scale, export PNG/SVG, copy</td></tr>
+<tr><td>right-click the runs table</td><td>pin a run, remove one pin or all</td></tr>
 </table>
-<p>Experiment files (.json) and CSV logs can also be dropped on the window.</p>)");
+<p>Experiment files (.json) and CSV logs can also be dropped on the window.</p>
+<p><b>Pins</b> (Training menu) compare attempts: a pinned run stays in every chart, dimmed, as it was when pinned.
+With <i>Keep the previous attempt on reset</i> (on by default), R and Shift+R keep every run of the attempt they end
+as "previous attempt", replacing the one before. <i>Pin a metric log from disk</i> shows the runs of a CSV log
+(larslab-cli, an exported PyTorch script) next to the live ones. Opening another experiment drops the previous
+attempt and keeps the other pins; pins are never saved in the experiment.</p>)");
 }
 
 HelpDialog::HelpDialog(QWidget* parent) : QDialog(parent) {

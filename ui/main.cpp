@@ -34,9 +34,20 @@ bool isLog(const QString& path) {
   return fi.isDir() || fi.suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0;
 }
 
+// Pins are a view, independent of the session: they can be made before it starts.
+bool pinLogs(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
+  for (const QString& log : options.pinLogs)
+    if (!window.pinLog(log)) return false;
+  return true;
+}
+
 int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
   using namespace larslab;
   window.setInteractive(false);
+  if (!pinLogs(window, options)) {
+    std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
+    return 1;
+  }
   const QSize size(options.screenshotWidth, options.screenshotHeight);
   QImage image;
   if (!options.experimentFile.isEmpty() && isLog(options.experimentFile)) {
@@ -144,6 +155,7 @@ int main(int argc, char** argv) {
     bool ok = window.offerRecovery();
     if (!ok && !options.experimentFile.isEmpty()) ok = window.openFile(options.experimentFile);
     if (!ok) window.openDefaultExperiment(/*autoplay=*/true);
+    pinLogs(window, options);  // a bad log is reported in a dialog; the rest goes on
     applyViewOptions(window, options);
   });
   return app.exec();

@@ -123,6 +123,9 @@ void MainWindow::connectWidgets() {
   connect(dashboard_, &Dashboard::selectedRunChanged, this, &MainWindow::setSelectedRun);
   connect(tuning_, &TuningPanel::selectedRunChanged, this, &MainWindow::setSelectedRun);
   connect(status_, &StatusPanel::runActivated, this, &MainWindow::setSelectedRun);
+  connect(status_, &StatusPanel::pinRunRequested, this, &MainWindow::pinRun);
+  connect(status_, &StatusPanel::removePinRequested, this, &MainWindow::removePin);
+  connect(status_, &StatusPanel::removeAllPinsRequested, this, &MainWindow::removeAllPins);
   connect(panel_, &ExperimentPanel::selectedRunChanged, this, [this](const QString& run) {
     if (dashboard_->runNames().contains(run)) setSelectedRun(run);
   });

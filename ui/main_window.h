@@ -18,6 +18,7 @@
 //   main_window_layout.cpp   docks for the window's size, full screen, layout kept across starts
 //   main_window_save.cpp     saving the experiment, exporting metrics and charts
 //   main_window_session.cpp  the session's lifecycle: start, transport, reset, live edits
+//   main_window_pins.cpp     pinned runs: pin a run, a log from disk, the previous attempt on reset
 //   main_window_refresh.cpp  the GUI tick: reading the store into the views
 //   main_window_render.cpp   rendering the window to an image (--screenshot)
 
@@ -105,6 +106,23 @@ class MainWindow : public QMainWindow {
   // Copies left by a crashed or killed window: offers the newest back (or restores it at once
   // when not interactive). True when one was restored.
   bool offerRecovery();
+
+  // Pinned runs (main_window_pins.cpp): dimmed read-only copies drawn next to the live runs in
+  // every chart and listed in the runs table; a view only, never saved, never "modified".
+  // pinRun pins `run` of the store shown (the session's or the open log's) as it is now.
+  bool pinRun(const QString& run);
+  // Every run of a metric log (a directory or one of its CSV files); a bad log is reported,
+  // naming the file and the problem, and changes nothing.
+  bool pinLog(const QString& path);
+  void removePin(int id);
+  void removeAllPins();
+  // Reset (R) and Reset to the file's values (Shift+R) pin every run of the attempt they end as
+  // "previous attempt", replacing the one before (explicit pins stay). On by default,
+  // remembered in QSettings. Opening another experiment or example drops the previous attempt
+  // (it belongs to the document left) and keeps explicit and log pins.
+  void setKeepPreviousAttempt(bool keep);
+  [[nodiscard]] bool keepsPreviousAttempt() const;
+  [[nodiscard]] const PinnedRuns& pins() const { return dashboard_->pins(); }
 
   // Saving and exporting (false + reported error on failure). saveExperimentTo makes `path`
   // the document's file (like Save As without the dialog).
@@ -199,6 +217,14 @@ class MainWindow : public QMainWindow {
   void onLoadFailed(const QString& message);
   void onApplyRequested(const engine::ExperimentSpec& draft);
   void onHyperparameterEdited(const QString& run, const QString& name, double value);
+  // main_window_pins.cpp
+  void pinLogInteractive();
+  void pinsChanged();  // redraw the charts and the runs table
+  // On a new session: the previous attempt after a reset, or none after opening a document.
+  void updatePinsForNewSession(const std::shared_ptr<engine::Session>& old);
+  void rebuildRemovePinMenu();
+  // The log a path selects: its directory (any of its files selects the whole log).
+  static QString logDirectoryOf(const QString& path);
   // main_window_refresh.cpp
   void timedRefresh();
   void syncFromExperimentRecord();
@@ -236,6 +262,8 @@ class MainWindow : public QMainWindow {
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
   QAction* leaveFullScreenAction_ = nullptr;
+  QAction* keepPreviousAction_ = nullptr;
+  QMenu* removePinMenu_ = nullptr;
   QPointer<HelpDialog> help_;
 
   QString selectedRun_;
@@ -259,6 +287,7 @@ class MainWindow : public QMainWindow {
   bool wasMaximized_ = false;
   bool autosaveWritten_ = false;
   bool interactive_ = true;
+  bool resetPending_ = false;  // a Reset was asked: the next session ends this attempt
   bool autoplayOnLoad_ = true;
   QString lastError_;
   SessionController::State state_ = SessionController::State::Empty;

@@ -159,6 +159,7 @@ void MainWindow::resetToFile() {
     return;
   }
   if (!maybeSave(tr("go back to the file's values"))) return;
+  resetPending_ = true;
   const bool autoplay = state_ == SessionController::State::Playing;
   startSession(*spec, autoplay, DocumentSource{currentFile_, sourceLabel_, false});
   statusBar()->showMessage(tr("Reset to the values of %1: every run restarts from the same initial weights.")

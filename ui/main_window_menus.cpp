@@ -73,8 +73,23 @@ void MainWindow::buildMenus() {
   resetFile->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_R));
   resetFile->setStatusTip(tr("Every run restarts from the same initial weights with the values of the file "
                              "(asks before discarding tuned values)."));
-  for (QAction* a : {play, step, stepMany, resetAction, resetFile}) a->setShortcutContext(Qt::WindowShortcut);
-  addActions({play, step, stepMany, resetAction, resetFile});
+  keepPreviousAction_ = training->addAction(tr("&Keep the previous attempt on reset"));
+  keepPreviousAction_->setCheckable(true);
+  keepPreviousAction_->setChecked(keepsPreviousAttempt());
+  keepPreviousAction_->setStatusTip(tr("Reset and Reset to the file's values keep every run of the attempt they end as a "
+                                       "dimmed \"previous attempt\" in every chart."));
+  connect(keepPreviousAction_, &QAction::toggled, this, &MainWindow::setKeepPreviousAttempt);
+  training->addSeparator();
+  QAction* pin = training->addAction(tr("&Pin the selected run"), this, [this] { pinRun(selectedRun_); });
+  pin->setShortcut(QKeySequence(Qt::Key_P));
+  pin->setStatusTip(tr("Keep a dimmed read-only copy of the selected run, as it is now, in every chart."));
+  training->addAction(tr("Pin a metric &log from disk…"), this, &MainWindow::pinLogInteractive)
+      ->setStatusTip(tr("Show every run of a CSV log (larslab-cli or an exported PyTorch script) next to the live runs."));
+  removePinMenu_ = training->addMenu(tr("Remove a pi&n"));
+  training->addAction(tr("Remove &all pins"), this, &MainWindow::removeAllPins);
+  rebuildRemovePinMenu();
+  for (QAction* a : {play, step, stepMany, resetAction, resetFile, pin}) a->setShortcutContext(Qt::WindowShortcut);
+  addActions({play, step, stepMany, resetAction, resetFile, pin});
 
   // View.
   QMenu* view = menuBar()->addMenu(tr("&View"));

@@ -98,7 +98,7 @@ void MainWindow::refreshNow() {
   // A session sizes its store to its planned length; a log's store has no plan.
   dashboard_->setPlannedSteps(store && !isReadOnly() ? store->capacity() : 0);
   dashboard_->refresh();
-  status_->refresh(store.get());
+  status_->refresh(store.get(), &dashboard_->pins());
   inspector_->refresh(store, selectedRun_);
 
   // Tuning note for a run that no longer trains.

@@ -27,6 +27,7 @@ void MainWindow::startSession(const engine::ExperimentSpec& spec, bool autoplay,
 }
 
 void MainWindow::onSessionChanged(std::shared_ptr<engine::Session> session) {
+  updatePinsForNewSession(session_);  // before the pending document is adopted
   session_ = std::move(session);
   rateStep_ = 0;
   rateTimeMs_ = clock_.elapsed();
@@ -53,6 +54,7 @@ void MainWindow::onLoadFailed(const QString& message) {
   // experiment that failed stays in the panel as a draft, marked as not running, so the user
   // can fix the field (a data path, say) and press Apply.
   const QString failed = pendingSource_ ? pendingSource_->label : tr("the edited experiment");
+  resetPending_ = false;  // the attempt goes on
   pendingSource_.reset();
   pendingSpec_.reset();
   pendingDraft_.reset();
@@ -93,6 +95,7 @@ void MainWindow::stepN(long n) {
 void MainWindow::reset() {
   // Keeps every tuned value and edit: nothing of the document is lost, only the curves.
   if (isReadOnly() || !session_) return;
+  resetPending_ = true;
   controller_->post(SessionController::Reset{});
   statusBar()->showMessage(tr("Reset: every run restarts from the same initial weights (tuned values kept)."), 5000);
 }

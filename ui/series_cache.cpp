@@ -109,7 +109,8 @@ void SeriesCache::mergePairs() {
 
 bool SeriesCache::update(const engine::MetricsStore& store) {
   if (column_.run < 0 || column_.run >= store.runCount()) return false;
-  const long count = store.stepCount(column_.run);
+  long count = store.stepCount(column_.run);
+  if (stepLimit_ >= 0) count = std::min(count, stepLimit_);
   if (count < processed_) clear();  // a different store or a reset one
   if (count == processed_) return false;
   for (long begin = processed_; begin < count; begin += kReadChunk) {

@@ -41,6 +41,10 @@ class SeriesCache {
   void setTargetBuckets(int buckets);
   void setSmoothing(double weight);
   [[nodiscard]] int targetBuckets() const { return targetBuckets_; }
+  // Reads at most `steps` rows of the column (a pinned run: the length it had when pinned,
+  // however long its store grows); < 0 for no limit.
+  void setStepLimit(long steps) { stepLimit_ = steps; }
+  [[nodiscard]] long stepLimit() const { return stepLimit_; }
   [[nodiscard]] double smoothing() const { return smoothing_; }
   void clear();
   // The next points() call reports a change even if the reduction did not change.
@@ -90,6 +94,7 @@ class SeriesCache {
   ColumnRef column_;
   int targetBuckets_;
   double smoothing_;
+  long stepLimit_ = -1;
   long bucketSize_ = 1;
   long processed_ = 0;
   float lastRaw_;

@@ -3,12 +3,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QPainter>
 #include <QPixmap>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "pinned_runs.h"
 #include "run_colors.h"
 
 namespace larslab::ui {
@@ -16,6 +18,10 @@ namespace larslab::ui {
 namespace {
 
 enum Column { RunCol, StatusCol, LossCol, TestAccCol, ColumnCount };
+// On RunCol: Qt::UserRole holds a live run's name; kPinRole the pin id of a pinned row (0: live).
+constexpr int kPinRole = Qt::UserRole + 1;
+constexpr int kPinLabelRole = Qt::UserRole + 2;  // "LARS (previous attempt)"
+constexpr int kPinDotAlpha = 110;  // as dimmed as the pin's lines
 const QColor kDivergedColor(0xd6, 0x27, 0x28);
 const QColor kWarningColor(0xc0, 0x5a, 0x00);  // orange, darker than the marker's for contrast
 
@@ -96,11 +102,82 @@ StatusPanel::StatusPanel(RunColorMap* colors, QWidget* parent) : QWidget(parent)
   log_->setToolTip(tr("What happened when: hyperparameter changes, switched conventions, rejected commands, divergence."));
   log_->setWordWrap(true);
   layout->addWidget(log_, 1);
-  connect(runs_, &QTreeWidget::itemClicked, this,
-          [this](QTreeWidgetItem* item) { Q_EMIT runActivated(item->data(RunCol, Qt::UserRole).toString()); });
+  connect(runs_, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
+    const QString run = item->data(RunCol, Qt::UserRole).toString();
+    if (!run.isEmpty()) Q_EMIT runActivated(run);
+  });
+  runs_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(runs_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+    QMenu* menu = contextMenuFor(runs_->itemAt(pos));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(runs_->viewport()->mapToGlobal(pos));
+  });
 }
 
-void StatusPanel::refresh(const engine::MetricsStore* store) {
+QMenu* StatusPanel::contextMenuFor(QTreeWidgetItem* item) {
+  auto* menu = new QMenu(this);
+  const QString run = item ? item->data(RunCol, Qt::UserRole).toString() : QString();
+  const int pin = item ? item->data(RunCol, kPinRole).toInt() : 0;
+  if (!run.isEmpty()) {
+    menu->addAction(tr("Pin %1 for comparison").arg(run), this, [this, run] { Q_EMIT pinRunRequested(run); })
+        ->setStatusTip(tr("Keep a dimmed read-only copy of the run as it is now in every chart."));
+  }
+  if (pin != 0)
+    menu->addAction(tr("Remove pin %1").arg(item->data(RunCol, kPinLabelRole).toString()), this,
+                    [this, pin] { Q_EMIT removePinRequested(pin); });
+  QAction* all = menu->addAction(tr("Remove all pins"), this, [this] { Q_EMIT removeAllPinsRequested(); });
+  all->setEnabled(pinnedRowCount() > 0);
+  return menu;
+}
+
+int StatusPanel::pinIdAt(int row) const {
+  QTreeWidgetItem* item = runs_->topLevelItem(row);
+  return item ? item->data(RunCol, kPinRole).toInt() : 0;
+}
+
+int StatusPanel::pinnedRowCount() const {
+  int n = 0;
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) n += pinIdAt(i) != 0 ? 1 : 0;
+  return n;
+}
+
+void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow) {
+  int row = firstRow;
+  if (pins) {
+    for (const PinnedRun& p : pins->list()) {
+      QTreeWidgetItem* item = row < runs_->topLevelItemCount() ? runs_->topLevelItem(row) : nullptr;
+      ++row;
+      if (item && item->data(RunCol, kPinRole).toInt() == p.id) continue;  // a pin never changes
+      if (item) delete runs_->takeTopLevelItem(row - 1);
+      item = new QTreeWidgetItem;
+      runs_->insertTopLevelItem(row - 1, item);
+      item->setData(RunCol, kPinRole, p.id);
+      item->setData(RunCol, kPinLabelRole, p.label());
+      // The run's name and, as its status, its kind: the name column stays as wide as the live
+      // runs' and the status column readable; the full label is the tooltip.
+      item->setText(RunCol, p.runName);
+      QColor c = colors_->color(p.runName);
+      c.setAlpha(kPinDotAlpha);
+      item->setIcon(RunCol, dot(c, false));
+      item->setText(StatusCol, pinKindName(p.kind));
+      if (p.steps > 0) item->setText(LossCol, number(p.store->value(p.run, engine::RunMetric::Loss, p.steps - 1)));
+      const auto evals = p.store->evaluations(p.run);
+      if (p.evaluations > 0 && p.evaluations <= evals.size() && std::isfinite(evals[p.evaluations - 1].accuracy))
+        item->setText(TestAccCol, QString::number(evals[p.evaluations - 1].accuracy * 100.0, 'f', 1) + QStringLiteral("%"));
+      const QString tip = tr("%1: %2, %3 steps, drawn dimmed in every chart (%4). Right-click to remove it.")
+                              .arg(p.label(), pinKindName(p.kind))
+                              .arg(p.steps)
+                              .arg(p.source);
+      for (int col = 0; col < ColumnCount; ++col) {
+        item->setForeground(col, runs_->palette().brush(QPalette::PlaceholderText));
+        item->setToolTip(col, tip);
+      }
+    }
+  }
+  while (runs_->topLevelItemCount() > row) delete runs_->takeTopLevelItem(row);
+}
+
+void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* pins) {
   const int n = store ? store->runCount() : 0;
   int row = 0;
   QString banner;
@@ -108,7 +185,12 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
   for (int r = 0; r < n; ++r) {
     const engine::RunStatusInfo st = store->status(r);
     if (st.removed) continue;
-    QTreeWidgetItem* item = row < runs_->topLevelItemCount() ? runs_->topLevelItem(row) : new QTreeWidgetItem(runs_);
+    QTreeWidgetItem* item = row < runs_->topLevelItemCount() ? runs_->topLevelItem(row) : nullptr;
+    if (item && item->data(RunCol, kPinRole).toInt() != 0) {  // a run was added: the pins move down
+      while (runs_->topLevelItemCount() > row) delete runs_->takeTopLevelItem(row);
+      item = nullptr;
+    }
+    if (!item) item = new QTreeWidgetItem(runs_);
     ++row;
     const QString name = QString::fromStdString(store->runName(r));
     const long steps = store->stepCount(r);
@@ -161,7 +243,7 @@ void StatusPanel::refresh(const engine::MetricsStore* store) {
       acc = QString::number(evals.back().accuracy * 100.0, 'f', 1) + QStringLiteral("%");
     if (item->text(TestAccCol) != acc) item->setText(TestAccCol, acc);
   }
-  while (runs_->topLevelItemCount() > row) delete runs_->takeTopLevelItem(row);
+  refreshPins(pins, row);
   if (!banner.isEmpty()) banner += tr("The other runs keep training.");
   if (banner_->text() != banner) banner_->setText(banner);
   banner_->setVisible(!banner.isEmpty());

@@ -2,6 +2,8 @@
 // Status of every run (training, finished, blew up or stalled at step k, diverged at step k and
 // why) with its latest numbers,
 // and a log of the session's events (hyperparameter changes, rejected commands, divergence).
+// Pinned runs follow the live ones as dimmed rows ("pinned", "previous attempt", "log"); the
+// table's context menu pins a live run or removes pins.
 
 #include <QWidget>
 #include <memory>
@@ -11,10 +13,13 @@
 
 class QLabel;
 class QListWidget;
+class QMenu;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace larslab::ui {
 
+class PinnedRuns;
 class RunColorMap;
 
 class StatusPanel : public QWidget {
@@ -22,7 +27,8 @@ class StatusPanel : public QWidget {
  public:
   explicit StatusPanel(RunColorMap* colors, QWidget* parent = nullptr);
 
-  void refresh(const engine::MetricsStore* store);
+  // The live runs of `store`, then a row per pin of `pins` (when given).
+  void refresh(const engine::MetricsStore* store, const PinnedRuns* pins = nullptr);
   void addEvents(const std::vector<engine::Event>& events);
   void clearEvents();
 
@@ -35,11 +41,21 @@ class StatusPanel : public QWidget {
   // A run flagged by the health check (blew up or stalled) and still finite.
   [[nodiscard]] bool isMarkedWarning(const QString& run) const;
   [[nodiscard]] QString warningBanner() const;
+  // The pin shown in `row` of the runs table, or 0 for a live run's row.
+  [[nodiscard]] int pinIdAt(int row) const;
+  [[nodiscard]] int pinnedRowCount() const;
+  // The runs table's context menu for `item` (null: the empty area); the caller owns it.
+  QMenu* contextMenuFor(QTreeWidgetItem* item);
 
  Q_SIGNALS:
   void runActivated(const QString& run);
+  void pinRunRequested(const QString& run);
+  void removePinRequested(int pinId);
+  void removeAllPinsRequested();
 
  private:
+  void refreshPins(const PinnedRuns* pins, int firstRow);
+
   RunColorMap* colors_;
   QTreeWidget* runs_ = nullptr;
   QListWidget* log_ = nullptr;

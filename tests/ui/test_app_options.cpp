@@ -27,6 +27,14 @@ TEST(AppOptions, ReadsEveryOption) {
   EXPECT_FALSE(o.showHelp);
 }
 
+TEST(AppOptions, PinIsRepeatable) {
+  const AppOptions o = parse({"--pin", "a/run_metrics.csv", "--pin", "b", "exp.json"});
+  EXPECT_TRUE(o.error.isEmpty()) << o.error.toStdString();
+  EXPECT_EQ(o.pinLogs, (QStringList{QStringLiteral("a/run_metrics.csv"), QStringLiteral("b")}));
+  EXPECT_EQ(o.experimentFile, QStringLiteral("exp.json"));
+  EXPECT_TRUE(parse({}).pinLogs.isEmpty());
+}
+
 TEST(AppOptions, DefaultsWithoutArguments) {
   const AppOptions o = parse({});
   EXPECT_TRUE(o.error.isEmpty());

@@ -107,6 +107,28 @@ TEST(SeriesCache, NonFiniteValuesAreSkippedAndTensorColumnsRead) {
   EXPECT_TRUE(std::isinf(cache.lastRaw()));
 }
 
+// A pinned run keeps the length it had when pinned while its store goes on growing.
+TEST(SeriesCache, AStepLimitStopsReadingAtTheFrozenLength) {
+  auto store = makeStore();
+  for (int i = 0; i < 40; ++i) append(*store, static_cast<float>(i + 1));
+  SeriesCache cache({0, -1, static_cast<int>(engine::RunMetric::Loss)}, 400);
+  cache.setStepLimit(25);
+  EXPECT_TRUE(cache.update(*store));
+  EXPECT_EQ(cache.processedSteps(), 25);
+  for (int i = 0; i < 40; ++i) append(*store, 1000.0f);  // the live run trains on
+  EXPECT_FALSE(cache.update(*store)) << "nothing past the limit is read";
+  QList<QPointF> pts;
+  cache.points(*store, 1.0, pts);
+  ASSERT_EQ(pts.size(), 25);
+  EXPECT_DOUBLE_EQ(pts.back().x(), 24.0);
+  EXPECT_DOUBLE_EQ(pts.back().y(), 25.0);
+  // A zoomed view reads the full-resolution range only below the limit too.
+  cache.setTargetBuckets(8);
+  cache.update(*store);
+  cache.points(*store, 1.0, 20.0, 24.0, pts);
+  for (const QPointF& p : pts) EXPECT_LT(p.y(), 1000.0) << "step " << p.x();
+}
+
 TEST(SeriesCache, SmoothingMatchesTheDebiasedEmaOfTheFullSeries) {
   auto store = makeStore();
   QList<QPointF> raw;

@@ -308,6 +308,26 @@ void MetricChart::setSeriesVisible(const QString& key, bool visible) {
   d_->updateNote();
 }
 
+QString MetricChart::seriesLabel(const QString& key) const {
+  const SeriesEntry* e = d_->find(key);
+  return e != nullptr ? e->label : QString();
+}
+
+QColor MetricChart::seriesColor(const QString& key) const {
+  const SeriesEntry* e = d_->find(key);
+  return e != nullptr ? e->color : QColor();
+}
+
+int MetricChart::seriesPointCount(const QString& key) const {
+  const SeriesEntry* e = d_->find(key);
+  return e != nullptr ? static_cast<int>(e->raw.size()) : 0;
+}
+
+QPointF MetricChart::seriesLastPoint(const QString& key) const {
+  const SeriesEntry* e = d_->find(key);
+  return e != nullptr && !e->raw.isEmpty() ? e->raw.back() : QPointF();
+}
+
 bool MetricChart::isSeriesVisible(const QString& key) const {
   const SeriesEntry* e = d_->find(key);
   return e != nullptr && e->visible;

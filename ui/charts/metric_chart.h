@@ -77,6 +77,11 @@ class MetricChart : public QWidget {
   void clearSeries();
   bool hasSeries(const QString& key) const;
   QStringList seriesKeys() const;  // in insertion (legend) order
+  // What series `key` shows: its legend text, colour, and the points given (empty if absent).
+  QString seriesLabel(const QString& key) const;
+  QColor seriesColor(const QString& key) const;
+  int seriesPointCount(const QString& key) const;
+  QPointF seriesLastPoint(const QString& key) const;
 
   // Programmatic visibility; does not emit seriesToggled (only a legend click does).
   void setSeriesVisible(const QString& key, bool visible);

@@ -449,6 +449,33 @@ TEST(MetricChart, LegendStaysInsideTheChartAtEveryWidth) {
           << width << "x" << height << ": legend at " << bounds.left() << ".." << bounds.right() << " in a "
           << chart.interactionSurface()->width() << " px wide plot";
     }
+// Pinned runs give long labels: when every solid entry fits on a row before the last allowed one,
+// "+N more" still needs room at the end of its row, never past the chart's right edge.
+TEST(MetricChart, TheMoreLinkStaysInsideTheChart) {
+  for (int width = 360; width <= 520; width += 10) {
+    MetricChart chart;
+    chart.resize(width, 250);
+    chart.show();
+    int id = 0;
+    for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+      chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
+      const QString test = QStringLiteral("test:%1").arg(run);
+      chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
+      chart.setDashed(test, true);
+    }
+    for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
+      ++id;
+      chart.setSeries(QStringLiteral("pin:%1").arg(id), QStringLiteral("%1 (previous attempt)").arg(run), kRed,
+                      curve(50, 1.5, 0.0));
+      const QString test = QStringLiteral("pintest:%1").arg(id);
+      chart.setSeries(test, QStringLiteral("%1 (test, previous attempt)").arg(run), kRed, curve(50, 2.5, 0.0));
+      chart.setDashed(test, true);
+    }
+    QCoreApplication::processEvents();
+    ASSERT_GT(chart.legendOverflowCount(), 0) << width;
+    const QPoint more = chart.legendOverflowPosition();
+    ASSERT_FALSE(more.isNull()) << width;
+    EXPECT_TRUE(chart.interactionSurface()->rect().contains(chart.legendBounds())) << "chart " << width << " px wide";
   }
 }
 
