@@ -608,11 +608,7 @@ void Dashboard::rebuildMarkers() {
   }
 }
 
-void Dashboard::setPlannedSteps(long steps) {
-  if (steps == plannedSteps_) return;
-  plannedSteps_ = steps;
-  refitAll_ = true;  // a shorter plan (a new experiment) must not keep the old, longer axis
-}
+void Dashboard::setPlannedSteps(long steps) { plannedSteps_ = steps; }
 
 void Dashboard::refresh() {
   if (!store_) return;
@@ -647,11 +643,14 @@ void Dashboard::refresh() {
   removeAbsent(chart(RunChart::Loss), presentLoss);
   removeAbsent(chart(RunChart::Accuracy), presentAcc);
   removeAbsent(chart(RunChart::LearningRate), presentLr);
-  // The x axis spans the planned length from the first step (the final evaluation sits at the
-  // last step), so a student sees how far training will go and the axis never jumps.
-  if (plannedSteps_ > 0)
-    for (int i = 0; i < kRunChartCount; ++i)
-      charts_[static_cast<std::size_t>(i)]->setXCoverage(0.0, static_cast<double>(plannedSteps_) * xScale);
+  // The x axis grows by doubling while training, but not past the planned length (the final
+  // evaluation sits at the last step): a 93-step run is not drawn on a 0..200 axis.
+  const double xLimit = plannedSteps_ > 0 ? static_cast<double>(plannedSteps_) * xScale
+                                          : std::numeric_limits<double>::quiet_NaN();
+  if (!(xLimit == lastXLimit_) && !(std::isnan(xLimit) && std::isnan(lastXLimit_))) {
+    lastXLimit_ = xLimit;
+    for (MetricChart* c : charts_) c->setXLimit(xLimit);
+  }
 
   // Per-tensor charts.
   int selectedIndex = -1;
@@ -698,8 +697,7 @@ void Dashboard::refresh() {
                      present);
       }
     }
-    const long coveredSteps = std::max(tensorSteps - 1, plannedSteps_ - 1);
-    double coverage = coveredSteps > 0 ? static_cast<double>(coveredSteps) * xScale : -1.0;  // -1: no data
+    double coverage = tensorSteps > 0 ? static_cast<double>(tensorSteps - 1) * xScale : -1.0;  // -1: no data
     drawPinsInTensorChart(c, metric, notApplicable, present, coverage);
     removeAbsent(c, present);
     if (trustChart) {

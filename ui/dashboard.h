@@ -13,6 +13,7 @@
 #include <QString>
 #include <QWidget>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -78,7 +79,7 @@ class Dashboard : public QWidget {
   [[nodiscard]] double smoothing() const { return smoothing_; }
   void setXInEpochs(bool epochs);
   void setLogScale(bool log);        // every chart but accuracy
-  // Steps the session will train (0: unknown, e.g. a log): every x axis covers them.
+  // Steps the session will train (0: unknown, e.g. a log): no x axis is fitted past them.
   void setPlannedSteps(long steps);
 
   // The pinned runs every chart draws next to the live ones; changes show at the next refresh().
@@ -171,6 +172,7 @@ class Dashboard : public QWidget {
   bool logScale_ = true;
   double lastXScale_ = 1.0;
   long plannedSteps_ = 0;
+  double lastXLimit_ = std::numeric_limits<double>::quiet_NaN();
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
   bool accuracyShown_ = true;
   QList<QPointF> scratch_;

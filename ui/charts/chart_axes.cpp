@@ -67,7 +67,8 @@ void ChartAxes::forgetRanges() {
 bool ChartAxes::fit(const DataExtent& e) {
   bool changed = false;
   if (xTracker_.update(e.minX, e.maxX)) {
-    setXRange(xTracker_.min(), xTracker_.max());
+    const double hi = std::min(xTracker_.max(), std::max(xLimit_, e.maxX));
+    setXRange(xTracker_.min(), hi > xTracker_.min() ? hi : xTracker_.max());
     changed = true;
   }
   if (yTracker_.update(e.minY, e.maxY)) {
@@ -87,6 +88,11 @@ void ChartAxes::setYBounds(double lo, double hi) {
   yBoundLo_ = std::isnan(lo) ? -std::numeric_limits<double>::infinity() : lo;
   yBoundHi_ = std::isnan(hi) ? std::numeric_limits<double>::infinity() : hi;
   yTracker_.reset();
+}
+
+void ChartAxes::setXLimit(double hi) {
+  xLimit_ = std::isnan(hi) ? std::numeric_limits<double>::infinity() : hi;
+  xTracker_.reset();
 }
 
 void ChartAxes::showDefaultRanges() {

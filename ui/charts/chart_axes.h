@@ -51,6 +51,8 @@ class ChartAxes {
   bool fit(const DataExtent& e);
   // Limits every fitted y range to [lo, hi] (accuracy: [0, 1]); NaN clears a limit.
   void setYBounds(double lo, double hi);
+  // The fitted x range ends at `hi` at most, unless the data itself goes further (inf: none).
+  void setXLimit(double hi);
   // The ranges an empty chart shows (nothing left over from data that is gone).
   void showDefaultRanges();
   // Sets a range as it is (zoom, pan); ticks follow.
@@ -82,6 +84,7 @@ class ChartAxes {
   bool logY_ = false;
   double yBoundLo_ = -std::numeric_limits<double>::infinity();
   double yBoundHi_ = std::numeric_limits<double>::infinity();
+  double xLimit_ = std::numeric_limits<double>::infinity();
   AxisRangeTracker xTracker_{AxisRangeTracker::Scale::Linear};
   AxisRangeTracker yTracker_{AxisRangeTracker::Scale::Linear};
 };

@@ -356,6 +356,11 @@ void MetricChart::setYBounds(double lo, double hi) {
   if (!d_->zoomed) d_->updateAxes();
 }
 
+void MetricChart::setXLimit(double hi) {
+  d_->axes->setXLimit(hi);
+  if (!d_->zoomed) d_->updateAxes();
+}
+
 void MetricChart::setXCoverage(double lo, double hi) {
   if (lo == d_->coverLo && hi == d_->coverHi) return;
   d_->coverLo = lo;

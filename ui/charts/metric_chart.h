@@ -94,6 +94,9 @@ class MetricChart : public QWidget {
   void setMarkers(const QList<Marker>& markers);
   // Fitted y ranges stay within [lo, hi] (accuracy: [0, 1]); NaN for no limit. Zoom may go past.
   void setYBounds(double lo, double hi);
+  // Fitted x ranges end at `hi` at most (the planned length: the axis grows by doubling, but
+  // not past the last step), unless the data goes further; NaN for no limit.
+  void setXLimit(double hi);
   // The x axis covers at least [lo, hi] once there is data (charts that share the x range);
   // NaN for none.
   void setXCoverage(double lo, double hi);
