@@ -103,7 +103,10 @@ void MainWindow::hideDocksForChart() {
 
 void MainWindow::restoreDocksAfterChart() {
   arrangingDocks_ = true;
+  // restoreState() can drop full screen (seen on the offscreen platform): keep the window's state.
+  const Qt::WindowStates state = windowState();
   restoreState(dockStateBeforeMaximize_, kLayoutVersion);  // visibility, places and tabs as they were
+  if (windowState() != state) setWindowState(state);
   arrangingDocks_ = false;
   inspector_->setHidden(inspectorHiddenBeforeMaximize_);
   dockStateBeforeMaximize_.clear();
