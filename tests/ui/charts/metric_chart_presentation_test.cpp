@@ -3,6 +3,7 @@
 // PNG export at a print resolution.
 #include <gtest/gtest.h>
 
+#include <QFontMetrics>
 #include <QImage>
 #include <QLabel>
 #include <QSignalSpy>
@@ -11,6 +12,7 @@
 #include <QToolButton>
 #include <cmath>
 
+#include "ui/charts/font_scale.h"
 #include "ui/charts/metric_chart.h"
 #include "ui/charts/png_export_dialog.h"
 
@@ -117,6 +119,33 @@ TEST(MetricChartPresentation, PngAtAChosenSizeAndDpi) {
   EXPECT_FALSE(chart.exportPng(print, QSize(100, 100), -5, &error));
   EXPECT_TRUE(error.contains(QStringLiteral("DPI")));
   EXPECT_EQ(chart.grab().toImage().size(), QSize(500, 300)) << "the widget keeps its own layout";
+}
+
+TEST(MetricChartPresentation, TheLegendOverflowEntryStaysInsideTheChartAtEveryScale) {
+  // Three runs with dashed test curves in a small chart: the dashed entries give way and
+  // "+3 more" follows the last solid entry; it must never be placed past the right edge.
+  for (double scale : {1.0, 1.25, 1.5, 1.75, 2.0}) {
+    for (int width : {260, 332, 400}) {
+      MetricChart chart;
+      chart.resize(width, 220);
+      chart.show();
+      ASSERT_TRUE(QTest::qWaitForWindowExposed(&chart));
+      for (const char* n : {"LARS", "SGD momentum", "Adam"}) {
+        const QString name = QString::fromLatin1(n);
+        chart.setSeries(name, name, Qt::blue, line(100));
+        chart.setSeries(name + QStringLiteral(":test"), name + QStringLiteral(" (test)"), Qt::red, line(100));
+        chart.setDashed(name + QStringLiteral(":test"), true);
+      }
+      chart.setFontScale(scale);
+      QCoreApplication::processEvents();
+      if (chart.legendOverflowCount() == 0) continue;
+      const QFontMetrics fm(scaledFont(chart.font(), 0.85 * scale));
+      const int halfWidth = fm.horizontalAdvance(QStringLiteral("+%1 more").arg(chart.legendOverflowCount())) / 2;
+      const QPoint more = chart.legendOverflowPosition();
+      EXPECT_LE(more.x() + halfWidth, width) << "scale " << scale << ", " << width << " px wide";
+      EXPECT_LT(more.y(), 220);
+    }
+  }
 }
 
 TEST(MetricChartPresentation, PngExportDialogOffersTheRememberedChoice) {
