@@ -449,6 +449,9 @@ TEST(MetricChart, LegendStaysInsideTheChartAtEveryWidth) {
           << width << "x" << height << ": legend at " << bounds.left() << ".." << bounds.right() << " in a "
           << chart.interactionSurface()->width() << " px wide plot";
     }
+  }
+}
+
 // Pinned runs give long labels: when every solid entry fits on a row before the last allowed one,
 // "+N more" still needs room at the end of its row, never past the chart's right edge.
 TEST(MetricChart, TheMoreLinkStaysInsideTheChart) {
