@@ -2,6 +2,9 @@
 
 #include <QCommandLineParser>
 
+#include "dashboard.h"
+#include "view_settings.h"
+
 namespace larslab::ui {
 
 namespace {
@@ -39,6 +42,15 @@ const QCommandLineOption kPin(QStringLiteral("pin"),
                                              "from larslab-cli or an exported PyTorch script) next to the live runs, "
                                              "dimmed, in every chart. May be given several times."),
                               QStringLiteral("LOG"));
+const QCommandLineOption kTextScale(QStringLiteral("text-scale"),
+                                    QStringLiteral("Presentation text size of charts and tables in percent (as View > "
+                                                   "Larger text): 80, 100, 125, 150, 175 or 200."),
+                                    QStringLiteral("PERCENT"));
+const QCommandLineOption kMaximize(QStringLiteral("maximize"),
+                                   QStringLiteral("Show this chart alone, filling the window (as its corner button "
+                                                  "does): loss, accuracy, lr, or a per-tensor metric such as "
+                                                  "trust_ratio."),
+                                   QStringLiteral("CHART"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -48,7 +60,8 @@ void configure(QCommandLineParser& parser) {
                      "optimizers do inside every layer. Without arguments it opens the built-in\n"
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-  parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin});
+  parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
+                     kMaximize});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -137,6 +150,29 @@ AppOptions parseAppOptions(const QStringList& arguments) {
         return true;
       });
   if (!ok) return o;
+  if (parser.isSet(kTextScale)) {
+    bool number = false;
+    o.textScale = parser.value(kTextScale).toInt(&number);
+    if (!number || !isTextScale(o.textScale)) {
+      QStringList steps;
+      for (int p : kTextScales) steps.append(QString::number(p));
+      o.error = QStringLiteral("--text-scale: expected one of %1, got '%2'")
+                    .arg(steps.join(QStringLiteral(", ")), parser.value(kTextScale));
+      return o;
+    }
+  }
+  if (parser.isSet(kMaximize)) {
+    QStringList names;
+    for (int i = 0; i < Dashboard::kChartCount; ++i) {
+      names.append(Dashboard::chartFileStem(Dashboard::ChartId{i}));
+      if (names.back() == parser.value(kMaximize)) o.maximizeChart = i;
+    }
+    if (o.maximizeChart < 0) {
+      o.error = QStringLiteral("--maximize: expected one of %1, got '%2'")
+                    .arg(names.join(QStringLiteral(", ")), parser.value(kMaximize));
+      return o;
+    }
+  }
 
   const QStringList files = parser.positionalArguments();
   if (files.size() > 1) {

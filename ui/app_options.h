@@ -18,6 +18,8 @@ struct AppOptions {
   QString compareTensor;    // --tensor NAME: show this tensor across runs instead
   double smoothing = -1.0;  // --smoothing W in [0, 0.99] (< 0: keep the default)
   QStringList pinLogs;      // --pin LOG (repeatable): metric logs pinned next to the live runs
+  int textScale = 0;         // --text-scale PERCENT (0: the remembered or normal size)
+  int maximizeChart = -1;   // --maximize CHART: index of the chart shown alone (< 0: none)
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2
 };

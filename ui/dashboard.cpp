@@ -1,5 +1,6 @@
 #include "dashboard.h"
 
+#include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -10,6 +11,7 @@
 #include <QRadioButton>
 #include <QScrollArea>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -22,6 +24,10 @@ namespace larslab::ui {
 namespace {
 
 constexpr qint64 kEdgeRefreshMs = 150;
+// Small enough that nine charts fit next to the docks of a 1280x720 window; the tick policy and
+// the legend cap keep them readable there. Grows with the presentation text scale.
+constexpr QSize kChartMinimum(180, 150);
+constexpr int kTensorChartColumns = 3;
 constexpr int kSmoothSeriesBuckets = 128;
 
 using engine::RunMetric;
@@ -74,9 +80,20 @@ QString Dashboard::chartFileStem(ChartId id) {
 
 Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), colors_(colors) {
   clock_.start();
-  auto* outer = new QVBoxLayout(this);
-  outer->setContentsMargins(6, 4, 6, 4);
+  // Two pages: the controls over the grid of charts, or one chart maximised.
+  auto* outerLayout = new QVBoxLayout(this);
+  outerLayout->setContentsMargins(6, 4, 6, 4);
+  pages_ = new QStackedWidget(this);
+  outerLayout->addWidget(pages_);
+  auto* gridPage = new QWidget(pages_);
+  auto* outer = new QVBoxLayout(gridPage);
+  outer->setContentsMargins(0, 0, 0, 0);
   outer->setSpacing(4);
+  pages_->addWidget(gridPage);
+  auto* maximizedPage = new QWidget(pages_);
+  maximizedPage_ = new QVBoxLayout(maximizedPage);
+  maximizedPage_->setContentsMargins(0, 0, 0, 0);
+  pages_->addWidget(maximizedPage);
 
   // View controls shared by every chart.
   auto* controls = new QHBoxLayout;
@@ -107,7 +124,7 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   controls->addSpacing(12);
   logBox_ = new QCheckBox(tr("Log scale"), this);
   logBox_->setObjectName(QStringLiteral("logScale"));
-  logBox_->setChecked(true);
+  logBox_->setChecked(view_.logScale);
   logBox_->setToolTip(tr("Logarithmic y axes (all charts but accuracy); zeros and non-finite values are hidden and counted."));
   controls->addWidget(logBox_);
   auto* resetZoomButton = new QPushButton(tr("Reset zoom"), this);
@@ -138,15 +155,14 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
     c->setTitle(chartName(id));
     c->setToolTip(chartTip(id));
     c->setLogY(chartLogScale(id));
-    // Small enough that nine charts fit next to the docks of a 1280x720 window; the tick
-    // policy and the legend cap keep them readable there.
-    c->setMinimumSize(180, 150);
+    c->setMinimumSize(kChartMinimum);
     if (id.index == ChartId::of(RunChart::Accuracy).index) c->setYBounds(0.0, 1.0);
     if (id.isTensorChart()) {
       const optim::TensorMetricInfo& m = optim::tensorMetricInfo(id.tensorMetric());
       if (m.referenceLabel != nullptr) c->setReferenceLine(m.referenceValue, metricText(m.referenceLabel));
     }
     connect(c, &MetricChart::seriesToggled, this, &Dashboard::onSeriesToggled);
+    connect(c, &MetricChart::maximizeRequested, this, [this, id] { Q_EMIT chartMaximizeRequested(id); });
     charts_.push_back(c);
   }
 
@@ -215,10 +231,7 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   tensorBar_->addLayout(tensorBarByRun_);
   tensorBar_->addLayout(tensorBarByTensor_);
   grid->addLayout(tensorBar_, 2, 0, 1, 3);
-  // Per-tensor charts three to a row, in table order.
-  constexpr int kTensorChartColumns = 3;
-  for (int m = 0; m < engine::kTensorMetricCount; ++m)
-    grid->addWidget(chart(static_cast<engine::TensorMetric>(m)), 3 + m / kTensorChartColumns, m % kTensorChartColumns);
+  for (int m = 0; m < engine::kTensorMetricCount; ++m) placeChart(ChartId::of(static_cast<engine::TensorMetric>(m)));
   grid->setRowStretch(1, 1);
   for (int r = 0; r < (engine::kTensorMetricCount + kTensorChartColumns - 1) / kTensorChartColumns; ++r)
     grid->setRowStretch(3 + r, 1);
@@ -237,10 +250,8 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
     setSelectedRun(name);
     Q_EMIT selectedRunChanged(name);
   });
-  connect(filterCombo_, &QComboBox::currentIndexChanged, this, [this](int i) {
-    filterChosen_ = true;
-    setTensorFilter(static_cast<TensorFilter>(i));
-  });
+  connect(filterCombo_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { chooseTensorFilter(static_cast<TensorFilter>(i)); });
   connect(tensorCombo_, &QComboBox::currentIndexChanged, this, [this] {
     const QString name = tensorCombo_->currentData().toString();
     if (!name.isEmpty()) setSelectedTensor(name);
@@ -252,13 +263,87 @@ Dashboard::~Dashboard() = default;
 void Dashboard::placeRunCharts(bool showAccuracy) {
   accuracyShown_ = showAccuracy;
   chart(RunChart::Accuracy)->setVisible(showAccuracy);
-  grid_->addWidget(chart(RunChart::Loss), 1, 0);
+  // A maximised chart stays where it is until it is restored.
+  const auto place = [this](RunChart c, int column, int columnSpan) {
+    if (maximized_ && maximized_->index == ChartId::of(c).index) return;
+    grid_->addWidget(chart(c), 1, column, 1, columnSpan);
+  };
+  place(RunChart::Loss, 0, 1);
   if (showAccuracy) {
-    grid_->addWidget(chart(RunChart::Accuracy), 1, 1);
-    grid_->addWidget(chart(RunChart::LearningRate), 1, 2);
+    place(RunChart::Accuracy, 1, 1);
+    place(RunChart::LearningRate, 2, 1);
   } else {
     grid_->removeWidget(chart(RunChart::Accuracy));
-    grid_->addWidget(chart(RunChart::LearningRate), 1, 1, 1, 2);  // no gap where accuracy was
+    place(RunChart::LearningRate, 1, 2);  // no gap where accuracy was
+  }
+}
+
+void Dashboard::placeChart(ChartId id) {
+  if (!id.isTensorChart()) {
+    placeRunCharts(accuracyShown_);
+    return;
+  }
+  // Per-tensor charts in table order, under their heading (row 2).
+  const int m = static_cast<int>(id.tensorMetric());
+  grid_->addWidget(chart(id), 3 + m / kTensorChartColumns, m % kTensorChartColumns);
+}
+
+void Dashboard::setMaximizedChart(std::optional<ChartId> id) {
+  if (id && maximized_ && id->index == maximized_->index) return;
+  if (!id && !maximized_) return;
+  if (maximized_) {
+    const ChartId previous = *maximized_;
+    maximized_.reset();
+    chart(previous)->setMaximized(false);
+    placeChart(previous);
+  }
+  maximized_ = id;
+  if (id) {
+    MetricChart* c = chart(*id);
+    maximizedPage_->addWidget(c);  // taken out of the grid until restored
+    c->setMaximized(true);
+    c->show();
+    pages_->setCurrentIndex(1);
+  } else {
+    pages_->setCurrentIndex(0);
+  }
+}
+
+Dashboard::ChartId Dashboard::currentChart() const {
+  if (maximized_) return *maximized_;
+  const QWidget* focus = QApplication::focusWidget();
+  for (int i = 0; i < kChartCount; ++i)
+    if (focus != nullptr && charts_[static_cast<std::size_t>(i)]->isAncestorOf(focus)) return ChartId{i};
+  for (int i = 0; i < kChartCount; ++i) {
+    const MetricChart* c = charts_[static_cast<std::size_t>(i)];
+    if (c->isVisible() && c->underMouse()) return ChartId{i};
+  }
+  return ChartId::of(RunChart::Loss);
+}
+
+void Dashboard::setFontScale(double scale) {
+  if (!(scale > 0.0) || scale == fontScale_) return;
+  fontScale_ = scale;
+  // Taller charts keep the plot readable under larger labels; widths grow half as fast, so three
+  // columns still fit next to the docks of a laptop window at 150%.
+  const QSize minimum(static_cast<int>(std::lround(kChartMinimum.width() * (1.0 + (scale - 1.0) / 2.0))),
+                      static_cast<int>(std::lround(kChartMinimum.height() * scale)));
+  for (MetricChart* c : charts_) {
+    c->setFontScale(scale);
+    c->setMinimumSize(minimum.expandedTo(kChartMinimum));
+  }
+}
+
+void Dashboard::setView(const View& view) {
+  setSmoothing(view.smoothing);
+  setLogScale(view.logScale);
+  setXInEpochs(view.xInEpochs);
+  setTensorMode(view.tensorMode);
+  if (view.tensorFilter) {
+    chooseTensorFilter(*view.tensorFilter);
+  } else {
+    view_.tensorFilter.reset();
+    setTensorFilter(automaticTensorFilter());
   }
 }
 
@@ -299,12 +384,12 @@ void Dashboard::setSelectedRun(const QString& run) {
     runCombo_->setCurrentIndex(i);
   }
   markersDirty_ = true;
-  if (tensorMode_ == TensorMode::TensorsOfRun) refitTensorCharts_ = true;
+  if (view_.tensorMode == TensorMode::TensorsOfRun) refitTensorCharts_ = true;
 }
 
 void Dashboard::setTensorMode(TensorMode mode) {
-  if (mode == tensorMode_) return;
-  tensorMode_ = mode;
+  if (mode == view_.tensorMode) return;
+  view_.tensorMode = mode;
   {
     const QSignalBlocker a(byRun_);
     const QSignalBlocker b(byTensor_);
@@ -317,6 +402,16 @@ void Dashboard::setTensorMode(TensorMode mode) {
   markersDirty_ = true;
   for (int m = 0; m < engine::kTensorMetricCount; ++m) chart(static_cast<engine::TensorMetric>(m))->clearSeries();
   refitTensorCharts_ = true;
+}
+
+void Dashboard::chooseTensorFilter(TensorFilter filter) {
+  view_.tensorFilter = filter;
+  setTensorFilter(filter);
+}
+
+Dashboard::TensorFilter Dashboard::automaticTensorFilter() const {
+  // Legends of a dozen tensors leave no room for the plots: weights only beyond eight.
+  return store_ && store_->tensorCount() > 8 ? TensorFilter::Weights : TensorFilter::All;
 }
 
 void Dashboard::setTensorFilter(TensorFilter filter) {
@@ -337,7 +432,7 @@ void Dashboard::setSelectedTensor(const QString& tensor) {
     const QSignalBlocker block(tensorCombo_);
     tensorCombo_->setCurrentIndex(i);
   }
-  if (tensorMode_ == TensorMode::RunsOfTensor) {
+  if (view_.tensorMode == TensorMode::RunsOfTensor) {
     for (int m = 0; m < engine::kTensorMetricCount; ++m) chart(static_cast<engine::TensorMetric>(m))->clearSeries();
     refitTensorCharts_ = true;
   }
@@ -345,8 +440,8 @@ void Dashboard::setSelectedTensor(const QString& tensor) {
 
 void Dashboard::setSmoothing(double weight) {
   weight = std::clamp(weight, 0.0, 0.999);
-  if (weight == smoothing_) return;
-  smoothing_ = weight;
+  if (weight == view_.smoothing) return;
+  view_.smoothing = weight;
   smoothingLabel_->setText(QString::number(weight, 'f', 2));
   const int pos = static_cast<int>(std::lround(weight * 100));
   if (smoothingSlider_->value() != pos) {
@@ -359,8 +454,8 @@ void Dashboard::setSmoothing(double weight) {
 
 void Dashboard::setXInEpochs(bool epochs) {
   if (epochs && store_ && store_->stepsPerEpoch() <= 0) epochs = false;
-  if (epochs == epochs_) return;
-  epochs_ = epochs;
+  if (epochs == view_.xInEpochs) return;
+  view_.xInEpochs = epochs;
   if (xAxis_->currentIndex() != (epochs ? 1 : 0)) {
     const QSignalBlocker block(xAxis_);
     xAxis_->setCurrentIndex(epochs ? 1 : 0);
@@ -371,7 +466,7 @@ void Dashboard::setXInEpochs(bool epochs) {
 }
 
 void Dashboard::setLogScale(bool log) {
-  logScale_ = log;
+  view_.logScale = log;
   if (logBox_->isChecked() != log) {
     const QSignalBlocker block(logBox_);
     logBox_->setChecked(log);
@@ -429,8 +524,7 @@ void Dashboard::syncTensorList() {
   if (i < 0) i = 0;
   tensorCombo_->setCurrentIndex(i);
   selectedTensor_ = tensorCombo_->currentData().toString();
-  // Legends of a dozen tensors leave no room for the plots: weights only, unless chosen.
-  if (!filterChosen_) setTensorFilter(store_->tensorCount() > 8 ? TensorFilter::Weights : TensorFilter::All);
+  if (!view_.tensorFilter) setTensorFilter(automaticTensorFilter());
 }
 
 void Dashboard::syncRunList() {
@@ -475,7 +569,7 @@ void Dashboard::syncRunList() {
 SeriesCache& Dashboard::cache(const ColumnRef& ref, int targetBuckets) {
   const CacheKey key{ref.run, ref.tensor, ref.metric};
   auto it = caches_.find(key);
-  if (it == caches_.end()) it = caches_.emplace(key, SeriesCache(ref, targetBuckets, smoothing_)).first;
+  if (it == caches_.end()) it = caches_.emplace(key, SeriesCache(ref, targetBuckets, view_.smoothing)).first;
   it->second.setTargetBuckets(targetBuckets);
   return it->second;
 }
@@ -603,7 +697,7 @@ void Dashboard::rebuildMarkers() {
     if (run == selectedRun_) selected.append(m);
   }
   for (int i = 0; i < kChartCount; ++i) {
-    const bool perRun = ChartId{i}.isTensorChart() && tensorMode_ == TensorMode::TensorsOfRun;
+    const bool perRun = ChartId{i}.isTensorChart() && view_.tensorMode == TensorMode::TensorsOfRun;
     charts_[static_cast<std::size_t>(i)]->setMarkers(perRun ? selected : all);
   }
 }
@@ -616,7 +710,7 @@ void Dashboard::refresh() {
   if (tensorCombo_->count() != s.tensorCount()) syncTensorList();
   syncRunList();
   syncPins();
-  const double xScale = epochs_ && s.stepsPerEpoch() > 0 ? 1.0 / s.stepsPerEpoch() : 1.0;
+  const double xScale = view_.xInEpochs && s.stepsPerEpoch() > 0 ? 1.0 / s.stepsPerEpoch() : 1.0;
   if (xScale != lastXScale_) {
     lastXScale_ = xScale;
     markersDirty_ = true;
@@ -661,7 +755,7 @@ void Dashboard::refresh() {
   long tensorSteps = 0;
   for (const RunEntry& e : runs_) {
     if (e.removed) continue;
-    if (tensorMode_ == TensorMode::RunsOfTensor || e.index == selectedIndex)
+    if (view_.tensorMode == TensorMode::RunsOfTensor || e.index == selectedIndex)
       tensorSteps = std::max(tensorSteps, s.stepCount(e.index));
   }
   for (int metric = 0; metric < engine::kTensorMetricCount; ++metric) {
@@ -670,7 +764,7 @@ void Dashboard::refresh() {
     const bool trustChart = static_cast<engine::TensorMetric>(metric) == engine::TensorMetric::TrustRatio;
     QStringList notApplicable;
     QSet<QString> present;
-    if (tensorMode_ == TensorMode::TensorsOfRun) {
+    if (view_.tensorMode == TensorMode::TensorsOfRun) {
       if (selectedIndex >= 0) {
         for (int t = 0; t < s.tensorCount(); ++t) {
           const bool weight = s.tensors()[static_cast<std::size_t>(t)].kind == nn::TensorKind::Weight;
@@ -702,7 +796,7 @@ void Dashboard::refresh() {
     removeAbsent(c, present);
     if (trustChart) {
       QString message;
-      if (!notApplicable.isEmpty() && present.isEmpty() && tensorMode_ == TensorMode::TensorsOfRun)
+      if (!notApplicable.isEmpty() && present.isEmpty() && view_.tensorMode == TensorMode::TensorsOfRun)
         message = tr("Not applicable: %1 has no trust ratio (it is 1 for every tensor).").arg(selectedRun_);
       else if (!notApplicable.isEmpty())
         message = tr("Not applicable (no trust ratio): %1").arg(notApplicable.join(QStringLiteral(", ")));

@@ -16,6 +16,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -32,6 +33,7 @@ class QComboBox;
 class QLabel;
 class QRadioButton;
 class QSlider;
+class QStackedWidget;
 
 namespace larslab::ui {
 
@@ -59,6 +61,15 @@ class Dashboard : public QWidget {
   // Which tensors the per-tensor charts draw in TensorsOfRun mode.
   enum class TensorFilter { All, Weights, OneDimensional };
   static constexpr int kChartCount = kRunChartCount + engine::kTensorMetricCount;
+  // The view choices the window remembers across starts; a default View is the initial view.
+  struct View {
+    double smoothing = 0.0;
+    bool logScale = true;
+    bool xInEpochs = false;
+    TensorMode tensorMode = TensorMode::TensorsOfRun;
+    std::optional<TensorFilter> tensorFilter;  // chosen by the user; nullopt: follows the tensor count
+    bool operator==(const View&) const = default;
+  };
 
   explicit Dashboard(RunColorMap* colors, QWidget* parent = nullptr);
   ~Dashboard() override;
@@ -70,15 +81,34 @@ class Dashboard : public QWidget {
   void setSelectedRun(const QString& run);
   [[nodiscard]] QString selectedRun() const { return selectedRun_; }
   void setTensorMode(TensorMode mode);
-  [[nodiscard]] TensorMode tensorMode() const { return tensorMode_; }
+  [[nodiscard]] TensorMode tensorMode() const { return view_.tensorMode; }
   void setSelectedTensor(const QString& tensor);
   [[nodiscard]] QString selectedTensor() const { return selectedTensor_; }
-  void setTensorFilter(TensorFilter filter);
+  // The filter drawn now (chosen, or weights only beyond eight tensors).
   [[nodiscard]] TensorFilter tensorFilter() const { return tensorFilter_; }
+  void chooseTensorFilter(TensorFilter filter);  // as the user does: kept whatever the model
   void setSmoothing(double weight);  // debiased EMA weight in [0, 0.999]
-  [[nodiscard]] double smoothing() const { return smoothing_; }
+  [[nodiscard]] double smoothing() const { return view_.smoothing; }
   void setXInEpochs(bool epochs);
+  [[nodiscard]] bool xInEpochs() const { return view_.xInEpochs; }
   void setLogScale(bool log);        // every chart but accuracy
+  [[nodiscard]] bool logScale() const { return view_.logScale; }
+  [[nodiscard]] const View& view() const { return view_; }
+  void setView(const View& view);
+
+  // Presentation scale of every chart's text (1 = normal); chart minimums grow with it, so the
+  // charts scroll rather than squeeze their labels.
+  void setFontScale(double scale);
+  [[nodiscard]] double fontScale() const { return fontScale_; }
+
+  // One chart alone fills the dashboard (nullopt: the grid of every chart). The charts' corner
+  // buttons and title double-clicks ask for it through chartMaximizeRequested().
+  void setMaximizedChart(std::optional<ChartId> id);
+  [[nodiscard]] std::optional<ChartId> maximizedChart() const { return maximized_; }
+  // The chart a keyboard command means: the maximised one, else the one with the focus, else
+  // the one under the mouse, else the loss chart.
+  [[nodiscard]] ChartId currentChart() const;
+
   // Steps the session will train (0: unknown, e.g. a log): no x axis is fitted past them.
   void setPlannedSteps(long steps);
 
@@ -103,6 +133,7 @@ class Dashboard : public QWidget {
 
  Q_SIGNALS:
   void selectedRunChanged(const QString& run);
+  void chartMaximizeRequested(larslab::ui::Dashboard::ChartId id);
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -144,6 +175,9 @@ class Dashboard : public QWidget {
   // has none (SGD, Adam...), or this tensor is excluded from it. Reads only the new steps.
   bool trustRatioNotApplicable(int run, int tensor);
   void placeRunCharts(bool showAccuracy);
+  void placeChart(ChartId id);  // back in its cell of the grid
+  void setTensorFilter(TensorFilter filter);
+  [[nodiscard]] TensorFilter automaticTensorFilter() const;
 
   RunColorMap* colors_;
   std::shared_ptr<const engine::MetricsStore> store_;
@@ -164,12 +198,10 @@ class Dashboard : public QWidget {
   QSet<QString> hiddenKeys_;
   QString selectedRun_;
   QString selectedTensor_;
-  TensorMode tensorMode_ = TensorMode::TensorsOfRun;
-  TensorFilter tensorFilter_ = TensorFilter::All;
-  bool filterChosen_ = false;  // the user picked one; otherwise it follows the tensor count
-  double smoothing_ = 0.0;
-  bool epochs_ = false;
-  bool logScale_ = true;
+  View view_;
+  TensorFilter tensorFilter_ = TensorFilter::All;  // drawn now: view_.tensorFilter or automatic
+  double fontScale_ = 1.0;
+  std::optional<ChartId> maximized_;
   double lastXScale_ = 1.0;
   long plannedSteps_ = 0;
   double lastXLimit_ = std::numeric_limits<double>::quiet_NaN();
@@ -191,6 +223,8 @@ class Dashboard : public QWidget {
   QLabel* trainingHeading_ = nullptr;
   QLabel* hint_ = nullptr;  // mouse help, hidden when it does not fit next to the heading
   QGridLayout* grid_ = nullptr;
+  QStackedWidget* pages_ = nullptr;  // the grid of charts, or one chart maximised
+  QBoxLayout* maximizedPage_ = nullptr;
   QBoxLayout* tensorBar_ = nullptr;  // one row, or two when the dashboard is narrow
   QBoxLayout* tensorBarByRun_ = nullptr;
   QBoxLayout* tensorBarByTensor_ = nullptr;

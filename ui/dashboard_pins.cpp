@@ -33,7 +33,7 @@ QString pinTensorKey(int id, const QString& tensor) {
 }  // namespace
 
 double Dashboard::pinXScale(const PinnedRun& pin) const {
-  if (!epochs_) return 1.0;
+  if (!view_.xInEpochs) return 1.0;
   const double perEpoch = pin.store->stepsPerEpoch();
   return perEpoch > 0 ? 1.0 / perEpoch : 0.0;
 }
@@ -52,7 +52,7 @@ SeriesCache& Dashboard::pinCache(const PinnedRun& pin, int tensor, int metric, i
   const CacheKey key{pin.id, tensor, metric};
   auto it = pinCaches_.find(key);
   if (it == pinCaches_.end()) {
-    it = pinCaches_.emplace(key, SeriesCache({pin.run, tensor, metric}, targetBuckets, smoothing_)).first;
+    it = pinCaches_.emplace(key, SeriesCache({pin.run, tensor, metric}, targetBuckets, view_.smoothing)).first;
     it->second.setStepLimit(pin.steps);
   }
   it->second.setTargetBuckets(targetBuckets);
@@ -116,7 +116,7 @@ void Dashboard::drawPinsInTensorChart(MetricChart* c, int metric, QStringList& n
     const engine::MetricsStore& store = *p.store;
     const auto& tensors = store.tensors();
     bool drawn = false;
-    if (tensorMode_ == TensorMode::RunsOfTensor) {
+    if (view_.tensorMode == TensorMode::RunsOfTensor) {
       int t = -1;
       for (int i = 0; i < store.tensorCount(); ++i)
         if (QString::fromStdString(tensors[static_cast<std::size_t>(i)].name) == selectedTensor_) t = i;

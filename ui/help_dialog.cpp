@@ -83,14 +83,22 @@ QString HelpDialog::shortcutsHtml() {
 <tr><td><b>Ctrl+S</b> / <b>Ctrl+Shift+S</b></td><td>save the experiment (with tuned values) / save as</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>export the metrics as CSV</td></tr>
 <tr><td><b>F1</b></td><td>this help</td></tr>
+<tr><td><b>F11</b></td><td>full screen</td></tr>
+<tr><td><b>Ctrl+Shift+M</b></td><td>maximise the chart with the focus (or under the mouse) to the whole window, and back</td></tr>
+<tr><td><b>Esc</b></td><td>restore a maximised chart, then leave full screen</td></tr>
+<tr><td><b>Ctrl++</b> (or <b>Ctrl+=</b>) / <b>Ctrl+-</b> / <b>Ctrl+Alt+0</b></td><td>larger / smaller / normal text in charts, tables and the tuning panel (80% to 200%)</td></tr>
+<tr><td><b>Ctrl+0</b></td><td>reset the zoom of every chart</td></tr>
 <tr><td>drag in a chart</td><td>zoom into a rectangle</td></tr>
 <tr><td>wheel</td><td>zoom around the cursor</td></tr>
 <tr><td>Shift+drag or middle drag</td><td>pan</td></tr>
-<tr><td>double-click</td><td>reset zoom</td></tr>
+<tr><td>double-click in the plot</td><td>reset zoom</td></tr>
+<tr><td>double-click a chart's title, or its corner button</td><td>maximise that chart, and back</td></tr>
 <tr><td>click a legend entry</td><td>hide or show that run or tensor in every chart</td></tr>
-<tr><td>right-click a chart</td><td>log scale, export PNG/SVG, copy</td></tr>
+<tr><td>right-click a chart</td><td>log scale, export PNG (size and DPI asked) or SVG, copy</td></tr>
 <tr><td>right-click the runs table</td><td>pin a run, remove one pin or all</td></tr>
 </table>
+<p>Smoothing, log scale, the x unit, the per-tensor view, the text size and the window layout are
+remembered for the next start; <b>View &gt; Reset layout</b> forgets them.</p>
 <p>Experiment files (.json) and CSV logs can also be dropped on the window.</p>
 <p><b>Pins</b> (Training menu) compare attempts: a pinned run stays in every chart, dimmed, as it was when pinned.
 With <i>Keep the previous attempt on reset</i> (on by default), R and Shift+R keep every run of the attempt they end

@@ -27,6 +27,8 @@ void applyViewOptions(larslab::ui::MainWindow& window, const larslab::ui::AppOpt
     window.dashboard()->setTensorMode(larslab::ui::Dashboard::TensorMode::RunsOfTensor);
   }
   if (options.smoothing >= 0) window.dashboard()->setSmoothing(options.smoothing);
+  if (options.textScale > 0) window.setTextScale(options.textScale);
+  if (options.maximizeChart >= 0) window.maximizeChart(larslab::ui::Dashboard::ChartId{options.maximizeChart});
 }
 
 bool isLog(const QString& path) {
@@ -148,6 +150,7 @@ int main(int argc, char** argv) {
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 
   window.restoreLayout();
+  window.restoreViewChoices();  // before the command line, which overrides them
   window.show();
   // Open after the window is shown so that an error dialog has a parent on screen.
   QTimer::singleShot(0, &window, [&window, &options] {

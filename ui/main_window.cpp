@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <QDir>
 #include <QDockWidget>
+#include <QLabel>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -68,6 +69,11 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   connect(&refreshTimer_, &QTimer::timeout, this, &MainWindow::timedRefresh);
   refreshTimer_.start();
 
+  textScaleLabel_ = new QLabel(this);
+  textScaleLabel_->setObjectName(QStringLiteral("textScaleLabel"));
+  textScaleLabel_->setToolTip(tr("Presentation text size: Ctrl++ larger, Ctrl+- smaller, Ctrl+Alt+0 normal."));
+  textScaleLabel_->hide();
+  statusBar()->addPermanentWidget(textScaleLabel_);
   statusBar()->showMessage(tr("Welcome to LARS Lab. Space plays or pauses, S steps, R resets; F1 explains LARS and every chart."));
   // A laptop screen gets a window that fits it (the layout follows the width, see _layout.cpp).
   const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
@@ -121,6 +127,7 @@ void MainWindow::connectWidgets() {
   connect(transport_, &TransportBar::speedChanged, this,
           [this](double v) { controller_->post(SessionController::SetSpeed{v}); });
   connect(dashboard_, &Dashboard::selectedRunChanged, this, &MainWindow::setSelectedRun);
+  connect(dashboard_, &Dashboard::chartMaximizeRequested, this, &MainWindow::toggleChartMaximized);
   connect(tuning_, &TuningPanel::selectedRunChanged, this, &MainWindow::setSelectedRun);
   connect(status_, &StatusPanel::runActivated, this, &MainWindow::setSelectedRun);
   connect(status_, &StatusPanel::pinRunRequested, this, &MainWindow::pinRun);
@@ -185,7 +192,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   // A clean quit: nothing to recover at the next start.
   if (autosave_) autosave_->discard();
-  if (interactive_) saveLayout();
+  if (interactive_) {
+    saveLayout();
+    saveViewChoices();
+  }
   event->accept();
 }
 

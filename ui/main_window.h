@@ -21,6 +21,8 @@
 //   main_window_pins.cpp     pinned runs: pin a run, a log from disk, the previous attempt on reset
 //   main_window_refresh.cpp  the GUI tick: reading the store into the views
 //   main_window_render.cpp   rendering the window to an image (--screenshot)
+//   main_window_view.cpp     the lecture hall: a chart maximised, the presentation text scale,
+//                            view choices remembered across starts
 
 #include <QMainWindow>
 #include <QPointer>
@@ -128,7 +130,8 @@ class MainWindow : public QMainWindow {
   // the document's file (like Save As without the dialog).
   bool saveExperimentTo(const QString& path);
   bool exportMetricsTo(const QString& directory);
-  bool exportChartTo(Dashboard::ChartId id, const QString& path);  // .png or .svg by extension
+  // .png or .svg by extension; a PNG at the size and DPI last chosen (PngExportDialog).
+  bool exportChartTo(Dashboard::ChartId id, const QString& path);
 
   // --screenshot: loads `spec` synchronously, trains `steps` steps on the worker (waiting), lays
   // the window out at `size` and returns what it shows.
@@ -172,7 +175,18 @@ class MainWindow : public QMainWindow {
   void exportMetrics();
   void showHelp(const QString& tab = QString());
   void toggleFullScreen();
-  void resetLayout();
+  void resetLayout();       // also the view choices (main_window_view.cpp)
+  // One chart fills the window: the dashboard shows it alone, the docks and the inspector are
+  // hidden; restoring brings back exactly the docks that were shown, where they were.
+  void maximizeChart(larslab::ui::Dashboard::ChartId id);
+  void restoreChart();
+  void toggleChartMaximized(larslab::ui::Dashboard::ChartId id);
+  void escape();            // Esc: a maximised chart is restored first, then full screen left
+  // Presentation text scale of the charts, runs table, event log, inspector and tuning panel.
+  void setTextScale(int percent);  // one of kTextScales (view_settings.h)
+  void largerText();
+  void smallerText();
+  void normalText();
 
  public:
   // The layout the user left (geometry, docks) from QSettings; false when none was saved. Not
@@ -183,6 +197,12 @@ class MainWindow : public QMainWindow {
   [[nodiscard]] bool isCompactLayout() const { return compactLayout_; }
   // True until the user moves a dock: then their arrangement is kept at every size.
   [[nodiscard]] bool isAutomaticLayout() const { return autoLayout_; }
+  [[nodiscard]] std::optional<Dashboard::ChartId> maximizedChart() const { return dashboard_->maximizedChart(); }
+  [[nodiscard]] int textScale() const { return textScale_; }
+  // View choices (smoothing, log scale, x unit, tensor mode and filter, text scale) kept across
+  // starts in QSettings; like the layout, not used by --screenshot. The command line overrides.
+  void saveViewChoices() const;
+  void restoreViewChoices();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -202,6 +222,10 @@ class MainWindow : public QMainWindow {
   [[nodiscard]] bool wantsCompactLayout(int width) const;
   void fitLayoutTo(int width);  // the automatic layout for a window `width` px wide
   void onDockMovedByUser();
+  void hideDocksForChart();       // a chart maximised: remembers the docks, then hides them
+  void restoreDocksAfterChart();  // exactly as they were
+  // main_window_view.cpp
+  void updateEscapeAction();
   // main_window_menus.cpp
   void buildMenus();
   void addRecentFile(const QString& path);
@@ -261,9 +285,10 @@ class MainWindow : public QMainWindow {
   QDockWidget* statusDock_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
-  QAction* leaveFullScreenAction_ = nullptr;
   QAction* keepPreviousAction_ = nullptr;
   QMenu* removePinMenu_ = nullptr;
+  QAction* escapeAction_ = nullptr;  // enabled only while there is something for Esc to undo
+  QLabel* textScaleLabel_ = nullptr;
   QPointer<HelpDialog> help_;
 
   QString selectedRun_;
@@ -285,6 +310,9 @@ class MainWindow : public QMainWindow {
   bool autoLayout_ = true;
   bool arrangingDocks_ = false;
   bool wasMaximized_ = false;
+  QByteArray dockStateBeforeMaximize_;  // saveState() when a chart was maximised
+  bool inspectorHiddenBeforeMaximize_ = false;
+  int textScale_ = 100;
   bool autosaveWritten_ = false;
   bool interactive_ = true;
   bool resetPending_ = false;  // a Reset was asked: the next session ends this attempt

@@ -14,7 +14,9 @@
 #include "experiment_panel.h"
 #include "main_window.h"
 #include "status_panel.h"
+#include "tensor_inspector.h"
 #include "tuning_panel.h"
+#include "view_settings.h"
 
 namespace larslab::ui {
 
@@ -68,6 +70,8 @@ bool MainWindow::wantsCompactLayout(int width) const {
 }
 
 void MainWindow::fitLayoutTo(int width) {
+  // A maximised chart has hidden the docks; its restore brings the layout back, then fits it.
+  if (dashboard_->maximizedChart()) return;
   if (autoLayout_ && wantsCompactLayout(width) != compactLayout_) applyDockLayout(!compactLayout_);
 }
 
@@ -80,21 +84,42 @@ void MainWindow::toggleFullScreen() {
   if (isFullScreen()) {
     if (wasMaximized_) showMaximized();
     else showNormal();
-    leaveFullScreenAction_->setEnabled(false);
   } else {
     wasMaximized_ = isMaximized();
     showFullScreen();
-    leaveFullScreenAction_->setEnabled(true);
     statusBar()->showMessage(tr("Full screen: F11 or Esc returns."), 4000);
   }
+  updateEscapeAction();
+}
+
+void MainWindow::hideDocksForChart() {
+  dockStateBeforeMaximize_ = saveState(kLayoutVersion);
+  inspectorHiddenBeforeMaximize_ = inspector_->isHidden();
+  arrangingDocks_ = true;
+  for (QDockWidget* d : {panelDock_, tuningDock_, statusDock_}) d->hide();
+  inspector_->hide();
+  arrangingDocks_ = false;
+}
+
+void MainWindow::restoreDocksAfterChart() {
+  arrangingDocks_ = true;
+  // restoreState() can drop full screen (seen on the offscreen platform): keep the window's state.
+  const Qt::WindowStates state = windowState();
+  restoreState(dockStateBeforeMaximize_, kLayoutVersion);  // visibility, places and tabs as they were
+  if (windowState() != state) setWindowState(state);
+  arrangingDocks_ = false;
+  inspector_->setHidden(inspectorHiddenBeforeMaximize_);
+  dockStateBeforeMaximize_.clear();
+  fitLayoutTo(width());  // the window may have changed size meanwhile
 }
 
 void MainWindow::saveLayout() const {
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
   // Only an arrangement the user chose is worth restoring; the automatic one follows the size.
+  // While a chart is maximised, the docks as they were before it hid them.
   if (autoLayout_) settings.remove(kStateKey);
-  else settings.setValue(kStateKey, saveState(kLayoutVersion));
+  else settings.setValue(kStateKey, dashboard_->maximizedChart() ? dockStateBeforeMaximize_ : saveState(kLayoutVersion));
 }
 
 bool MainWindow::restoreLayout() {
@@ -117,9 +142,16 @@ void MainWindow::resetLayout() {
   settings.remove(kStateKey);
   settings.remove(kGeometryKey);
   autoLayout_ = true;
+  restoreChart();
   if (isFullScreen()) toggleFullScreen();
   applyDockLayout(wantsCompactLayout(width()));
-  statusBar()->showMessage(tr("Layout reset: docks arranged for this window's size."), 4000);
+  // The view choices go with the layout: a classroom machine starts fresh for the next lecturer.
+  clearViewChoices();
+  dashboard_->setView(Dashboard::View{});
+  setTextScale(kNormalTextScale);
+  statusBar()->showMessage(tr("Layout and view reset: docks arranged for this window's size, default chart "
+                              "view and text size."),
+                           4000);
 }
 
 }  // namespace larslab::ui

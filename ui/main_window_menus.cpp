@@ -104,14 +104,37 @@ void MainWindow::buildMenus() {
   fullScreen->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence::FullScreen});
   fullScreen->setShortcutContext(Qt::WindowShortcut);
   addAction(fullScreen);
-  // Esc leaves full screen; enabled only then, so it never takes Esc from anything else.
-  leaveFullScreenAction_ = new QAction(this);
-  leaveFullScreenAction_->setShortcut(QKeySequence(Qt::Key_Escape));
-  leaveFullScreenAction_->setEnabled(false);
-  connect(leaveFullScreenAction_, &QAction::triggered, this, &MainWindow::toggleFullScreen);
-  addAction(leaveFullScreenAction_);
+  QAction* maximize = view->addAction(tr("&Maximise chart"), this,
+                                      [this] { toggleChartMaximized(dashboard_->currentChart()); });
+  maximize->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+  maximize->setShortcutContext(Qt::WindowShortcut);
+  maximize->setStatusTip(tr("The chart with the focus (or under the mouse) fills the window; again, or Esc, returns."));
+  addAction(maximize);
+  // Esc restores a maximised chart, then leaves full screen; enabled only then (updateEscapeAction).
+  escapeAction_ = new QAction(this);
+  escapeAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+  escapeAction_->setEnabled(false);
+  connect(escapeAction_, &QAction::triggered, this, &MainWindow::escape);
+  addAction(escapeAction_);
+  view->addSeparator();
+  QAction* larger = view->addAction(tr("&Larger text"), this, &MainWindow::largerText);
+  // Ctrl+= too: on most keyboards "+" needs Shift.
+  larger->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+  larger->setStatusTip(tr("Presentation text size of charts, tables and the tuning panel: one step larger (up to 200%)."));
+  QAction* smaller = view->addAction(tr("S&maller text"), this, &MainWindow::smallerText);
+  smaller->setShortcuts({QKeySequence::ZoomOut, QKeySequence(Qt::CTRL | Qt::Key_Minus)});
+  smaller->setStatusTip(tr("One step smaller (down to 80%)."));
+  // Ctrl+0 is Reset zoom.
+  QAction* normal = view->addAction(tr("&Normal text size"), this, &MainWindow::normalText);
+  normal->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_0));
+  for (QAction* a : {larger, smaller, normal}) {
+    a->setShortcutContext(Qt::WindowShortcut);
+    addAction(a);
+  }
+  view->addSeparator();
   view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout)
-      ->setStatusTip(tr("Show every dock again, arranged for the window's size, and forget the saved layout."));
+      ->setStatusTip(tr("Show every dock again, arranged for the window's size, and forget the saved layout and "
+                        "view choices (smoothing, log scale, x unit, tensor view, text size)."));
 
   // Help.
   QMenu* help = menuBar()->addMenu(tr("&Help"));

@@ -9,6 +9,7 @@
 #include "engine/csv_export.h"
 #include "experiment_panel.h"
 #include "main_window.h"
+#include "ui/charts/png_export_dialog.h"
 
 namespace larslab::ui {
 
@@ -90,9 +91,8 @@ bool MainWindow::exportChartTo(Dashboard::ChartId id, const QString& path) {
   if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
     ok = chart->exportSvg(path, QSize(), &error);
   } else {
-    const qreal dpr = chart->devicePixelRatioF();
-    const QSize px(qMax(640, qRound(chart->width() * dpr)), qMax(400, qRound(chart->height() * dpr)));
-    ok = chart->exportPng(path, px, &error);
+    const PngExportChoice size = rememberedPngExport();
+    ok = chart->exportPng(path, size.pixels, size.dpi, &error);
   }
   if (!ok) {
     reportError(tr("Cannot export chart"), tr("%1: %2").arg(path, error));
@@ -106,7 +106,10 @@ void MainWindow::exportChartInteractive(Dashboard::ChartId id) {
   const QString suggestion = QDir::home().filePath(Dashboard::chartFileStem(id) + QStringLiteral(".png"));
   const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), suggestion,
                                                     tr("PNG image (*.png);;SVG vector image (*.svg)"));
-  if (!path.isEmpty()) exportChartTo(id, path);
+  if (path.isEmpty()) return;
+  // A PNG at a size and resolution asked for (and remembered); an SVG has neither.
+  if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) && !askPngExport(this)) return;
+  exportChartTo(id, path);
 }
 
 }  // namespace larslab::ui

@@ -1,5 +1,7 @@
 #include "status_panel.h"
 
+#include <QEvent>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
@@ -223,9 +225,7 @@ void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* p
       item->setText(RunCol, name);
       item->setIcon(RunCol, dot(colors_->color(name), diverged, state == RowState::Warning));
       item->setData(StatusCol, Qt::UserRole, static_cast<int>(state));
-      QFont f = item->font(StatusCol);
-      f.setBold(state != RowState::Normal);
-      item->setFont(StatusCol, f);
+      item->setFont(StatusCol, cellFont(state != RowState::Normal));
       item->setForeground(StatusCol, diverged ? QBrush(kDivergedColor)
                                               : (state == RowState::Warning ? QBrush(kWarningColor) : QBrush()));
     }
@@ -267,15 +267,11 @@ void StatusPanel::addEvents(const std::vector<engine::Event>& events) {
     auto* item = new QListWidgetItem(text);
     if (diverged || e.kind == engine::EventKind::Rejected) {
       item->setForeground(kDivergedColor);
-      QFont f = item->font();
-      f.setBold(true);
-      item->setFont(f);
+      item->setFont(cellFont(true));
     }
     if (warning) {
       item->setForeground(kWarningColor);
-      QFont f = item->font();
-      f.setBold(true);
-      item->setFont(f);
+      item->setFont(cellFont(true));
     }
     if (!run.isEmpty()) item->setIcon(dot(colors_->color(run), diverged, warning));
     log_->addItem(item);
@@ -314,6 +310,27 @@ bool StatusPanel::isMarkedWarning(const QString& run) const {
       return item->data(StatusCol, Qt::UserRole).toInt() == static_cast<int>(RowState::Warning);
   }
   return false;
+}
+
+QFont StatusPanel::cellFont(bool bold) const {
+  QFont f = font();
+  f.setBold(bold);
+  return f;
+}
+
+void StatusPanel::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() != QEvent::FontChange) return;
+  // Cells with a font of their own (bold status and events) do not follow the widget's: give
+  // them the new size (View > Larger text).
+  for (int i = 0; i < runs_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* item = runs_->topLevelItem(i);
+    if (item->data(StatusCol, Qt::FontRole).isValid()) item->setFont(StatusCol, cellFont(item->font(StatusCol).bold()));
+  }
+  for (int i = 0; i < log_->count(); ++i) {
+    QListWidgetItem* item = log_->item(i);
+    if (item->data(Qt::FontRole).isValid()) item->setFont(cellFont(item->font().bold()));
+  }
 }
 
 }  // namespace larslab::ui

@@ -53,9 +53,14 @@ class StatusPanel : public QWidget {
   void removePinRequested(int pinId);
   void removeAllPinsRequested();
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
   void refreshPins(const PinnedRuns* pins, int firstRow);
 
+  // The panel's font (it follows the presentation text scale), bold or not: a cell's own font.
+  [[nodiscard]] QFont cellFont(bool bold) const;
   RunColorMap* colors_;
   QTreeWidget* runs_ = nullptr;
   QListWidget* log_ = nullptr;

@@ -1,10 +1,13 @@
 #include "tensor_inspector.h"
 
+#include <QEvent>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "tensor_metric_text.h"
@@ -155,9 +158,7 @@ TensorInspector::TensorInspector(QWidget* parent) : QWidget(parent) {
   view_->setSelectionBehavior(QAbstractItemView::SelectRows);
   view_->setAlternatingRowColors(true);
   view_->verticalHeader()->setVisible(false);
-  view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6);
-  view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  view_->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::ResizeToContents);
+  view_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
   view_->setToolTip(tr("Every tensor of the selected run at the latest step; click a column header to sort."));
   layout->addWidget(view_);
 }
@@ -166,6 +167,7 @@ void TensorInspector::refresh(const std::shared_ptr<const engine::MetricsStore>&
   store_ = store;
   const int run = store ? store->runIndex(runName.toStdString()) : -1;
   model_->refresh(store.get(), run);
+  if (model_->rowCount() != fittedRows_) fitColumns();  // another model: other widths
   if (run < 0)
     heading_->setText(tr("No run selected"));
   else if (model_->step() < 0)
@@ -173,6 +175,30 @@ void TensorInspector::refresh(const std::shared_ptr<const engine::MetricsStore>&
   else
     heading_->setText(
         tr("Tensors of <b>%1</b> at step %2 (click a header to sort)").arg(runName.toHtmlEscaped()).arg(model_->step()));
+}
+
+void TensorInspector::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::FontChange) {
+    view_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
+    fitColumns();
+  }
+}
+
+void TensorInspector::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitColumns();
+}
+
+void TensorInspector::fitColumns() {
+  fittedRows_ = model_->rowCount();
+  QHeaderView* header = view_->horizontalHeader();
+  const QAbstractItemView* cells = view_;  // QTableView hides the public sizeHintForColumn()
+  int needed = 0;
+  for (int c = 0; c < model_->columnCount(); ++c) needed += std::max(header->sectionSizeHint(c), cells->sizeHintForColumn(c));
+  const bool fits = needed <= view_->viewport()->width();
+  header->setSectionResizeMode(fits ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+  header->setSectionResizeMode(TensorTableModel::Name, QHeaderView::ResizeToContents);
 }
 
 }  // namespace larslab::ui

@@ -55,7 +55,15 @@ class TensorInspector : public QWidget {
   [[nodiscard]] TensorTableModel* model() const { return model_; }
   [[nodiscard]] QTableView* view() const { return view_; }
 
+ protected:
+  void changeEvent(QEvent* event) override;  // rows as tall as the (presentation) font needs
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // Columns share the width when their contents fit, else take what they need and scroll
+  // (large presentation text): a number is never cut to "0.…".
+  void fitColumns();
+  int fittedRows_ = -1;
   TensorTableModel* model_ = nullptr;
   QSortFilterProxyModel* proxy_ = nullptr;
   QTableView* view_ = nullptr;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "app_options.h"
+#include "dashboard.h"
 
 namespace larslab::ui {
 namespace {
@@ -57,13 +58,27 @@ TEST(AppOptions, BadValuesNameTheOptionAndWhatWasExpected) {
   EXPECT_EQ(parse({"--frobnicate"}).error, QStringLiteral("unknown option 'frobnicate' (see --help)"));
   EXPECT_EQ(parse({"a.json", "b.json"}).error, QStringLiteral("more than one file given ('a.json' and 'b.json')"));
   EXPECT_FALSE(parse({"--steps"}).error.isEmpty());
+  EXPECT_EQ(parse({"--text-scale", "130"}).error,
+            QStringLiteral("--text-scale: expected one of 80, 100, 125, 150, 175, 200, got '130'"));
+  const QString chart = parse({"--maximize", "losses"}).error;
+  EXPECT_TRUE(chart.startsWith(QStringLiteral("--maximize: expected one of loss, accuracy, lr, "))) << chart.toStdString();
+  EXPECT_TRUE(chart.endsWith(QStringLiteral("got 'losses'"))) << chart.toStdString();
+}
+
+TEST(AppOptions, PresentationOptions) {
+  const AppOptions o = parse({"--text-scale", "150", "--maximize", "trust_ratio"});
+  EXPECT_TRUE(o.error.isEmpty()) << o.error.toStdString();
+  EXPECT_EQ(o.textScale, 150);
+  EXPECT_EQ(o.maximizeChart, Dashboard::ChartId::of(engine::TensorMetric::TrustRatio).index);
+  EXPECT_EQ(parse({}).textScale, 0);
+  EXPECT_EQ(parse({}).maximizeChart, -1);
 }
 
 TEST(AppOptions, HelpListsEveryOption) {
   const QString help = appHelpText();
   EXPECT_TRUE(help.startsWith(QStringLiteral("Usage: larslab [options] [EXPERIMENT.json | LOG.csv]")));
   for (const char* name : {"--screenshot", "--steps", "--size", "--live", "--threads", "--run", "--tensor",
-                           "--smoothing", "--help"})
+                           "--smoothing", "--text-scale", "--maximize", "--help"})
     EXPECT_TRUE(help.contains(QLatin1String(name))) << name;
 }
 

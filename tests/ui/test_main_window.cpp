@@ -575,7 +575,7 @@ TEST_F(MainWindowTest, ChartViewControls) {
   EXPECT_EQ(d->chart(engine::TensorMetric::WeightNorm)->seriesKeys().size(), 3);
   EXPECT_TRUE(d->chart(engine::TensorMetric::WeightNorm)->hasSeries(QStringLiteral("run:Adam")));
   d->setTensorMode(Dashboard::TensorMode::TensorsOfRun);
-  d->setTensorFilter(Dashboard::TensorFilter::Weights);
+  d->chooseTensorFilter(Dashboard::TensorFilter::Weights);
   window_->refreshNow();
   int weights = 0;
   for (const auto& t : store->tensors()) weights += t.kind == nn::TensorKind::Weight;

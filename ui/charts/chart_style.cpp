@@ -18,17 +18,6 @@ QColor readableOn(const QColor& c, const QPalette& pal) {
   return mix(c, pal.color(QPalette::Text), 0.5);
 }
 
-QFont scaledFont(const QFont& base, double factor, bool bold) {
-  QFont f = base;
-  if (f.pointSizeF() > 0) {
-    f.setPointSizeF(f.pointSizeF() * factor);
-  } else if (f.pixelSize() > 0) {
-    f.setPixelSize(std::max(1, static_cast<int>(std::lround(f.pixelSize() * factor))));
-  }
-  f.setBold(bold);
-  return f;
-}
-
 void styleAxis(QAbstractAxis* axis, const QPalette& pal, const QFont& widgetFont) {
   const QColor base = pal.color(QPalette::Base);
   const QColor text = pal.color(QPalette::Text);

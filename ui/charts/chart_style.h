@@ -1,11 +1,14 @@
 #pragma once
 // Internal to larslab_charts: how a MetricChart looks. Colours derived from the widget palette
 // (so light and dark themes both read), fonts scaled from the widget font, the axis pens, and the
-// stacking order of the items drawn over the plot.
+// stacking order of the items drawn over the plot. `widgetFont` below is the chart's font with its
+// presentation scale applied (MetricChart::setFontScale).
 
 #include <QColor>
 #include <QFont>
 #include <QPalette>
+
+#include "ui/charts/font_scale.h"
 
 QT_BEGIN_NAMESPACE
 class QAbstractAxis;
@@ -24,8 +27,7 @@ QColor mix(const QColor& a, const QColor& b, double t);
 // A caller's colour made readable on this background (dark red on a dark theme, yellow on white).
 QColor readableOn(const QColor& c, const QPalette& pal);
 
-// `base` scaled by `factor` whether it is sized in points or pixels.
-QFont scaledFont(const QFont& base, double factor, bool bold = false);
+using larslab::ui::scaledFont;
 
 // The font of tick labels, legend entries and the hover read-out.
 inline QFont labelFont(const QFont& widgetFont) { return scaledFont(widgetFont, 0.85); }

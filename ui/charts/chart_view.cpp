@@ -130,6 +130,14 @@ void ChartView::mouseDoubleClickEvent(QMouseEvent* event) {
     event->accept();
     return;
   }
+  // Above the plot is the title: a double-click there maximises the chart (in the plot it
+  // resets the zoom, above).
+  if (chart() != nullptr && event->button() == Qt::LeftButton &&
+      toChart(event->position().toPoint()).y() < chart()->plotArea().top()) {
+    listener_->titleDoubleClicked();
+    event->accept();
+    return;
+  }
   QGraphicsView::mouseDoubleClickEvent(event);
 }
 

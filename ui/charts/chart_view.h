@@ -28,6 +28,7 @@ class ChartViewListener {
   virtual void resetZoomRequested() = 0;
   virtual void contextMenuRequested(const QPoint& globalPos) = 0;
   virtual void viewResized() = 0;  // after the chart has been resized and laid out
+  virtual void titleDoubleClicked() = 0;  // above the plot, where the title is
 };
 
 class ChartView : public QChartView {

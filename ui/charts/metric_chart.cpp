@@ -1,6 +1,8 @@
 #include "ui/charts/metric_chart.h"
 
 #include <QEvent>
+#include <QFontMetrics>
+#include <QStyle>
 #include <QGraphicsLayout>
 #include <QVBoxLayout>
 #include <QtCharts/QLineSeries>
@@ -63,11 +65,11 @@ void MetricChart::Impl::applyPen(SeriesEntry& e) {
 }
 
 void MetricChart::Impl::applyLegendStyle(SeriesEntry& e) {
-  legend->restyle(e, chart->size().width(), q->font(), q->palette());
+  legend->restyle(e, chart->size().width(), font(), q->palette());
 }
 
 void MetricChart::Impl::layoutLegend() {
-  const int height = legend->layout(entries, chart->size(), q->font());
+  const int height = legend->layout(entries, chart->size(), font());
   if (height != legendHeight) {
     legendHeight = height;
     chart->setMargins(QMargins(4, 4, 8, 4 + legendHeight));
@@ -117,18 +119,39 @@ void MetricChart::Impl::setYRange(double lo, double hi) {
 }
 
 void MetricChart::Impl::updateOverlays() {
-  markers->update(chart->plotArea(), *axes, q->palette(), q->font());
+  markers->update(chart->plotArea(), *axes, q->palette(), font());
   if (hover->active()) refreshHover();
 }
 
 void MetricChart::Impl::refreshHover() {
-  hover->refresh(chart->plotArea(), *axes, entries, markers->markers(), q->palette(), q->font());
+  hover->refresh(chart->plotArea(), *axes, entries, markers->markers(), q->palette(), font());
 }
 
 void MetricChart::Impl::hideHover() { hover->hide(); }
 
 void MetricChart::Impl::updateNote() {
   if (legend->setNote(q->hiddenPointsNote())) layoutLegend();
+}
+
+QFont MetricChart::Impl::font() const { return presentationFont(q->font(), fontScale); }
+
+void MetricChart::Impl::placeMaximizeButton() {
+  const QSize s = maximizeButton->sizeHint();
+  maximizeButton->setGeometry(q->width() - s.width() - 2, 2, s.width(), s.height());
+  maximizeButton->raise();
+}
+
+void MetricChart::Impl::styleMaximizeButton() {
+  const QStyle* style = q->style();
+  maximizeButton->setIcon(style->standardIcon(maximized ? QStyle::SP_TitleBarNormalButton : QStyle::SP_TitleBarMaxButton));
+  maximizeButton->setToolTip(maximized ? MetricChart::tr("Restore (double-click the title, or Esc)")
+                                       : MetricChart::tr("Maximise (double-click the title)"));
+  // Sized by the widget font, not the presentation scale: a larger button would run into
+  // the (larger) title.
+  const int side = std::max(16, QFontMetrics(q->font()).height());
+  maximizeButton->setIconSize(QSize(side - 4, side - 4));
+  maximizeButton->setFixedSize(side + 2, side + 2);
+  placeMaximizeButton();
 }
 
 void MetricChart::Impl::applyPalette() {
@@ -138,13 +161,14 @@ void MetricChart::Impl::applyPalette() {
   chart->setBackgroundPen(Qt::NoPen);
   chart->setPlotAreaBackgroundVisible(false);
   chart->setTitleBrush(pal.color(QPalette::Text));
-  chart->setTitleFont(detail::scaledFont(q->font(), 1.05, true));
+  chart->setTitleFont(detail::scaledFont(font(), 1.05, true));
   view->setBackgroundBrush(base);
-  axes->style(pal, q->font());
-  legend->styleNote(q->font(), pal);
+  axes->style(pal, font());
+  legend->styleNote(font(), pal);
   for (auto& e : entries) applyLegendStyle(*e);
   layoutLegend();
   updateOverlays();
+  if (maximizeButton != nullptr) styleMaximizeButton();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,7 +177,44 @@ MetricChart::MetricChart(QWidget* parent) : QWidget(parent), d_(std::make_unique
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(d_->view);
+  // Over the chart's top-right margin, beside the title.
+  d_->maximizeButton = new QToolButton(this);
+  d_->maximizeButton->setObjectName(QStringLiteral("maximizeButton"));
+  d_->maximizeButton->setAutoRaise(true);
+  d_->maximizeButton->setFocusPolicy(Qt::NoFocus);
+  connect(d_->maximizeButton, &QToolButton::clicked, this, &MetricChart::maximizeRequested);
   d_->applyPalette();
+}
+
+void MetricChart::setFontScale(double scale) {
+  if (!(scale > 0.0) || scale == d_->fontScale) return;
+  d_->fontScale = scale;
+  d_->applyPalette();  // every font, then the legend, ticks and overlays that measure them
+  d_->axes->retick();
+}
+
+double MetricChart::fontScale() const { return d_->fontScale; }
+QFont MetricChart::titleFont() const { return d_->chart->titleFont(); }
+QFont MetricChart::tickLabelFont() const { return d_->axes->y()->labelsFont(); }
+
+void MetricChart::setMaximized(bool maximized) {
+  if (d_->maximized == maximized) return;
+  d_->maximized = maximized;
+  d_->styleMaximizeButton();
+}
+
+bool MetricChart::isMaximized() const { return d_->maximized; }
+
+QPoint MetricChart::titlePosition() const {
+  // The title is centred in the band above the plot.
+  const QRectF plot = d_->chart->plotArea();
+  const QPointF centre(plot.center().x(), plot.top() / 2.0);
+  return d_->view->mapFromScene(d_->chart->mapToScene(centre));
+}
+
+void MetricChart::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  d_->placeMaximizeButton();
 }
 
 MetricChart::~MetricChart() = default;
@@ -181,7 +242,7 @@ void MetricChart::setLogY(bool logY) {
   d.hideHover();
   d.axes->setLogY(logY);
   QAbstractAxis* newAxis = d.axes->y();
-  detail::styleAxis(newAxis, palette(), font());
+  detail::styleAxis(newAxis, palette(), d.font());
   for (auto& e : d.entries) e->clean = cleanSeries(e->raw, logY);
   // A deliberate rescale: refit both axes to the data.
   d.setZoomed(false);

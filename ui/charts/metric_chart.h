@@ -21,8 +21,9 @@
 // (every 2nd, 5th... decade on a tall log range; coarser steps on a short linear axis).
 //
 // Mouse and keys: left-drag in the plot = rubber-band zoom; wheel = zoom around the cursor;
-// middle-drag or Shift+left-drag = pan; arrow keys = pan; +/- = zoom; double-click, Home or 0 =
-// reset zoom; hover = crosshair with each visible series' nearest point (and marker text near a
+// middle-drag or Shift+left-drag = pan; arrow keys = pan; +/- = zoom; double-click in the plot,
+// Home or 0 = reset zoom; double-click on the title or the small button in the top-right corner =
+// maximizeRequested() (the dashboard decides what maximised means); hover = crosshair with each visible series' nearest point (and marker text near a
 // marker); click a legend entry = hide/show that series; right-click = context menu (reset zoom,
 // log scale, copy image, export PNG/SVG). The wheel zooms only over the plot; elsewhere it is
 // left to a surrounding scroll area. A widget tooltip shows outside the plot only.
@@ -30,11 +31,14 @@
 // The legend is the chart's own: entries in wrapped, centred rows under the plot (Qt Charts'
 // legend elides everything into one row or cuts a column off in small charts), at most a fifth
 // of the chart's height with "+N more" for the rest (click: every series, with check boxes); a
-// chart with one series shows no legend. Colours come from the widget palette (light/dark), re-applied on
+// chart with one series shows no legend. setFontScale() scales every text of the chart (title,
+// axis titles, tick labels, legend, markers, read-out) for a lecture hall; the tick and legend
+// layout measure the scaled fonts, so nothing is elided at any scale. Colours come from the widget palette (light/dark), re-applied on
 // palette and font changes; lines are 1 px (the raster engine's fast path) and scale with the
 // device pixel ratio.
 
 #include <QColor>
+#include <QFont>
 #include <QImage>
 #include <QList>
 #include <QPointF>
@@ -56,6 +60,9 @@ class MetricChart : public QWidget {
     QString text;
     QColor color;
   };
+
+  // The resolution fonts and pens are designed for: an export at dpi draws them dpi/96 larger.
+  static constexpr double kScreenDpi = 96.0;
 
   explicit MetricChart(QWidget* parent = nullptr);
   ~MetricChart() override;
@@ -108,12 +115,30 @@ class MetricChart : public QWidget {
   void resetZoom();
   bool isZoomed() const;
 
-  // Renders the chart (without hover decorations) at exactly `pixelSize` pixels, laid out at the
-  // widget's device pixel ratio. Writes atomically. Returns false and fills *error on failure.
-  bool exportPng(const QString& path, const QSize& pixelSize, QString* error = nullptr);
+  // Presentation scale of every text in the chart (1 = the widget font), e.g. 1.5 for 150%.
+  void setFontScale(double scale);
+  double fontScale() const;
+  QFont titleFont() const;      // as drawn, for tests and tools
+  QFont tickLabelFont() const;
+
+  // Shown maximised (the corner button then offers to restore). Only the button's look: what
+  // maximised means is the owner's business (it listens to maximizeRequested()).
+  void setMaximized(bool maximized);
+  bool isMaximized() const;
+  // The centre of the title in interactionSurface() coordinates (lets tests double-click it).
+  QPoint titlePosition() const;
+
+  // Renders the chart (without hover decorations) at exactly `pixelSize` pixels. It is laid out
+  // at pixelSize / scale logical pixels and drawn `scale` times larger: scale is dpi / 96 for a
+  // print resolution; 0 means the widget's device pixel ratio (what the screen shows).
+  QImage renderImage(const QSize& pixelSize, double scale = 0.0);
+  // PNG of exactly `pixelSize` pixels written atomically. dpi > 0: text and lines scaled by
+  // dpi / 96 (a 1600 px wide export at 300 DPI looks like a 512 pt wide chart printed sharp) and
+  // the file's physical resolution set to dpi; dpi 0: as on screen, no resolution stored.
+  // Returns false and fills *error on failure.
+  bool exportPng(const QString& path, const QSize& pixelSize, int dpi = 0, QString* error = nullptr);
   // Vector export; `size` in points, defaults to the current widget size.
   bool exportSvg(const QString& path, const QSize& size = QSize(), QString* error = nullptr);
-  QImage renderImage(const QSize& pixelSize);
 
   // Introspection for the window's status text and for tests.
   int chartSeriesCount() const;       // QAbstractSeries objects currently in the chart
@@ -141,9 +166,11 @@ class MetricChart : public QWidget {
   void seriesToggled(const QString& key, bool visible);  // by a legend click
   void zoomChanged(bool zoomed);
   void logYChanged(bool logY);  // from the context menu or setLogY()
+  void maximizeRequested();     // the corner button or a double-click on the title
 
  protected:
   void changeEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   struct Impl;

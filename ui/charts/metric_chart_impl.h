@@ -4,6 +4,7 @@
 // (zoom, pan, hover, context menu) and metric_chart_export.cpp (images). Each part it holds is
 // its own file: chart_axes (ranges, ticks, mapping), chart_legend, chart_markers, chart_hover.
 
+#include <QToolButton>
 #include <QtCharts/QChart>
 #include <limits>
 #include <memory>
@@ -35,6 +36,10 @@ struct MetricChart::Impl : detail::ChartViewListener {
   void refreshHover();
   void hideHover();
   void applyPalette();
+  // The widget font at the presentation scale: every text of the chart derives from it.
+  [[nodiscard]] QFont font() const;
+  void placeMaximizeButton();
+  void styleMaximizeButton();
   void renderTo(QPainter* painter, const QRectF& target, const QSizeF& logicalSize);
 
   // --- ChartViewListener (metric_chart_interaction.cpp) ---
@@ -48,6 +53,7 @@ struct MetricChart::Impl : detail::ChartViewListener {
   // Every series with a check box to show or hide it (the legend's "+N more").
   void showSeriesList(const QPoint& globalPos);
   void viewResized() override;
+  void titleDoubleClicked() override { Q_EMIT q->maximizeRequested(); }
 
   MetricChart* q;
   QChart* chart = nullptr;
@@ -56,12 +62,15 @@ struct MetricChart::Impl : detail::ChartViewListener {
   std::unique_ptr<detail::ChartLegend> legend;
   std::unique_ptr<detail::ChartMarkers> markers;
   std::unique_ptr<detail::ChartHover> hover;
+  QToolButton* maximizeButton = nullptr;
+  bool maximized = false;
+  double fontScale = 1.0;
   bool zoomed = false;
   bool retickQueued = false;
   std::vector<std::unique_ptr<detail::SeriesEntry>> entries;
   int legendHeight = 0;
   double coverLo = std::numeric_limits<double>::quiet_NaN();  // setXCoverage()
-  double coverHi = std::numeric_limits<double>::quiet_NaN();  // bottom margin reserved for legend rows and the note
+  double coverHi = std::numeric_limits<double>::quiet_NaN();
 };
 
 }  // namespace larslab::ui

@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "ui/charts/metric_chart_impl.h"
+#include "ui/charts/png_export_dialog.h"
 
 namespace larslab::ui {
 
@@ -117,10 +118,12 @@ void MetricChart::Impl::contextMenuRequested(const QPoint& globalPos) {
     image.setDevicePixelRatio(dpr);
     QApplication::clipboard()->setImage(image);
   } else if (chosen == png) {
+    const std::optional<PngExportChoice> size = askPngExport(q);
+    if (!size) return;
     const QString path = QFileDialog::getSaveFileName(
         q, MetricChart::tr("Export chart as PNG"), base + QStringLiteral(".png"),
         MetricChart::tr("PNG image (*.png)"));
-    if (!path.isEmpty() && !q->exportPng(path, pixels, &error)) {
+    if (!path.isEmpty() && !q->exportPng(path, size->pixels, size->dpi, &error)) {
       QMessageBox::warning(q, MetricChart::tr("Export failed"), error);
     }
   } else if (chosen == svg) {

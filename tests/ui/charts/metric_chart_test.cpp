@@ -121,7 +121,7 @@ TEST(MetricChart, ExportsPngOfTheRequestedSizeAndAnSvg) {
 
   const QString png = dir.filePath("chart.png");
   QString error;
-  ASSERT_TRUE(chart.exportPng(png, QSize(1234, 567), &error)) << error.toStdString();
+  ASSERT_TRUE(chart.exportPng(png, QSize(1234, 567), 0, &error)) << error.toStdString();
   const QImage loaded(png);
   ASSERT_FALSE(loaded.isNull());
   EXPECT_EQ(loaded.size(), QSize(1234, 567));
@@ -138,10 +138,10 @@ TEST(MetricChart, ExportsPngOfTheRequestedSizeAndAnSvg) {
 
   // Failures say where and why, and leave nothing behind.
   const QString bad = dir.filePath("no/such/dir/chart.png");
-  EXPECT_FALSE(chart.exportPng(bad, QSize(100, 100), &error));
+  EXPECT_FALSE(chart.exportPng(bad, QSize(100, 100), 0, &error));
   EXPECT_TRUE(error.contains(bad));
   EXPECT_FALSE(chart.exportSvg(dir.filePath("no/such/dir/chart.svg"), QSize(), &error));
-  EXPECT_FALSE(chart.exportPng(png, QSize(0, 10), &error));
+  EXPECT_FALSE(chart.exportPng(png, QSize(0, 10), 0, &error));
   EXPECT_TRUE(error.contains(QStringLiteral("size")));
   // The widget keeps its own layout after exporting at another size.
   EXPECT_EQ(chart.grab().toImage().size(), QSize(600, 400));
