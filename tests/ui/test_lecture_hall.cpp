@@ -30,20 +30,10 @@
 namespace larslab::ui {
 namespace {
 
+using test::dock;
+using test::shownWindow;
+
 using ChartId = Dashboard::ChartId;
-
-QDockWidget* dock(MainWindow& w, const char* name) { return w.findChild<QDockWidget*>(QString::fromLatin1(name)); }
-
-std::unique_ptr<MainWindow> shownWindow(const QSize& size) {
-  test::app();
-  auto w = std::make_unique<MainWindow>(1);
-  w->setInteractive(false);
-  w->resize(size);
-  w->show();
-  EXPECT_TRUE(QTest::qWaitForWindowExposed(w.get()));
-  QTest::qWait(50);
-  return w;
-}
 
 // The window's action bound to `keys` (the menus' shortcuts are what a user presses).
 QAction* actionFor(MainWindow& w, const QKeySequence& keys) {

@@ -17,21 +17,12 @@
 namespace larslab::ui {
 namespace {
 
-QDockWidget* dock(MainWindow& w, const char* name) { return w.findChild<QDockWidget*>(QString::fromLatin1(name)); }
+using test::dock;
+using test::shownWindow;
 
 bool onScreen(const QWidget* child, const QWidget& window) {
   const QRect r(child->mapTo(&window, QPoint(0, 0)), child->size());
   return QRect(QPoint(0, 0), window.size()).contains(r);
-}
-
-std::unique_ptr<MainWindow> shownWindow(const QSize& size) {
-  test::app();
-  auto w = std::make_unique<MainWindow>(1);
-  w->setInteractive(false);
-  w->resize(size);
-  w->show();
-  QTest::qWait(50);
-  return w;
 }
 
 TEST(WindowLayout, ALaptopWindowTabsTheDocksAndKeepsEverythingOnScreen) {

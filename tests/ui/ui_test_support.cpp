@@ -1,5 +1,6 @@
 #include "ui_test_support.h"
 
+#include <QDockWidget>
 #include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "builtin_experiments.h"
+#include "main_window.h"
 
 namespace larslab::ui::test {
 
@@ -79,6 +81,21 @@ QString writeFile(const QTemporaryDir& dir, const QString& name, const std::stri
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) ADD_FAILURE() << "cannot write " << path.toStdString();
   f.write(text.data(), static_cast<qint64>(text.size()));
   return path;
+}
+
+std::unique_ptr<MainWindow> shownWindow(const QSize& size, int threads) {
+  app();
+  auto w = std::make_unique<MainWindow>(threads);
+  w->setInteractive(false);
+  w->resize(size);
+  w->show();
+  EXPECT_TRUE(QTest::qWaitForWindowExposed(w.get()));
+  QTest::qWait(50);
+  return w;
+}
+
+QDockWidget* dock(MainWindow& window, const char* objectName) {
+  return window.findChild<QDockWidget*>(QString::fromLatin1(objectName));
 }
 
 }  // namespace larslab::ui::test

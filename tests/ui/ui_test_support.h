@@ -3,10 +3,14 @@
 // written to a temporary directory, and a condition wait that processes events.
 
 #include <QApplication>
+#include <QSize>
 #include <QString>
 #include <QTemporaryDir>
 #include <functional>
+#include <memory>
 #include <string>
+
+class QDockWidget;
 
 namespace larslab::ui::test {
 
@@ -25,5 +29,19 @@ std::string divergingExperimentJson();
 
 // Writes `text` to `dir/name` and returns the path.
 QString writeFile(const QTemporaryDir& dir, const QString& name, const std::string& text);
+
+}  // namespace larslab::ui::test
+
+namespace larslab::ui {
+class MainWindow;
+}
+
+namespace larslab::ui::test {
+
+// A main window that never opens a dialog (setInteractive(false)), on `threads` training threads,
+// resized to `size`, shown and exposed. The built-in default experiment is loaded but not playing.
+std::unique_ptr<MainWindow> shownWindow(const QSize& size, int threads = 1);
+// The window's dock named `objectName` ("experimentDock", "tuningDock", "statusDock").
+QDockWidget* dock(MainWindow& window, const char* objectName);
 
 }  // namespace larslab::ui::test
