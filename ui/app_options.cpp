@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 
 #include "dashboard.h"
+#include "teaching_views.h"
 #include "view_settings.h"
 
 namespace larslab::ui {
@@ -51,6 +52,10 @@ const QCommandLineOption kMaximize(QStringLiteral("maximize"),
                                                   "does): loss, accuracy, lr, or a per-tensor metric such as "
                                                   "trust_ratio."),
                                    QStringLiteral("CHART"));
+const QCommandLineOption kView(QStringLiteral("view"),
+                               QStringLiteral("Show this teaching view in front of the charts: %1.")
+                                   .arg(teachingViewIds().join(QStringLiteral(", "))),
+                               QStringLiteral("NAME"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -61,7 +66,7 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize});
+                     kMaximize, kView});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -170,6 +175,15 @@ AppOptions parseAppOptions(const QStringList& arguments) {
     if (o.maximizeChart < 0) {
       o.error = QStringLiteral("--maximize: expected one of %1, got '%2'")
                     .arg(names.join(QStringLiteral(", ")), parser.value(kMaximize));
+      return o;
+    }
+  }
+
+  if (parser.isSet(kView)) {
+    o.view = parser.value(kView);
+    if (findTeachingView(o.view) == nullptr) {
+      o.error = QStringLiteral("--view: expected one of %1, got '%2'")
+                    .arg(teachingViewIds().join(QStringLiteral(", ")), o.view);
       return o;
     }
   }

@@ -20,6 +20,7 @@ struct AppOptions {
   QStringList pinLogs;      // --pin LOG (repeatable): metric logs pinned next to the live runs
   int textScale = 0;         // --text-scale PERCENT (0: the remembered or normal size)
   int maximizeChart = -1;   // --maximize CHART: index of the chart shown alone (< 0: none)
+  QString view;             // --view NAME: the teaching view in front (teaching_views.h); empty: the charts
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2
 };

@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "builtin_experiments.h"
+#include "teaching_views.h"
 
 namespace larslab::ui {
 
@@ -107,6 +108,16 @@ as "previous attempt", replacing the one before. <i>Pin a metric log from disk</
 attempt and keeps the other pins; pins are never saved in the experiment.</p>)");
 }
 
+QString HelpDialog::viewsHtml() {
+  QString html = tr("<h2>Views</h2><p>The tabs above the charts (View menu, Alt+1 for the charts, Alt+2 and on for "
+                    "the others) show the same session in other ways; each can be put in front alone.</p><dl>");
+  html += tr("<dt><b>Charts</b></dt><dd>Every metric of every run as a time series.</dd>");
+  for (const TeachingViewInfo& v : teachingViews())
+    html += QStringLiteral("<dt><b>%1</b> (<code>--view %2</code>)</dt><dd>%3</dd>")
+                .arg(tr(v.title), QLatin1String(v.id), tr(v.help).toHtmlEscaped());
+  return html + QStringLiteral("</dl>");
+}
+
 HelpDialog::HelpDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("LARS Lab help"));
   resize(780, 680);
@@ -127,6 +138,7 @@ HelpDialog::HelpDialog(QWidget* parent) : QDialog(parent) {
     b->setMarkdown(readResourceText(doc.resourcePath));
     tabs_->addTab(b, doc.title);
   }
+  addHtml(tr("Views"), viewsHtml());
   addHtml(tr("Keyboard"), shortcutsHtml());
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -20,6 +20,7 @@ class HelpDialog : public QDialog {
   static QString larsHtml();
   static QString metricsHtml();
   static QString shortcutsHtml();
+  static QString viewsHtml();  // the charts and every teaching view (teaching_views.h)
 
  private:
   QTabWidget* tabs_ = nullptr;

@@ -28,6 +28,7 @@ void applyViewOptions(larslab::ui::MainWindow& window, const larslab::ui::AppOpt
   }
   if (options.smoothing >= 0) window.dashboard()->setSmoothing(options.smoothing);
   if (options.textScale > 0) window.setTextScale(options.textScale);
+  if (!options.view.isEmpty()) window.showView(options.view);
   if (options.maximizeChart >= 0) window.maximizeChart(larslab::ui::Dashboard::ChartId{options.maximizeChart});
 }
 

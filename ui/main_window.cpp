@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <QDir>
 #include <QDockWidget>
+#include <QTabWidget>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
 
+#include "teaching_view.h"
+#include "teaching_views.h"
 #include "builtin_experiments.h"
 #include "experiment_panel.h"
 #include "help_dialog.h"
@@ -49,7 +52,22 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   split->setStretchFactor(1, 1);
   split->setSizes({800, 150});
   split->setChildrenCollapsible(true);
-  setCentralWidget(split);
+  // The charts, then one tab per teaching view (teaching_views.h), each of which an instructor
+  // can put in front alone.
+  viewTabs_ = new QTabWidget(this);
+  viewTabs_->setObjectName(QStringLiteral("viewTabs"));
+  viewTabs_->setDocumentMode(true);
+  viewTabs_->addTab(split, tr("Charts"));
+  viewTabs_->setTabToolTip(0, tr("Every metric of every run as a time series."));
+  for (const TeachingViewInfo& info : teachingViews()) {
+    TeachingView* view = info.create(viewTabs_);
+    view->setObjectName(QString::fromLatin1(info.id));
+    teachingViews_.push_back(view);
+    viewTabs_->addTab(view, tr(info.title));
+    viewTabs_->setTabToolTip(viewTabs_->count() - 1, tr(info.help));
+  }
+  connect(viewTabs_, &QTabWidget::currentChanged, this, [this] { refreshNow(); });
+  setCentralWidget(viewTabs_);
 
   transport_ = new TransportBar(this);
   auto* toolbar = addToolBar(tr("Transport"));

@@ -33,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "autosave.h"
 #include "dashboard.h"
@@ -44,6 +45,7 @@
 
 class QAction;
 class QDockWidget;
+class QTabWidget;
 class QLabel;
 class QMenu;
 
@@ -52,6 +54,7 @@ namespace larslab::ui {
 class ExperimentPanel;
 class HelpDialog;
 class StatusPanel;
+class TeachingView;
 class TensorInspector;
 class TransportBar;
 class TuningPanel;
@@ -189,6 +192,12 @@ class MainWindow : public QMainWindow {
   void normalText();
 
  public:
+  // The teaching view `id` (teaching_views.h) in front, or the charts for an empty id; false for
+  // an unknown id.
+  bool showView(const QString& id);
+  // The view in front: its id, empty for the charts.
+  [[nodiscard]] QString currentView() const;
+  [[nodiscard]] TeachingView* teachingView(const QString& id) const;
   // The layout the user left (geometry, docks) from QSettings; false when none was saved. Not
   // used by --screenshot, whose pictures must not depend on the last session.
   bool restoreLayout();
@@ -279,6 +288,8 @@ class MainWindow : public QMainWindow {
   TuningPanel* tuning_ = nullptr;
   StatusPanel* status_ = nullptr;
   TensorInspector* inspector_ = nullptr;
+  QTabWidget* viewTabs_ = nullptr;                // the charts, then the teaching views
+  std::vector<TeachingView*> teachingViews_;      // in teachingViews() order (tabs 1..n)
   TransportBar* transport_ = nullptr;
   QDockWidget* panelDock_ = nullptr;
   QDockWidget* tuningDock_ = nullptr;

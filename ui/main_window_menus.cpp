@@ -10,6 +10,7 @@
 #include <QSettings>
 #include <QSpinBox>
 
+#include "teaching_views.h"
 #include "builtin_experiments.h"
 #include "main_window.h"
 #include "transport_bar.h"
@@ -97,6 +98,20 @@ void MainWindow::buildMenus() {
   view->addAction(tuningDock_->toggleViewAction());
   view->addAction(statusDock_->toggleViewAction());
   view->addSeparator();
+  // The central tabs: the charts (Alt+1), then the teaching views in table order (Alt+2...).
+  QStringList viewIds{QString()};
+  QStringList viewTitles{tr("Charts")};
+  for (const TeachingViewInfo& v : teachingViews()) {
+    viewIds.append(QLatin1String(v.id));
+    viewTitles.append(tr(v.title));
+  }
+  for (qsizetype i = 0; i < viewIds.size(); ++i) {
+    QAction* a = view->addAction(viewTitles[i], this, [this, id = viewIds[i]] { showView(id); });
+    if (i < 9) a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    a->setShortcutContext(Qt::WindowShortcut);
+    addAction(a);
+  }
+  view->addSeparator();
   QAction* resetZoom = view->addAction(tr("Reset &zoom"), dashboard_, &Dashboard::resetZoom);
   resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
   view->addSeparator();
@@ -138,9 +153,12 @@ void MainWindow::buildMenus() {
 
   // Help.
   QMenu* help = menuBar()->addMenu(tr("&Help"));
-  QAction* lars = help->addAction(tr("How &LARS works"), this, [this] { showHelp(tr("LARS")); });
+  // F1 explains what is in front: LARS with the charts, the views with a teaching view.
+  QAction* lars = help->addAction(tr("How &LARS works"), this,
+                                  [this] { showHelp(currentView().isEmpty() ? tr("LARS") : tr("Views")); });
   lars->setShortcut(QKeySequence::HelpContents);
   help->addAction(tr("What the &metrics mean"), this, [this] { showHelp(tr("Metrics")); });
+  help->addAction(tr("The &views"), this, [this] { showHelp(tr("Views")); });
   for (const BuiltinDoc& d : builtinDocs()) help->addAction(d.title, this, [this, t = d.title] { showHelp(t); });
   help->addAction(tr("&Keyboard and mouse"), this, [this] { showHelp(tr("Keyboard")); });
   help->addSeparator();

@@ -9,6 +9,7 @@
 #include "hyperparameter_control.h"
 #include "main_window.h"
 #include "status_panel.h"
+#include "teaching_view.h"
 #include "tensor_inspector.h"
 #include "transport_bar.h"
 #include "tuning_panel.h"
@@ -100,6 +101,15 @@ void MainWindow::refreshNow() {
   dashboard_->refresh();
   status_->refresh(store.get(), &dashboard_->pins());
   inspector_->refresh(store, selectedRun_);
+  // Only the teaching view in front is drawn: a hidden one costs nothing.
+  const int tab = viewTabs_->currentIndex();
+  if (tab >= 1 && tab <= static_cast<int>(teachingViews_.size())) {
+    ViewContext context;
+    context.store = store;
+    context.run = selectedRun_;
+    context.tensor = dashboard_->selectedTensor();
+    teachingViews_[static_cast<std::size_t>(tab - 1)]->showContext(context);
+  }
 
   // Tuning note for a run that no longer trains.
   if (store && !isReadOnly()) {
@@ -161,6 +171,30 @@ void MainWindow::timedRefresh() {
     const int wanted = std::clamp(static_cast<int>(2 * ms), kRefreshMs, 250);
     if (std::abs(wanted - refreshTimer_.interval()) > 4) refreshTimer_.setInterval(wanted);
   });
+}
+
+
+bool MainWindow::showView(const QString& id) {
+  if (id.isEmpty()) {
+    viewTabs_->setCurrentIndex(0);
+    return true;
+  }
+  TeachingView* view = teachingView(id);
+  if (view == nullptr) return false;
+  viewTabs_->setCurrentWidget(view);
+  return true;
+}
+
+QString MainWindow::currentView() const {
+  const int tab = viewTabs_->currentIndex();
+  return tab >= 1 && tab <= static_cast<int>(teachingViews_.size()) ? teachingViews_[static_cast<std::size_t>(tab - 1)]->objectName()
+                                                                     : QString();
+}
+
+TeachingView* MainWindow::teachingView(const QString& id) const {
+  for (TeachingView* v : teachingViews_)
+    if (v->objectName() == id) return v;
+  return nullptr;
 }
 
 }  // namespace larslab::ui

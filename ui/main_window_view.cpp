@@ -16,6 +16,7 @@
 namespace larslab::ui {
 
 void MainWindow::maximizeChart(Dashboard::ChartId id) {
+  showView(QString());  // the chart is on the Charts tab
   if (!dashboard_->maximizedChart()) hideDocksForChart();
   dashboard_->setMaximizedChart(id);
   updateEscapeAction();

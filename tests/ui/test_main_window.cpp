@@ -36,6 +36,7 @@
 #include "help_dialog.h"
 #include "hyperparameter_control.h"
 #include "main_window.h"
+#include "teaching_views.h"
 #include "status_panel.h"
 #include "tensor_inspector.h"
 #include "transport_bar.h"
@@ -481,7 +482,11 @@ TEST_F(MainWindowTest, HelpExplainsThePaperFormulaAndEmbedsTheDocs) {
   EXPECT_TRUE(lars.contains(QStringLiteral("η · ‖w‖ / (‖g‖ + β‖w‖)")));
   EXPECT_TRUE(lars.contains(QStringLiteral("sum of the")));
   HelpDialog help;
-  EXPECT_EQ(help.tabTitles().size(), 3 + builtinDocs().size());
+  // LARS, Metrics, the docs, Views, Keyboard.
+  EXPECT_EQ(help.tabTitles().size(), 4 + builtinDocs().size());
+  EXPECT_TRUE(help.tabTitles().contains(QStringLiteral("Views")));
+  for (const TeachingViewInfo& v : teachingViews())
+    EXPECT_TRUE(HelpDialog::viewsHtml().contains(QLatin1String(v.id))) << v.id;
   // For looking at it: LARSLAB_UI_SHOT_DIR=/tmp/x writes every help tab as a PNG.
   const QString shots = qEnvironmentVariable("LARSLAB_UI_SHOT_DIR");
   if (!shots.isEmpty()) {
