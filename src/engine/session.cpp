@@ -81,6 +81,7 @@ struct Session::Impl {
     std::vector<float> runRow;
     std::vector<float> tensorRow;
     std::optional<RunHealth> health;
+    std::shared_ptr<WeightHistory> history;  // null unless the inputs are 2-D (see keepsWeights)
     std::vector<Event> warnings;  // raised by trainOne, written as events by step()
     long step = 0;  // updates applied
     bool diverged = false;
@@ -106,6 +107,22 @@ struct Session::Impl {
   std::atomic<bool> done{false};
 
   std::shared_ptr<MetricsStore> store;  // one per session, set at construction
+
+  // Weight histories by store index, for any thread (weightsAt). Kept only for 2-D inputs: a
+  // decision boundary can be drawn there, and such models are small.
+  bool keepsWeights = false;
+  mutable std::mutex historyMutex;
+  std::map<int, std::shared_ptr<const WeightHistory>> histories;
+
+  // A new run gets its store slot, and its weight history starting with the initial weights.
+  void attach(Run& run) {
+    run.storeIndex = store->addRun(run.spec.name);
+    if (!keepsWeights) return;
+    run.history = std::make_shared<WeightHistory>(WeightHistory::intervalFor(total));
+    run.history->record(0, run.params);
+    std::lock_guard lock(historyMutex);
+    histories[run.storeIndex] = run.history;
+  }
 
   mutable std::mutex mutex;  // guards the queue
   std::vector<Command> queue;
@@ -241,7 +258,7 @@ struct Session::Impl {
     std::unique_ptr<Run> run;
     try {
       run = makeRun(c.run);
-      run->storeIndex = store->addRun(run->spec.name);
+      attach(*run);
     } catch (const std::exception& e) {
       event(sessionStep.load(), c.run.name, EventKind::Rejected, std::string("add: ") + e.what());
       return;
@@ -354,6 +371,7 @@ struct Session::Impl {
       status.divergedAtStep = k;
       status.reason = reason;
       store->setStatus(run.storeIndex, status);
+      if (run.history) run.history->record(run.step, run.params, true);  // what it diverged to
       return;
     }
     checkHealth(run, k, batch);
@@ -365,6 +383,7 @@ struct Session::Impl {
       status.finished = true;
       store->setStatus(run.storeIndex, status);
     }
+    if (run.history) run.history->record(run.step, run.params, run.finished);
   }
 
   // Feeds the run's health check with what the step measured (after the telemetry is packed);
@@ -481,6 +500,7 @@ Session::Session(ExperimentSpec spec, SessionOptions options) : impl_(std::make_
   m.perEpoch = probe.batchesPerEpoch();
   m.total = experimentSteps(spec, probe.batchesPerEpoch());
   m.store = m.makeStore();
+  m.keepsWeights = m.split.train.inputShape.size() == 2;
   std::vector<RunSpec> runs = std::move(spec.runs);
   spec.runs.clear();
   m.spec = std::move(spec);
@@ -499,7 +519,7 @@ Session::Session(ExperimentSpec spec, SessionOptions options) : impl_(std::make_
     const std::string name = runSpec.name;
     try {
       auto run = m.makeRun(std::move(runSpec));
-      run->storeIndex = m.store->addRun(run->spec.name);
+      m.attach(*run);
       m.runs.push_back(std::move(run));
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error("run " + name + ": " + e.what());
@@ -536,6 +556,12 @@ std::shared_ptr<const MetricsStore> Session::metrics() const { return impl_->sto
 const nn::ParameterStore& Session::initialParameters() const { return impl_->initial; }
 const nn::Network& Session::network() const { return *impl_->network; }
 const data::DatasetSplit& Session::data() const { return impl_->split; }
+
+std::shared_ptr<const WeightHistory::Snapshot> Session::weightsAt(int run, long step) const {
+  std::lock_guard lock(impl_->historyMutex);
+  const auto it = impl_->histories.find(run);
+  return it == impl_->histories.end() ? nullptr : it->second->at(step);
+}
 
 void Session::submit(Command command) {
   const std::lock_guard lock(impl_->mutex);

@@ -40,6 +40,7 @@
 #include "engine/command.h"
 #include "engine/experiment.h"
 #include "engine/metrics_store.h"
+#include "engine/weight_history.h"
 #include "nn/network.h"
 #include "nn/parameters.h"
 
@@ -91,6 +92,10 @@ class Session {
       const;  // immutable after construction
   [[nodiscard]] const nn::Network& network() const;
   [[nodiscard]] const data::DatasetSplit& data() const;
+  // The weights of run `run` (store index) kept at or before `step` (-1: the latest kept), for
+  // redrawing the model at a scrubbed step; nullptr when the session keeps none (inputs that
+  // are not 2-D) or for an unknown run. See weight_history.h for how often copies are kept.
+  [[nodiscard]] std::shared_ptr<const WeightHistory::Snapshot> weightsAt(int run, long step) const;
 
   // ---- commands (any thread; applied in order at the next step boundary) ----
   void submit(Command command);
