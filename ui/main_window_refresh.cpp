@@ -106,6 +106,7 @@ void MainWindow::refreshNow() {
   if (tab >= 1 && tab <= static_cast<int>(teachingViews_.size())) {
     ViewContext context;
     context.store = store;
+    if (!isReadOnly()) context.session = session_;
     context.run = selectedRun_;
     context.tensor = dashboard_->selectedTensor();
     teachingViews_[static_cast<std::size_t>(tab - 1)]->showContext(context);

@@ -1,5 +1,6 @@
 #include "teaching_views.h"
 
+#include "decision_boundary_view.h"
 #include "teaching_view.h"
 
 namespace larslab::ui {
@@ -7,6 +8,10 @@ namespace larslab::ui {
 const std::vector<TeachingViewInfo>& teachingViews() {
   // One row per view, in tab order.
   static const std::vector<TeachingViewInfo> views = {
+      {"decision-boundary", "Decision boundary",
+       "For a dataset with two input features: the class each run predicts over the input plane, with the "
+       "training and test points on top, side by side, at the current or scrubbed step.",
+       [](QWidget* parent) -> TeachingView* { return new DecisionBoundaryView(parent); }},
   };
   return views;
 }

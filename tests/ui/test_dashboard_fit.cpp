@@ -93,28 +93,13 @@ INSTANTIATE_TEST_SUITE_P(LaptopSizes, DashboardFitTest,
                                            QSize(1340, 690), QSize(1250, 850)));
 
 
-// Opens `json` in `window` and trains `steps` steps.
-void train(MainWindow& window, const QTemporaryDir& dir, const std::string& json, int steps) {
-  const QString path = test::writeFile(dir, QStringLiteral("e.json"), json);
-  const auto before = window.session();
-  ASSERT_TRUE(window.openExperiment(path, /*autoplay=*/false)) << window.lastError().toStdString();
-  ASSERT_TRUE(waitFor([&] {
-    return window.session() && window.session() != before &&
-           window.controller()->state() == SessionController::State::Paused;
-  }));
-  window.transportBar()->stepCount()->setValue(steps);
-  QTest::mouseClick(window.transportBar()->stepNButton(), Qt::LeftButton);
-  ASSERT_TRUE(waitFor([&] { return window.session()->currentStep() == steps; }));
-  window.refreshNow();
-}
-
 TEST(DashboardCharts, SharedXRangeBoundedAccuracyAndNoTrustRatioLineForSgdOrAdam) {
   app();
   QTemporaryDir dir;
   MainWindow window(2);
   window.setInteractive(false);
   window.show();
-  train(window, dir, test::smallExperimentJson(), 90);
+  test::openAndTrain(window, dir, test::smallExperimentJson(), 90);
   Dashboard* d = window.dashboard();
   using R = Dashboard::RunChart;
   using T = engine::TensorMetric;
@@ -153,11 +138,11 @@ TEST(DashboardCharts, SharedXRangeBoundedAccuracyAndNoTrustRatioLineForSgdOrAdam
   EXPECT_TRUE(trust->plotMessage().isEmpty());
 
   // A regression experiment: no accuracy chart; the axes of the old session are gone.
-  train(window, dir, test::divergingExperimentJson(), 20);
+  test::openAndTrain(window, dir, test::divergingExperimentJson(), 20);
   EXPECT_FALSE(d->chart(R::Accuracy)->isVisible());
   EXPECT_TRUE(d->chart(R::LearningRate)->isVisible());
   EXPECT_LE(d->chart(R::Loss)->xRange().y(), 40.0) << "no stale x range from the 90-step session";
-  train(window, dir, test::smallExperimentJson(), 5);
+  test::openAndTrain(window, dir, test::smallExperimentJson(), 5);
   EXPECT_TRUE(d->chart(R::Accuracy)->isVisible());
 }
 

@@ -1,6 +1,9 @@
 #include "ui_test_support.h"
 
 #include <QDockWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
 #include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
@@ -9,6 +12,7 @@
 
 #include "builtin_experiments.h"
 #include "main_window.h"
+#include "transport_bar.h"
 
 namespace larslab::ui::test {
 
@@ -92,6 +96,20 @@ std::unique_ptr<MainWindow> shownWindow(const QSize& size, int threads) {
   EXPECT_TRUE(QTest::qWaitForWindowExposed(w.get()));
   QTest::qWait(50);
   return w;
+}
+
+void openAndTrain(MainWindow& window, const QTemporaryDir& dir, const std::string& json, int steps) {
+  const QString path = writeFile(dir, QStringLiteral("e.json"), json);
+  const auto before = window.session();
+  ASSERT_TRUE(window.openExperiment(path, /*autoplay=*/false)) << window.lastError().toStdString();
+  ASSERT_TRUE(waitFor([&] {
+    return window.session() && window.session() != before &&
+           window.controller()->state() == SessionController::State::Paused;
+  }));
+  window.transportBar()->stepCount()->setValue(steps);
+  QTest::mouseClick(window.transportBar()->stepNButton(), Qt::LeftButton);
+  ASSERT_TRUE(waitFor([&] { return window.session()->currentStep() == steps; }));
+  window.refreshNow();
 }
 
 QDockWidget* dock(MainWindow& window, const char* objectName) {

@@ -41,6 +41,9 @@ namespace larslab::ui::test {
 // A main window that never opens a dialog (setInteractive(false)), on `threads` training threads,
 // resized to `size`, shown and exposed. The built-in default experiment is loaded but not playing.
 std::unique_ptr<MainWindow> shownWindow(const QSize& size, int threads = 1);
+// Opens the experiment `json` (written to `dir`) in `window`, paused, trains `steps` steps and
+// refreshes the window once. Fails the test (gtest ASSERT) when it cannot.
+void openAndTrain(MainWindow& window, const QTemporaryDir& dir, const std::string& json, int steps);
 // The window's dock named `objectName` ("experimentDock", "tuningDock", "statusDock").
 QDockWidget* dock(MainWindow& window, const char* objectName);
 
