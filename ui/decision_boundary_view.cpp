@@ -56,8 +56,8 @@ void DecisionBoundaryView::rebuild(const ViewContext& context) {
         classes_ = data.train.numClasses;
         regressionScale_ = std::max(1e-9, static_cast<double>(data.train.targets.cwiseAbs().maxCoeff()));
       } else {
-        message_ = tr("The decision boundary needs a dataset with two input features (spirals, moons, circles…); "
-                      "this one has %1.")
+        message_ = tr("The decision boundary needs a dataset with two input features, such as the built-in "
+                      "spirals, circles, xor, gaussians or moons; this one has %1.")
                        .arg(data.train.features.cols());
       }
     } else {
@@ -128,7 +128,7 @@ void DecisionBoundaryView::paintEvent(QPaintEvent*) {
   const QFontMetrics fm(font());
   if (!message_.isEmpty() || panels_.empty()) {
     p.drawText(rect().adjusted(16, 16, -16, -16), Qt::AlignCenter | Qt::TextWordWrap,
-               message_.isEmpty() ? tr("Waiting for the first step…") : message_);
+               message_.isEmpty() ? tr("Waiting for the first step.") : message_);
     return;
   }
   const QString caption =
