@@ -28,6 +28,19 @@ constexpr qint64 kEdgeRefreshMs = 150;
 // the legend cap keep them readable there. Grows with the presentation text scale.
 constexpr QSize kChartMinimum(180, 150);
 constexpr int kTensorChartColumns = 3;
+
+// Per-tensor chart places: one per metric of the table, except that an alternative way to plot a
+// metric (alternativeOf) shares that metric's place.
+int placeOf(engine::TensorMetric m) {
+  const optim::TensorMetricInfo& info = optim::tensorMetricInfo(m);
+  if (info.alternativeOf != engine::TensorMetric::Count) return placeOf(info.alternativeOf);
+  int place = 0;
+  for (int i = 0; i < static_cast<int>(m); ++i)
+    place += optim::kTensorMetrics[static_cast<std::size_t>(i)].alternativeOf == engine::TensorMetric::Count;
+  return place;
+}
+
+int tensorPlaceCount() { return placeOf(static_cast<engine::TensorMetric>(engine::kTensorMetricCount - 1)) + 1; }
 constexpr int kSmoothSeriesBuckets = 128;
 
 using engine::RunMetric;
@@ -227,13 +240,34 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   tensorBar->addStretch(1);
   tensorBarByTensor_->addWidget(byTensor_);
   tensorBarByTensor_->addWidget(tensorCombo_);
+  // A metric with another way to plot it (the update ratio and cs231n's update-to-data ratio):
+  // a choice of which one its chart place shows.
+  for (int m = 0; m < engine::kTensorMetricCount; ++m) {
+    const optim::TensorMetricInfo& info = optim::kTensorMetrics[static_cast<std::size_t>(m)];
+    if (info.alternativeOf == engine::TensorMetric::Count) continue;
+    const optim::TensorMetricInfo& base = optim::tensorMetricInfo(info.alternativeOf);
+    auto* combo = findChild<QComboBox*>(QStringLiteral("alternativeChart"));
+    if (combo == nullptr || combo->itemData(0).toInt() != static_cast<int>(base.id)) {
+      combo = new QComboBox(this);
+      combo->setObjectName(QStringLiteral("alternativeChart"));
+      combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+      combo->addItem(metricText(base.symbol), static_cast<int>(base.id));
+      combo->setToolTip(tr("How the %1 chart measures a step's size.").arg(metricText(base.label)));
+      connect(combo, &QComboBox::currentIndexChanged, this, [this, combo](int k) {
+        if (k >= 0) chooseTensorChart(static_cast<engine::TensorMetric>(combo->itemData(k).toInt()));
+      });
+      tensorBarByTensor_->addWidget(combo);
+    }
+    combo->addItem(metricText(info.symbol), static_cast<int>(info.id));
+    combo->setItemData(combo->count() - 1, metricText(info.help), Qt::ToolTipRole);
+  }
   tensorBarByTensor_->addStretch(1);
   tensorBar_->addLayout(tensorBarByRun_);
   tensorBar_->addLayout(tensorBarByTensor_);
   grid->addLayout(tensorBar_, 2, 0, 1, 3);
   for (int m = 0; m < engine::kTensorMetricCount; ++m) placeChart(ChartId::of(static_cast<engine::TensorMetric>(m)));
   grid->setRowStretch(1, 1);
-  for (int r = 0; r < (engine::kTensorMetricCount + kTensorChartColumns - 1) / kTensorChartColumns; ++r)
+  for (int r = 0; r < (tensorPlaceCount() + kTensorChartColumns - 1) / kTensorChartColumns; ++r)
     grid->setRowStretch(3 + r, 1);
   for (int col = 0; col < 3; ++col) grid->setColumnStretch(col, 1);
 
@@ -283,9 +317,38 @@ void Dashboard::placeChart(ChartId id) {
     placeRunCharts(accuracyShown_);
     return;
   }
-  // Per-tensor charts in table order, under their heading (row 2).
-  const int m = static_cast<int>(id.tensorMetric());
-  grid_->addWidget(chart(id), 3 + m / kTensorChartColumns, m % kTensorChartColumns);
+  // Per-tensor charts in table order, under their heading (row 2); of a metric and its
+  // alternatives, only the one chosen is shown.
+  const int place = placeOf(id.tensorMetric());
+  grid_->addWidget(chart(id), 3 + place / kTensorChartColumns, place % kTensorChartColumns);
+  chart(id)->setVisible(isTensorChartChosen(id.tensorMetric()));
+}
+
+bool Dashboard::isTensorChartChosen(engine::TensorMetric m) const {
+  const auto it = chosenInPlace_.find(placeOf(m));
+  if (it != chosenInPlace_.end()) return it->second == m;
+  return optim::tensorMetricInfo(m).alternativeOf == engine::TensorMetric::Count;  // by default the metric itself
+}
+
+void Dashboard::chooseTensorChart(engine::TensorMetric m) {
+  if (isTensorChartChosen(m)) return;
+  const int place = placeOf(m);
+  std::optional<ChartId> shown;
+  for (int i = 0; i < engine::kTensorMetricCount; ++i) {
+    const auto other = static_cast<engine::TensorMetric>(i);
+    if (placeOf(other) == place && isTensorChartChosen(other)) shown = ChartId::of(other);
+  }
+  if (shown && maximized_ && maximized_->index == shown->index) setMaximizedChart(ChartId::of(m));
+  chosenInPlace_[place] = m;
+  for (int i = 0; i < engine::kTensorMetricCount; ++i) {
+    const auto other = static_cast<engine::TensorMetric>(i);
+    if (placeOf(other) == place && !(maximized_ && maximized_->index == ChartId::of(other).index))
+      chart(other)->setVisible(isTensorChartChosen(other));
+  }
+  for (QComboBox* combo : findChildren<QComboBox*>(QStringLiteral("alternativeChart")))
+    for (int k = 0; k < combo->count(); ++k)
+      if (combo->itemData(k).toInt() == static_cast<int>(m)) combo->setCurrentIndex(k);
+  refresh();
 }
 
 void Dashboard::setMaximizedChart(std::optional<ChartId> id) {
@@ -759,6 +822,7 @@ void Dashboard::refresh() {
       tensorSteps = std::max(tensorSteps, s.stepCount(e.index));
   }
   for (int metric = 0; metric < engine::kTensorMetricCount; ++metric) {
+    if (!isTensorChartChosen(static_cast<engine::TensorMetric>(metric))) continue;  // its place shows another
     MetricChart* c = chart(static_cast<engine::TensorMetric>(metric));
     // A trust ratio that is 1 at every step is the optimizer having none: not drawn as a line.
     const bool trustChart = static_cast<engine::TensorMetric>(metric) == engine::TensorMetric::TrustRatio;

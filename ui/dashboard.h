@@ -101,6 +101,11 @@ class Dashboard : public QWidget {
   void setFontScale(double scale);
   [[nodiscard]] double fontScale() const { return fontScale_; }
 
+  // Of a per-tensor metric and its alternatives (TensorMetricInfo::alternativeOf: the update
+  // ratio and cs231n's update-to-data ratio), which one its chart place shows.
+  void chooseTensorChart(engine::TensorMetric m);
+  [[nodiscard]] bool isTensorChartChosen(engine::TensorMetric m) const;
+
   // One chart alone fills the dashboard (nullopt: the grid of every chart). The charts' corner
   // buttons and title double-clicks ask for it through chartMaximizeRequested().
   void setMaximizedChart(std::optional<ChartId> id);
@@ -204,6 +209,7 @@ class Dashboard : public QWidget {
   std::optional<ChartId> maximized_;
   double lastXScale_ = 1.0;
   long plannedSteps_ = 0;
+  std::map<int, engine::TensorMetric> chosenInPlace_;  // chart place -> metric shown there (default: its own)
   double lastXLimit_ = std::numeric_limits<double>::quiet_NaN();
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
   bool accuracyShown_ = true;

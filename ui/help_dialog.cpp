@@ -62,6 +62,9 @@ the same order: only the optimizer differs, so differences between curves are th
 <li><b>‖Δw‖/‖w‖</b>: the update-to-weight ratio. A rule of thumb (Karpathy, cs231n) is that about
 1e-3 is healthy; much larger means the layer is thrashing, much smaller that it barely learns. The
 dashed line marks 1e-3.</li>
+<li><b>log₁₀ std(Δw)/std(w)</b>: the update-to-data ratio exactly as cs231n and Karpathy's lectures plot it
+(standard deviations instead of norms, on a log₁₀ scale), with its guide line at −3. Choose it instead of
+‖Δw‖/‖w‖ with the selector next to the per-tensor controls.</li>
 </ul>
 <h3>Reading the charts</h3>
 <ul>

@@ -19,7 +19,7 @@ from .experiment import TENSORS
 # ---------------------------------------------------------------------------------------------
 # Metric log: LARS Lab's CSV format (resources/docs/metrics-format.md), so LARS Lab can open it
 # ---------------------------------------------------------------------------------------------
-TENSOR_METRICS = ("weight_norm", "grad_norm", "trust_ratio", "local_lr", "update_norm", "update_ratio")
+TENSOR_METRICS = ("weight_norm", "grad_norm", "trust_ratio", "local_lr", "update_norm", "update_ratio", "update_to_data")
 
 
 def format_number(value, float32=False):

@@ -1,5 +1,5 @@
 """A part of the script that `larslab-cli export-pytorch` writes: what every optimizer class uses
-(Telemetry, norm, divide, apply_update, is_vector, decayed). In every script.
+(Telemetry, norm, divide, std, log10, apply_update, is_vector, decayed). In every script.
 
 Above the marker line, not exported: what this part takes from the rest of the script, so that
 pyflakes can check the file on its own (tests/engine/pytorch/CMakeLists.txt). `from .name` is
@@ -20,11 +20,12 @@ import torch
 # After step(), self.state[w]["telemetry"] holds what the step did to tensor w.
 # ---------------------------------------------------------------------------------------------
 Telemetry = collections.namedtuple(
-    "Telemetry", "weight_norm grad_norm trust_ratio local_lr update_norm update_ratio")
+    "Telemetry", "weight_norm grad_norm trust_ratio local_lr update_norm update_ratio update_to_data")
 # weight_norm   ||w|| before the update       grad_norm     ||g||, the raw gradient (before decay)
 # trust_ratio   layer-wise ratio before clipping, 1 where the optimizer has none
 # local_lr      learning rate actually applied to the tensor (global LR x ratio, after clipping)
 # update_norm   ||w_new - w_old||             update_ratio  ||w_new - w_old|| / ||w_old||
+# update_to_data  log10(std(w_new - w_old) / std(w_old)), cs231n's update-to-data ratio
 
 
 def norm(x):
@@ -39,12 +40,27 @@ def divide(a, b):
     return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
 
 
+def std(x):
+    """Population standard deviation in float64 (the ratio of two is the same with N - 1)."""
+    x = x.double()
+    return torch.sqrt(torch.mean((x - torch.mean(x)) ** 2)).item()
+
+
+def log10(x):
+    """log10 with IEEE results: -inf at 0, NaN below 0 or for NaN, as C++'s std::log10."""
+    if x > 0:
+        return math.log10(x)
+    return -math.inf if x == 0 else math.nan
+
+
 def apply_update(w, u, weight_norm, grad_norm, trust_ratio, local_lr):
     """w <- w - u in float32; returns the Telemetry, ||dw|| measured on the values stored."""
     new = w - u
-    update_norm = norm(new.double() - w.double())
+    change = new.double() - w.double()
+    update_norm = norm(change)
+    update_to_data = log10(divide(std(change), std(w)))
     w.copy_(new)
-    return Telemetry(weight_norm, grad_norm, trust_ratio, local_lr, update_norm, divide(update_norm, weight_norm))
+    return Telemetry(weight_norm, grad_norm, trust_ratio, local_lr, update_norm, divide(update_norm, weight_norm), update_to_data)
 
 
 def is_vector(w):

@@ -13,8 +13,8 @@
 // Evaluations, events, run status and the experiment record change rarely and are copied out
 // under a mutex.
 //
-// Memory: one float (4 bytes) per value. A run costs 3 + 6 * tensors floats per step, i.e.
-// 4 runs x 10 tensors x 1,000,000 steps = 4 * 63 * 1e6 * 4 B = 1.01 GB (estimateBytes()),
+// Memory: one float (4 bytes) per value. A run costs 3 + 7 * tensors floats per step, i.e.
+// 4 runs x 10 tensors x 1,000,000 steps = 4 * 73 * 1e6 * 4 B = 1.17 GB (estimateBytes()),
 // allocated lazily one chunk (64 KiB) at a time.
 //
 // Step convention: row k of a run holds the metrics of step k (0-based), measured on the

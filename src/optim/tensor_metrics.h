@@ -25,10 +25,11 @@ struct TensorTelemetry {
   double localLr = 0.0;      // learning rate actually applied to this tensor (global LR x ratio, after clipping)
   double updateNorm = 0.0;   // ||w_new - w_old||
   double updateRatio = 0.0;  // ||w_new - w_old|| / ||w_old|| (inf/NaN reported as they are)
+  double updateToData = 0.0; // log10(std(w_new - w_old) / std(w_old)), cs231n's update-to-data ratio
 };
 
 // Table order: the order of store columns, CSV columns, charts and inspector columns.
-enum class TensorMetric { WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, Count };
+enum class TensorMetric { WeightNorm, GradNorm, TrustRatio, LocalLr, UpdateNorm, UpdateRatio, UpdateToData, Count };
 inline constexpr int kTensorMetricCount = static_cast<int>(TensorMetric::Count);
 
 struct TensorMetricInfo {
@@ -45,6 +46,9 @@ struct TensorMetricInfo {
   // reported as they are); Count: measured by the optimizer.
   TensorMetric numerator = TensorMetric::Count;
   TensorMetric denominator = TensorMetric::Count;
+  // Another way to plot the metric named here, listed before it: drawn in that metric's chart
+  // place when the user picks it (Count: a chart of its own).
+  TensorMetric alternativeOf = TensorMetric::Count;
   [[nodiscard]] constexpr bool derived() const { return numerator != TensorMetric::Count; }
 };
 
@@ -65,6 +69,11 @@ inline constexpr std::array<TensorMetricInfo, kTensorMetricCount> kTensorMetrics
      "relative size of each step; about 1e-3 (dashed line) is a common rule of thumb.",
      &TensorTelemetry::updateRatio, true, 1e-3, "1e-3 rule of thumb", TensorMetric::UpdateNorm,
      TensorMetric::WeightNorm},
+    {TensorMetric::UpdateToData, "update_to_data", "Update-to-data log₁₀(std Δw / std w)", "log₁₀ std(Δw)/std(w)",
+     "the update-to-data ratio as cs231n and Karpathy plot it: log10 of std(Δw)/std(w); about −3 (dashed line) "
+     "is healthy.",
+     &TensorTelemetry::updateToData, false, -3.0, "−3 guide (cs231n)", TensorMetric::Count, TensorMetric::Count,
+     TensorMetric::UpdateRatio},
 }};
 
 constexpr bool tensorMetricsWellFormed() {
@@ -72,6 +81,7 @@ constexpr bool tensorMetricsWellFormed() {
     const TensorMetricInfo& m = kTensorMetrics[static_cast<std::size_t>(i)];
     if (static_cast<int>(m.id) != i) return false;
     if (m.derived() && (static_cast<int>(m.numerator) >= i || static_cast<int>(m.denominator) >= i)) return false;
+    if (m.alternativeOf != TensorMetric::Count && static_cast<int>(m.alternativeOf) >= i) return false;
   }
   return true;
 }

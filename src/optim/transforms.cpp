@@ -52,6 +52,39 @@ double squaredNorm(const nn::Scalar* x, std::ptrdiff_t n) {
   return sumLanes(lanes, tail);
 }
 
+// squaredNorm (the same sums in the same order, so ||w|| is unchanged) plus the plain sum of the
+// values, for the standard deviation of the update-to-data ratio.
+double squaredNormAndSum(const nn::Scalar* x, std::ptrdiff_t n, double& sum) {
+  double lanes[kLanes] = {};
+  double sums[kLanes] = {};
+  std::ptrdiff_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) {
+      const double v = x[i + k];
+      lanes[k] += v * v;
+      sums[k] += v;
+    }
+  double tail = 0.0;
+  double sumTail = 0.0;
+  for (; i < n; ++i) {
+    const double v = x[i];
+    tail += v * v;
+    sumTail += v;
+  }
+  sum += sumLanes(sums, sumTail);
+  return sumLanes(lanes, tail);
+}
+
+// log10(std(dw) / std(w)), the update-to-data ratio of cs231n / Karpathy, from a tensor's sums:
+// population standard deviations (the ratio is the same with N - 1). IEEE results: a tensor whose
+// values are all equal (a zero-initialised bias) has std(w) = 0, hence +inf; no change gives -inf.
+double updateToData(double wSq, double wSum, double dSq, double dSum, std::size_t count) {
+  const double n = static_cast<double>(count);
+  const double varW = std::max(0.0, wSq / n - (wSum / n) * (wSum / n));
+  const double varD = std::max(0.0, dSq / n - (dSum / n) * (dSum / n));
+  return std::log10(std::sqrt(varD) / std::sqrt(varW));
+}
+
 nn::Scalar toScalar(double x) { return static_cast<nn::Scalar>(x); }
 
 // A zero-initialised buffer laid out like the parameters.
@@ -283,23 +316,29 @@ class ScaleByRss final : public Transform {
 
 // w <- w - u on one block; returns ||w_new - w_old||^2 of the change actually stored, with the
 // difference of the two floats formed exactly in double.
-double applyUpdate(nn::Scalar* w, const nn::Scalar* u, std::ptrdiff_t n) {
+// w <- w - u; returns the sum of squared changes and adds the sum of the changes to `changeSum`.
+double applyUpdate(nn::Scalar* w, const nn::Scalar* u, std::ptrdiff_t n, double& changeSum) {
   double lanes[kLanes] = {};
+  double sums[kLanes] = {};
   std::ptrdiff_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
     for (int k = 0; k < kLanes; ++k) {
       const nn::Scalar updated = w[i + k] - u[i + k];
       const double change = static_cast<double>(updated) - static_cast<double>(w[i + k]);
       lanes[k] += change * change;
+      sums[k] += change;
       w[i + k] = updated;
     }
   double tail = 0.0;
+  double sumTail = 0.0;
   for (; i < n; ++i) {
     const nn::Scalar updated = w[i] - u[i];
     const double change = static_cast<double>(updated) - static_cast<double>(w[i]);
     tail += change * change;
+    sumTail += change;
     w[i] = updated;
   }
+  changeSum += sumLanes(sums, sumTail);
   return sumLanes(lanes, tail);
 }
 
@@ -458,7 +497,7 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     TensorTelemetry* out = telemetry.empty() ? nullptr : &telemetry[i];
     if (out == nullptr) continue;
     if (!tensors_[i].trainable()) {
-      *out = TensorTelemetry{0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+      *out = TensorTelemetry{0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
       continue;
     }
     TensorStep& t = steps_[i];
@@ -474,6 +513,7 @@ void Chain::step(nn::ParameterStore& params, const nn::ParameterStore& grads, do
     for (const auto& stage : stages_) localLr *= stage->scale(t);
     out->localLr = localLr;
     out->updateNorm = std::sqrt(n.dSq);
+    out->updateToData = updateToData(n.wSq, n.wSum, n.dSq, n.dSum, tensors_[i].size);
     deriveTelemetry(*out);
   }
 }
@@ -500,6 +540,8 @@ Chain::ChunkNorms Chain::sumChunks(int tensor) const {
     sum.gSq += chunks_[k].norms.gSq;
     sum.uSq += chunks_[k].norms.uSq;
     sum.dSq += chunks_[k].norms.dSq;
+    sum.wSum += chunks_[k].norms.wSum;
+    sum.dSum += chunks_[k].norms.dSum;
   }
   return sum;
 }
@@ -526,14 +568,14 @@ void Chain::measureChunk(Chunk& c, const nn::Scalar* w, const nn::Scalar* g) {
   c.norms = ChunkNorms{};
   const TensorStep& t = steps_[c.tensor];
   if (!firstPassRunsStages_) {
-    c.norms.wSq = squaredNorm(w + c.begin, static_cast<std::ptrdiff_t>(c.end - c.begin));
+    c.norms.wSq = squaredNormAndSum(w + c.begin, static_cast<std::ptrdiff_t>(c.end - c.begin), c.norms.wSum);
     c.norms.gSq = squaredNorm(g + c.begin, static_cast<std::ptrdiff_t>(c.end - c.begin));
     return;
   }
   alignas(64) nn::Scalar buffer[kBlock];
   for (std::size_t start = c.begin; start < c.end; start += kBlock) {
     const Block b = loadBlock(start, std::min<std::ptrdiff_t>(kBlock, c.end - start), w, g, buffer);
-    c.norms.wSq += squaredNorm(b.w, b.size);
+    c.norms.wSq += squaredNormAndSum(b.w, b.size, c.norms.wSum);
     c.norms.gSq += squaredNorm(b.g, b.size);
     for (int s = 0; s < barrier_; ++s) stages_[s]->advance(b, t);
     if (barrierStage_->measuresInput()) {
@@ -548,12 +590,12 @@ void Chain::measureChunk(Chunk& c, const nn::Scalar* w, const nn::Scalar* g) {
 void Chain::updateChunk(Chunk& c, nn::Scalar* w, const nn::Scalar* g) {
   const TensorStep& t = steps_[c.tensor];
   const int stageCount = static_cast<int>(stages_.size());
-  double wSq = 0.0, gSq = 0.0, dSq = 0.0;
+  double wSq = 0.0, gSq = 0.0, dSq = 0.0, wSum = 0.0, dSum = 0.0;
   alignas(64) nn::Scalar buffer[kBlock];
   for (std::size_t start = c.begin; start < c.end; start += kBlock) {
     const Block b = loadBlock(start, std::min<std::ptrdiff_t>(kBlock, c.end - start), w, g, buffer);
     if (barrier_ < 0) {
-      wSq += squaredNorm(b.w, b.size);
+      wSq += squaredNormAndSum(b.w, b.size, wSum);
       gSq += squaredNorm(b.g, b.size);
     }
     // Stages before the barrier advanced in pass 1; here they replay.
@@ -564,11 +606,13 @@ void Chain::updateChunk(Chunk& c, nn::Scalar* w, const nn::Scalar* g) {
         stages_[s]->advance(b, t);
       }
     }
-    dSq += applyUpdate(w + start, buffer, b.size);
+    dSq += applyUpdate(w + start, buffer, b.size, dSum);
   }
   c.norms.dSq = dSq;
+  c.norms.dSum = dSum;
   if (barrier_ < 0) {
     c.norms.wSq = wSq;
+    c.norms.wSum = wSum;
     c.norms.gSq = gSq;
   }
 }

@@ -247,6 +247,7 @@ class Chain {
   static constexpr std::size_t kParallelThreshold = std::size_t{1} << 16;
   struct ChunkNorms {
     double wSq = 0.0, gSq = 0.0, uSq = 0.0, dSq = 0.0;
+    double wSum = 0.0, dSum = 0.0;  // plain sums of w and of the change: standard deviations
   };
   struct Chunk {
     int tensor = 0;

@@ -93,7 +93,7 @@ TEST_F(CliTest, RunWritesEveryFileWithTheDocumentedColumns) {
   EXPECT_EQ(header(out / "run_metrics.csv"), "run,step,epoch,loss,accuracy,lr");
   EXPECT_EQ(
       header(out / "tensor_metrics.csv"),
-      "run,step,tensor,kind,weight_norm,grad_norm,trust_ratio,local_lr,update_norm,update_ratio");
+      "run,step,tensor,kind,weight_norm,grad_norm,trust_ratio,local_lr,update_norm,update_ratio,update_to_data");
   EXPECT_EQ(header(out / "evaluations.csv"), "run,step,test_loss,test_accuracy");
   EXPECT_EQ(header(out / "events.csv"), "step,run,kind,detail");
   EXPECT_EQ(lines(read(out / "run_metrics.csv")), 1 + 3 * 50);

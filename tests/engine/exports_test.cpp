@@ -67,7 +67,7 @@ TEST(CsvExport, ColumnsAreTheDocumentedOnes) {
   EXPECT_EQ(firstLine(dir.path() / "run_metrics.csv"), "run,step,epoch,loss,accuracy,lr");
   EXPECT_EQ(
       firstLine(dir.path() / "tensor_metrics.csv"),
-      "run,step,tensor,kind,weight_norm,grad_norm,trust_ratio,local_lr,update_norm,update_ratio");
+      "run,step,tensor,kind,weight_norm,grad_norm,trust_ratio,local_lr,update_norm,update_ratio,update_to_data");
   EXPECT_EQ(firstLine(dir.path() / "evaluations.csv"), "run,step,test_loss,test_accuracy");
   EXPECT_EQ(firstLine(dir.path() / "events.csv"), "step,run,kind,detail");
   const std::string runs = readText(dir.path() / "run_metrics.csv");

@@ -54,6 +54,16 @@ double norm(const std::vector<double>& v) {
   return std::sqrt(s);
 }
 
+// Population standard deviation, two passes (the engine sums in one).
+double stdev(const std::vector<double>& v) {
+  double mean = 0.0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double s = 0.0;
+  for (double x : v) s += (x - mean) * (x - mean);
+  return std::sqrt(s / static_cast<double>(v.size()));
+}
+
 double maxRelDiff(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -204,6 +214,8 @@ TEST(OptimizerProperties, TelemetryMatchesIndependentNorms) {
           EXPECT_NEAR(t.gradNorm, norm(gf), 1e-9 * norm(gf)) << what;
           EXPECT_NEAR(t.updateNorm, norm(delta), 1e-9 * norm(delta)) << what;
           EXPECT_NEAR(t.updateRatio, norm(delta) / norm(before[i]), 1e-9 * t.updateRatio) << what;
+          // cs231n's update-to-data ratio, a log10: an absolute tolerance is a relative one on the ratio.
+          EXPECT_NEAR(t.updateToData, std::log10(stdev(delta) / stdev(before[i])), 1e-7) << what;
           for (const TensorMetricInfo& m : kTensorMetrics) {  // every ratio of the table, exactly
             if (m.derived()) {
               EXPECT_EQ(telemetryValue(t, m.id), telemetryValue(t, m.numerator) / telemetryValue(t, m.denominator))

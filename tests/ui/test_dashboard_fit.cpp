@@ -7,6 +7,7 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QTest>
+#include <QComboBox>
 #include <gtest/gtest.h>
 #include <memory>
 
@@ -136,6 +137,26 @@ TEST(DashboardCharts, SharedXRangeBoundedAccuracyAndNoTrustRatioLineForSgdOrAdam
   window.refreshNow();
   EXPECT_FALSE(trust->seriesKeys().isEmpty());
   EXPECT_TRUE(trust->plotMessage().isEmpty());
+
+  // cs231n's update-to-data ratio takes the update ratio's place when chosen, and gives it back.
+  MetricChart* ratio = d->chart(T::UpdateRatio);
+  MetricChart* toData = d->chart(T::UpdateToData);
+  EXPECT_TRUE(ratio->isVisible());
+  EXPECT_FALSE(toData->isVisible());
+  auto* choice = d->findChild<QComboBox*>(QStringLiteral("alternativeChart"));
+  ASSERT_NE(choice, nullptr);
+  ASSERT_EQ(choice->count(), 2);
+  choice->setCurrentIndex(1);
+  window.refreshNow();
+  EXPECT_FALSE(ratio->isVisible());
+  EXPECT_TRUE(toData->isVisible());
+  EXPECT_EQ(toData->geometry(), ratio->geometry()) << "the same place in the grid";
+  EXPECT_FALSE(toData->seriesKeys().isEmpty());
+  EXPECT_FALSE(toData->logY()) << "a log10 value, drawn on a linear axis";
+  d->chooseTensorChart(T::UpdateRatio);
+  EXPECT_TRUE(ratio->isVisible());
+  EXPECT_FALSE(toData->isVisible());
+  EXPECT_EQ(choice->currentIndex(), 0);
 
   // A regression experiment: no accuracy chart; the axes of the old session are gone.
   test::openAndTrain(window, dir, test::divergingExperimentJson(), 20);
