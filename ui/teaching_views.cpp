@@ -1,5 +1,7 @@
 #include "teaching_views.h"
 
+#include "heatmap_view.h"
+#include "layer_profile_view.h"
 #include "teaching_view.h"
 
 namespace larslab::ui {
@@ -7,6 +9,18 @@ namespace larslab::ui {
 const std::vector<TeachingViewInfo>& teachingViews() {
   // One row per view, in tab order.
   static const std::vector<TeachingViewInfo> views = {
+      {"layer-profile", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Layer profile"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "One dot per tensor and run at the chosen step on a log axis: see that ‖w‖/‖g‖ "
+                         "differs by orders of magnitude from layer to layer (so one global learning rate "
+                         "cannot suit every layer) and that LARS makes the update ratio ‖Δw‖/‖w‖ line up "
+                         "across layers while SGD's does not."),
+       [](QWidget* parent, RunColorMap* colors) -> TeachingView* { return new LayerProfileView(colors, parent); }},
+      {"heatmap", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Heatmap"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "Tensors × steps coloured by the chosen quantity on a log scale: see at a glance, "
+                         "even for a deep network, which layers' ratios drift apart, when, and how far."),
+       [](QWidget* parent, RunColorMap*) -> TeachingView* { return new HeatmapView(parent); }},
   };
   return views;
 }
