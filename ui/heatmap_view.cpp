@@ -133,8 +133,8 @@ void HeatmapView::Canvas::paintEvent(QPaintEvent*) {
              view_->bucket_ > 1 ? tr("step (one column = %1 steps, showing the last)").arg(view_->bucket_) : tr("step"));
 
   // The step cursor.
-  if (view_->context_.step >= 0 && view_->context_.step / view_->bucket_ < view_->columns_) {
-    const double x = plot.left() + (static_cast<double>(view_->context_.step / view_->bucket_) + 0.5) * colW;
+  if (const int cursor = view_->cursorColumn(); cursor >= 0) {
+    const double x = plot.left() + (cursor + 0.5) * colW;
     p.setPen(QPen(Qt::white, 3.0));
     p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
     p.setPen(QPen(Qt::black, 1.0));
@@ -311,6 +311,11 @@ QColor HeatmapView::colorOf(double v) const {
   if (!loggable(v)) return nonFiniteColor();
   const double t = std::clamp(logPosition(v, range_), 0.0, 1.0);
   return QColor(viridisTable()[static_cast<std::size_t>(std::lround(t * 255.0))]);
+}
+
+int HeatmapView::cursorColumn() const {
+  if (context_.step < 0 || context_.step / bucket_ >= columns_) return -1;
+  return static_cast<int>(context_.step / bucket_);
 }
 
 QString HeatmapView::rowLabel(int row) const {

@@ -43,6 +43,9 @@ class HeatmapView : public TeachingView {
   [[nodiscard]] double cellValue(int row, int column) const;
   // The cell under a point of the plot (in this view's coordinates), or nullopt.
   [[nodiscard]] std::optional<std::pair<int, int>> cellAt(QPoint pos) const;
+  // The column the vertical step line is drawn on: the one holding the context's step; -1 when
+  // the context follows the latest step (or the step is not recorded yet).
+  [[nodiscard]] int cursorColumn() const;
   // The colour of a value in the current scale (the non-finite colour for 0, inf and NaN).
   [[nodiscard]] QColor colorOf(double v) const;
   [[nodiscard]] const DecadeRange& colorRange() const { return range_; }
