@@ -44,6 +44,8 @@ long niceStep(double raw) {
 // The plot: row labels (left), cells, step axis (below), colour legend (right).
 class HeatmapView::Canvas : public QWidget {
  public:
+  // The view's translation context (a Canvas has no Q_OBJECT of its own).
+  static QString tr(const char* text) { return HeatmapView::tr(text); }
   explicit Canvas(HeatmapView* view) : QWidget(view), view_(view) {
     setMouseTracking(true);
     setMinimumHeight(160);

@@ -50,6 +50,8 @@ QString valueText(double v) { return loggable(v) || v == 0.0 ? formatValue(v) : 
 // layer, labelled by layer with each slot's kind marked under the axis.
 class LayerProfileView::Canvas : public QWidget {
  public:
+  // The view's translation context (a Canvas has no Q_OBJECT of its own).
+  static QString tr(const char* text) { return LayerProfileView::tr(text); }
   explicit Canvas(LayerProfileView* view) : QWidget(view), view_(view) {
     setMouseTracking(true);
     setMinimumHeight(200);
