@@ -60,7 +60,7 @@ MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
   viewTabs_->addTab(split, tr("Charts"));
   viewTabs_->setTabToolTip(0, tr("Every metric of every run as a time series."));
   for (const TeachingViewInfo& info : teachingViews()) {
-    TeachingView* view = info.create(viewTabs_);
+    TeachingView* view = info.create(viewTabs_, &colors_);
     view->setObjectName(QString::fromLatin1(info.id));
     teachingViews_.push_back(view);
     viewTabs_->addTab(view, tr(info.title));

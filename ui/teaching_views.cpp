@@ -1,6 +1,8 @@
 #include "teaching_views.h"
 
 #include "decision_boundary_view.h"
+#include "heatmap_view.h"
+#include "layer_profile_view.h"
 #include "teaching_view.h"
 
 namespace larslab::ui {
@@ -8,10 +10,24 @@ namespace larslab::ui {
 const std::vector<TeachingViewInfo>& teachingViews() {
   // One row per view, in tab order.
   static const std::vector<TeachingViewInfo> views = {
-      {"decision-boundary", "Decision boundary",
-       "For a dataset with two input features: the class each run predicts over the input plane, with the "
-       "training and test points on top, side by side, at the current or scrubbed step.",
-       [](QWidget* parent) -> TeachingView* { return new DecisionBoundaryView(parent); }},
+      {"layer-profile", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Layer profile"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "One dot per tensor and run at the chosen step on a log axis: see that ‖w‖/‖g‖ "
+                         "differs by orders of magnitude from layer to layer (so one global learning rate "
+                         "cannot suit every layer) and that LARS makes the update ratio ‖Δw‖/‖w‖ line up "
+                         "across layers while SGD's does not."),
+       [](QWidget* parent, RunColorMap* colors) -> TeachingView* { return new LayerProfileView(colors, parent); }},
+      {"heatmap", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Heatmap"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "Tensors × steps coloured by the chosen quantity on a log scale: see at a glance, "
+                         "even for a deep network, which layers' ratios drift apart, when, and how far."),
+       [](QWidget* parent, RunColorMap*) -> TeachingView* { return new HeatmapView(parent); }},
+      {"decision-boundary", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Decision boundary"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "For a dataset with two input features: the class each run predicts over the input "
+                         "plane, with the training and test points on top, side by side, at the current or "
+                         "scrubbed step."),
+       [](QWidget* parent, RunColorMap*) -> TeachingView* { return new DecisionBoundaryView(parent); }},
   };
   return views;
 }

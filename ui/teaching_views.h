@@ -9,13 +9,15 @@
 
 namespace larslab::ui {
 
+class RunColorMap;
 class TeachingView;
 
 struct TeachingViewInfo {
   const char* id;     // `--view` name and object name: "layer-profile"
   const char* title;  // tab and menu text: "Layer profile"
   const char* help;   // one sentence: what a student learns from it (tooltip, F1)
-  std::function<TeachingView*(QWidget* parent)> create;
+  // `colors`: the window's run colours, so that a view colours each run as the charts do.
+  std::function<TeachingView*(QWidget* parent, RunColorMap* colors)> create;
 };
 
 const std::vector<TeachingViewInfo>& teachingViews();
