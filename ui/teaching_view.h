@@ -19,12 +19,12 @@ namespace larslab::ui {
 // What the window shows now.
 struct ViewContext {
   std::shared_ptr<const engine::MetricsStore> store;  // the session's, or a log's; may be null
-  // The running session (its data, network and kept weights); null while a log is shown.
-  std::shared_ptr<const engine::Session> session;
   QString run;     // the selected run (its name in the store)
   QString tensor;  // the selected tensor ("dense1.weight"); may be empty
   // The step the step cursor points at; -1 follows the latest recorded step (live).
   long step = -1;
+  // The running session (its data, network and kept weights); null while a log is shown.
+  std::shared_ptr<const engine::Session> session;
 };
 
 class TeachingView : public QWidget {

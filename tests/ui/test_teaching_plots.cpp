@@ -107,7 +107,7 @@ TEST(LayerProfileView, PlotsTheStoredValuesAtTheContextStepForEveryQuantity) {
   view.resize(900, 500);
   view.show();
   for (const long step : {0L, 5L, -1L}) {
-    view.showContext({store, QStringLiteral("LARS"), {}, step});
+    view.showContext({store, QStringLiteral("LARS"), {}, step, nullptr});
     for (int i = 0; i < view.metricCombo()->count(); ++i) {
       view.metricCombo()->setCurrentIndex(i);
       const ViewMetric& m = viewMetrics()[static_cast<std::size_t>(i)];
@@ -125,14 +125,14 @@ TEST(LayerProfileView, PlotsTheStoredValuesAtTheContextStepForEveryQuantity) {
     }
   }
   // A step a run has not reached: nothing plotted for it, and the sentence says so.
-  view.showContext({store, QStringLiteral("SGD"), {}, 50});
+  view.showContext({store, QStringLiteral("SGD"), {}, 50, nullptr});
   EXPECT_EQ(view.plottedStep(1), -1);
   EXPECT_TRUE(std::isnan(view.plottedValue(1, 0)));
   EXPECT_EQ(view.spreadText(), QStringLiteral("SGD has no step 50 yet."));
   // It follows the store as it grows while live.
-  view.showContext({store, QStringLiteral("SGD"), {}, -1});
+  view.showContext({store, QStringLiteral("SGD"), {}, -1, nullptr});
   append(*store, 12);
-  view.showContext({store, QStringLiteral("SGD"), {}, -1});
+  view.showContext({store, QStringLiteral("SGD"), {}, -1, nullptr});
   EXPECT_EQ(view.plottedStep(0), 11);
   EXPECT_FALSE(view.grab().isNull());
 }
@@ -143,7 +143,7 @@ TEST(LayerProfileView, SpreadSentenceIsMaxOverMinOfTheWeightTensorsFromTheStore)
   append(*store, 10);
   LayerProfileView view(nullptr);
   view.metricCombo()->setCurrentIndex(weightGradRatioIndex());
-  view.showContext({store, QStringLiteral("LARS"), {}, 6});
+  view.showContext({store, QStringLiteral("LARS"), {}, 6, nullptr});
   auto spread = [&](long s) {
     const double a = static_cast<double>(store->value(0, 0, TensorMetric::WeightNorm, s)) / store->value(0, 0, TensorMetric::GradNorm, s);
     const double b = static_cast<double>(store->value(0, 2, TensorMetric::WeightNorm, s)) / store->value(0, 2, TensorMetric::GradNorm, s);
@@ -181,22 +181,22 @@ TEST(HeatmapView, EveryCellIsTheStoredValueAtItsStepAsColumnsDouble) {
     }
   };
   append(*store, 300);
-  view.showContext({store, QStringLiteral("LARS"), {}, -1});
+  view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   EXPECT_EQ(view.bucketSteps(), 1);
   check(300);
   // Nothing new: only the last (still filling) column is read again, none when it is full.
-  view.showContext({store, QStringLiteral("LARS"), {}, -1});
+  view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   EXPECT_EQ(view.cellsReadLastTime(), 0);
   append(*store, 301);
-  view.showContext({store, QStringLiteral("LARS"), {}, -1});
+  view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   EXPECT_EQ(view.cellsReadLastTime(), 3);
   // Beyond the pixel width: the bucket doubles (possibly several times), cells stay exact.
   append(*store, 5003);
-  view.showContext({store, QStringLiteral("LARS"), {}, -1});
+  view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   EXPECT_GT(view.bucketSteps(), 4);
   check(5003);
   append(*store, 9001);
-  view.showContext({store, QStringLiteral("LARS"), {}, -1});
+  view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   check(9001);
   EXPECT_LE(view.cellsReadLastTime(), 3L * (view.columnCount() / 2 + 2));
   // The cell under a pixel.
@@ -219,16 +219,16 @@ TEST(HeatmapView, RunsModeFollowsTheTensorAndTheStepCursor) {
   view.show();
   view.modeCombo()->setCurrentIndex(static_cast<int>(HeatmapView::Mode::RunsOfTensor));
   view.metricCombo()->setCurrentIndex(0);
-  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), -1});
+  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), -1, nullptr});
   ASSERT_EQ(view.rowCount(), 2);
   EXPECT_EQ(view.rowLabel(1), QStringLiteral("SGD"));
   EXPECT_EQ(view.cursorColumn(), -1);
   for (int c = 0; c < view.columnCount(); ++c)
     EXPECT_EQ(view.cellValue(1, c), store->value(1, 2, TensorMetric::WeightNorm, view.cellStep(1, c)));
-  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), 17});
+  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), 17, nullptr});
   EXPECT_EQ(view.cursorColumn(), 17 / view.bucketSteps());
   EXPECT_EQ(view.cellStep(0, view.cursorColumn()), 17);
-  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense1.bias"), 17});
+  view.showContext({store, QStringLiteral("LARS"), QStringLiteral("dense1.bias"), 17, nullptr});
   EXPECT_EQ(view.cellValue(0, 0), 0.0);  // rows now show dense1.bias
 }
 
