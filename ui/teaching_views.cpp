@@ -1,6 +1,7 @@
 #include "teaching_views.h"
 
 #include "decision_boundary_view.h"
+#include "formula_view.h"
 #include "teaching_view.h"
 
 namespace larslab::ui {
@@ -8,6 +9,10 @@ namespace larslab::ui {
 const std::vector<TeachingViewInfo>& teachingViews() {
   // One row per view, in tab order.
   static const std::vector<TeachingViewInfo> views = {
+      {"formula", "Formula",
+       "The selected run's update rule for one tensor at the cursor's step, with the recorded numbers "
+       "substituted: how η, ‖w‖, ‖g‖ and β make the trust ratio and the local learning rate.",
+       [](QWidget* parent) -> TeachingView* { return new FormulaView(parent); }},
       {"decision-boundary", "Decision boundary",
        "For a dataset with two input features: the class each run predicts over the input plane, with the "
        "training and test points on top, side by side, at the current or scrubbed step.",
