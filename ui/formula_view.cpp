@@ -132,7 +132,7 @@ void FormulaView::redraw() {
   } else {
     html += QStringLiteral("<table cellspacing='0' cellpadding='4'>");
     for (const auto& line : f.lines)
-      html += QStringLiteral("<tr><td><span style='font-family:\"%1\"; font-size:large;'>%2</span><br/>"
+      html += QStringLiteral("<tr><td><span style='font-family:\"%1\"; font-size:large; white-space:pre-wrap;'>%2</span><br/>"
                              "<span style='color:#555555;'>%3</span></td></tr>")
                   .arg(mono, fromUtf8(line.math).toHtmlEscaped(), fromUtf8(line.explanation).toHtmlEscaped());
     html += QStringLiteral("</table>");

@@ -244,6 +244,10 @@ void writePlain(const FormulaInputs& in, UpdateFormula& f) {
     line = {c.info->summary, "The update rule of this optimizer."};
   }
   f.lines.push_back(line);
+  f.lines.push_back({"\u2016w\u2016 = " + n(in.metrics.weightNorm) + ",  \u2016g\u2016 = " + n(in.metrics.gradNorm) +
+                         ",  \u2016w\u2016/\u2016g\u2016 = " + n(in.metrics.weightNorm / in.metrics.gradNorm),
+                     "Measured, but not used for the step size: a layer-wise optimizer would scale this tensor's step "
+                     "by \u2016w\u2016/\u2016g\u2016."});
   f.lines.push_back({"local LR = \u03b3 = " + n(in.metrics.localLr),
                      "No trust ratio: every tensor gets the same global learning rate."});
   f.lines.push_back(stepSizeLine(in.metrics));
