@@ -138,7 +138,7 @@ void FormulaView::redraw() {
     html += QStringLiteral("</table>");
     html += QStringLiteral("<p style='color:#555555;'>%1</p>")
                 .arg(tr("η trust coefficient · β weight decay · γ global learning rate of this step (after the "
-                        "schedule) · λ trust ratio · m momentum · v momentum buffer · g gradient · w weights.")
+                        "schedule) · λ trust ratio · m momentum (Adam, LAMB: first moment) · v momentum buffer (Adam, LAMB: second moment) · g gradient · w weights.")
                          .toHtmlEscaped());
   }
   const int scroll = text_->verticalScrollBar()->value();
