@@ -24,6 +24,15 @@ namespace {
 using test::app;
 using test::waitFor;
 
+ViewContext contextOf(std::shared_ptr<const engine::MetricsStore> store, const char* run, const char* tensor, long step) {
+  ViewContext c;
+  c.store = std::move(store);
+  c.run = QString::fromUtf8(run);
+  c.tensor = QString::fromUtf8(tensor);
+  c.step = step;
+  return c;
+}
+
 QString fs(double x) { return QString::fromStdString(text::formatShort(x)); }
 
 class FormulaViewTest : public ::testing::Test {
@@ -62,7 +71,7 @@ class FormulaViewTest : public ::testing::Test {
 TEST_F(FormulaViewTest, ShowsTheStoredNumbersOfTheSelectedTensorAndStep) {
   FormulaView view;
   view.resize(1000, 600);
-  view.showContext({store_, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), 12});
+  view.showContext(contextOf(store_, "LARS", "dense2.weight", 12));
   EXPECT_EQ(view.headingText(), QStringLiteral("LARS (paper conventions) · dense2.weight · step 12"));
   expectStoredNumbers(view.formulaText(), "LARS", "dense2.weight", 12);
   const QString lambda = fs(store_->value(store_->runIndex("LARS"), tensor("dense2.weight"), optim::TensorMetric::TrustRatio, 12));
@@ -76,17 +85,17 @@ TEST_F(FormulaViewTest, ShowsTheStoredNumbersOfTheSelectedTensorAndStep) {
   box->setCurrentIndex(box->findText(QStringLiteral("dense1.weight")));
   EXPECT_TRUE(view.headingText().contains(QStringLiteral("dense1.weight")));
   expectStoredNumbers(view.formulaText(), "LARS", "dense1.weight", 12);
-  view.showContext({store_, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), 12});
+  view.showContext(contextOf(store_, "LARS", "dense2.weight", 12));
   EXPECT_EQ(box->currentText(), QStringLiteral("dense1.weight"));
 
   // Live (-1): the latest step; another run: its own rule.
-  view.showContext({store_, QStringLiteral("LARS"), QStringLiteral("dense2.weight"), -1});
+  view.showContext(contextOf(store_, "LARS", "dense2.weight", -1));
   EXPECT_TRUE(view.headingText().endsWith(QStringLiteral("step 29")));
-  view.showContext({store_, QStringLiteral("SGD momentum"), QStringLiteral("dense2.bias"), 5});
+  view.showContext(contextOf(store_, "SGD momentum", "dense2.bias", 5));
   EXPECT_EQ(view.headingText(), QStringLiteral("SGD + momentum · dense2.bias · step 5"));
   expectStoredNumbers(view.formulaText(), "SGD momentum", "dense2.bias", 5);
 
-  view.showContext({nullptr, QString(), QString(), -1});
+  view.showContext(contextOf(nullptr, "", "", -1));
   EXPECT_EQ(view.headingText(), QStringLiteral("No session"));
 }
 
