@@ -65,19 +65,7 @@ bool dragging(const QSlider* slider) {
 
 }  // namespace
 
-QString formatHyperparameter(double value) {
-  if (value == 0.0) return QStringLiteral("0");
-  if (!std::isfinite(value)) return QString::number(value);
-  // The exponent after rounding to 4 digits decides the notation (9999.7 prints as 1e4).
-  const QString scientific = QString::number(value, 'e', 3);
-  const qsizetype e = scientific.indexOf(QLatin1Char('e'));
-  const int exponent = scientific.mid(e + 1).toInt();
-  if (exponent >= -3 && exponent < 4) return QString::number(value, 'g', 4);
-  QString mantissa = scientific.left(e);
-  while (mantissa.endsWith(QLatin1Char('0'))) mantissa.chop(1);
-  if (mantissa.endsWith(QLatin1Char('.'))) mantissa.chop(1);
-  return mantissa + QLatin1Char('e') + QString::number(exponent);
-}
+QString formatHyperparameter(double value) { return QString::fromStdString(text::formatShort(value)); }
 
 // ---- SliderScale ------------------------------------------------------------------------------
 

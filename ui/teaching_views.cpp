@@ -1,6 +1,7 @@
 #include "teaching_views.h"
 
 #include "decision_boundary_view.h"
+#include "formula_view.h"
 #include "heatmap_view.h"
 #include "layer_profile_view.h"
 #include "teaching_view.h"
@@ -22,6 +23,12 @@ const std::vector<TeachingViewInfo>& teachingViews() {
                          "Tensors × steps coloured by the chosen quantity on a log scale: see at a glance, "
                          "even for a deep network, which layers' ratios drift apart, when, and how far."),
        [](QWidget* parent, RunColorMap*) -> TeachingView* { return new HeatmapView(parent); }},
+      {"formula", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Formula"),
+       QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
+                         "The selected run's update rule for one tensor at the cursor's step, with the recorded "
+                         "numbers substituted: how η, ‖w‖, ‖g‖ and β make the trust ratio and the local "
+                         "learning rate."),
+       [](QWidget* parent, RunColorMap*) -> TeachingView* { return new FormulaView(parent); }},
       {"decision-boundary", QT_TRANSLATE_NOOP("larslab::ui::MainWindow", "Decision boundary"),
        QT_TRANSLATE_NOOP("larslab::ui::MainWindow",
                          "For a dataset with two input features: the class each run predicts over the input "

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+
+#include "text/format.h"
 
 namespace larslab::engine {
 
@@ -54,6 +57,56 @@ std::string eventKindNames() {
     names += name;
   }
   return names;
+}
+
+namespace {
+
+constexpr std::string_view kArrow = " -> ";
+constexpr std::string_view kStateCleared = " (optimizer state cleared)";
+
+// "name before -> after": the three words, or nullopt. Names and choices hold no space.
+std::optional<std::array<std::string_view, 3>> splitChange(std::string_view detail) {
+  const std::size_t space = detail.find(' ');
+  if (space == std::string_view::npos || space == 0) return std::nullopt;
+  const std::string_view rest = detail.substr(space + 1);
+  const std::size_t arrow = rest.find(kArrow);
+  if (arrow == std::string_view::npos || arrow == 0) return std::nullopt;
+  const std::string_view after = rest.substr(arrow + kArrow.size());
+  if (after.empty() || after.find(' ') != std::string_view::npos) return std::nullopt;
+  return std::array<std::string_view, 3>{detail.substr(0, space), rest.substr(0, arrow), after};
+}
+
+std::optional<double> parseDouble(std::string_view text) {
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string formatSetEventDetail(const SetEventDetail& change) {
+  return change.name + " " + text::formatNumber(change.before) + std::string(kArrow) + text::formatNumber(change.after);
+}
+
+std::optional<SetEventDetail> parseSetEventDetail(std::string_view detail) {
+  const auto words = splitChange(detail);
+  if (!words) return std::nullopt;
+  const auto before = parseDouble((*words)[1]);
+  const auto after = parseDouble((*words)[2]);
+  if (!before || !after) return std::nullopt;
+  return SetEventDetail{std::string((*words)[0]), *before, *after};
+}
+
+std::string formatOptionEventDetail(const OptionEventDetail& change) {
+  return change.name + " " + change.before + std::string(kArrow) + change.after + std::string(kStateCleared);
+}
+
+std::optional<OptionEventDetail> parseOptionEventDetail(std::string_view detail) {
+  if (detail.size() <= kStateCleared.size() || !detail.ends_with(kStateCleared)) return std::nullopt;
+  const auto words = splitChange(detail.substr(0, detail.size() - kStateCleared.size()));
+  if (!words) return std::nullopt;
+  return OptionEventDetail{std::string((*words)[0]), std::string((*words)[1]), std::string((*words)[2])};
 }
 
 std::string warningPrefix(RunWarning kind, long step) {

@@ -84,6 +84,28 @@ struct Event {
   std::string detail;  // "eta 0.001 -> 0.002"
 };
 
+// The detail of the events that change an optimizer, written by the session and read back by
+// whoever needs the value in force at an earlier step (the formula panel rolls them back).
+// EventKind::Set: "eta 0.001 -> 0.002" (numbers as text::formatNumber, so they read back exactly).
+struct SetEventDetail {
+  std::string name;
+  double before = 0.0;
+  double after = 0.0;
+};
+std::string formatSetEventDetail(const SetEventDetail& change);
+// nullopt when `detail` is not in that form.
+std::optional<SetEventDetail> parseSetEventDetail(std::string_view detail);
+// EventKind::Option: "denominator default -> norm_of_sum (optimizer state cleared)"; `before` is
+// "default" when the run's config did not name the option (its preset or default applied).
+struct OptionEventDetail {
+  std::string name;
+  std::string before;
+  std::string after;
+};
+inline constexpr const char* kOptionDefault = "default";
+std::string formatOptionEventDetail(const OptionEventDetail& change);
+std::optional<OptionEventDetail> parseOptionEventDetail(std::string_view detail);
+
 // What RunHealth flagged about a run that is still finite. A warning event's detail starts with
 // warningPrefix(kind, step) ("blew up at step 120: ...").
 enum class RunWarning { None, BlowUp, Stall };

@@ -210,8 +210,7 @@ struct Session::Impl {
       return;
     }
     run->spec.optimizer.hyperparameters[c.name] = c.value;
-    event(run->step, c.run, EventKind::Set,
-          c.name + " " + formatNumber(old) + " -> " + formatNumber(c.value));
+    event(run->step, c.run, EventKind::Set, formatSetEventDetail({c.name, old, c.value}));
   }
 
   void apply(const SetOption& c) {
@@ -224,7 +223,7 @@ struct Session::Impl {
     RunSpec changed = run->spec;
     const auto previous = changed.optimizer.options.find(c.name);
     const std::string old =
-        previous == changed.optimizer.options.end() ? std::string("default") : previous->second;
+        previous == changed.optimizer.options.end() ? std::string(kOptionDefault) : previous->second;
     changed.optimizer.options[c.name] = c.choice;
     const std::vector<SpecIssue> issues = validateRun(changed, c.run);
     if (!issues.empty()) {
@@ -241,8 +240,7 @@ struct Session::Impl {
     }
     run->spec = std::move(changed);
     run->optimizer = std::move(optimizer);
-    event(run->step, c.run, EventKind::Option,
-          c.name + " " + old + " -> " + c.choice + " (optimizer state cleared)");
+    event(run->step, c.run, EventKind::Option, formatOptionEventDetail({c.name, old, c.choice}));
   }
 
   void apply(const AddRun& c) {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace larslab::text {
 
@@ -23,6 +25,26 @@ std::string shortest(T value) {
 
 std::string formatNumber(double value) { return shortest(value); }
 std::string formatFloat(float value) { return shortest(value); }
+
+std::string formatShort(double value) {
+  if (value == 0.0) return "0";
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[64];
+  // The exponent after rounding to 4 digits decides the notation (9999.7 prints as 1e4).
+  std::snprintf(buffer, sizeof buffer, "%.3e", value);
+  const std::string scientific(buffer);
+  const std::size_t e = scientific.find('e');
+  const int exponent = std::atoi(scientific.c_str() + e + 1);
+  if (exponent >= -3 && exponent < 4) {
+    std::snprintf(buffer, sizeof buffer, "%.4g", value);
+    return buffer;
+  }
+  std::string mantissa = scientific.substr(0, e);
+  while (mantissa.back() == '0') mantissa.pop_back();
+  if (mantissa.back() == '.') mantissa.pop_back();
+  return mantissa + "e" + std::to_string(exponent);
+}
 
 std::string pyFloat(double value) {
   if (std::isnan(value)) return "math.nan";
