@@ -56,6 +56,11 @@ const QCommandLineOption kView(QStringLiteral("view"),
                                QStringLiteral("Show this teaching view in front of the charts: %1.")
                                    .arg(teachingViewIds().join(QStringLiteral(", "))),
                                QStringLiteral("NAME"));
+const QCommandLineOption kStep(QStringLiteral("step"),
+                               QStringLiteral("With --screenshot: put the step cursor at step K (0 to the last step "
+                                              "trained) before rendering; every chart draws it, the tables and the "
+                                              "view show that step."),
+                               QStringLiteral("K"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -66,7 +71,7 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize, kView});
+                     kMaximize, kView, kStep});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -188,6 +193,20 @@ AppOptions parseAppOptions(const QStringList& arguments) {
     }
   }
 
+  if (parser.isSet(kStep)) {
+    bool number = false;
+    const qlonglong k = parser.value(kStep).toLongLong(&number);
+    if (!number || k < 0) {
+      o.error = QStringLiteral("--step: expected a step number >= 0, got '%1'").arg(parser.value(kStep));
+      return o;
+    }
+    if (o.screenshotFile.isEmpty()) {
+      o.error = QStringLiteral("--step: only with --screenshot (in the window, drag along a chart's x axis)");
+      return o;
+    }
+    o.cursorStep = static_cast<long>(k);
+  }
+
   const QStringList files = parser.positionalArguments();
   if (files.size() > 1) {
     o.error = QStringLiteral("more than one file given ('%1' and '%2')").arg(files[0], files[1]);
@@ -195,6 +214,12 @@ AppOptions parseAppOptions(const QStringList& arguments) {
   }
   if (!files.isEmpty()) o.experimentFile = files.front();
   return o;
+}
+
+QString checkCursorStep(long step, long latest) {
+  if (step >= 0 && step <= latest) return {};
+  if (latest < 0) return QStringLiteral("--step: no step was recorded, got '%1'").arg(step);
+  return QStringLiteral("--step: expected a step in [0, %1] (the steps trained), got '%2'").arg(latest).arg(step);
 }
 
 }  // namespace larslab::ui

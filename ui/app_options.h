@@ -21,12 +21,16 @@ struct AppOptions {
   int textScale = 0;         // --text-scale PERCENT (0: the remembered or normal size)
   int maximizeChart = -1;   // --maximize CHART: index of the chart shown alone (< 0: none)
   QString view;             // --view NAME: the teaching view in front (teaching_views.h); empty: the charts
+  long cursorStep = -1;     // --step K: the step cursor at K before the screenshot (< 0: live)
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2
 };
 
 // Parses argv (including argv[0]). Never exits; the caller prints `helpText()` or `error`.
 AppOptions parseAppOptions(const QStringList& arguments);
+// --step K against the steps recorded (latest: the last step index, -1 for none): empty when K
+// can be shown, else the error naming the option and the range.
+QString checkCursorStep(long step, long latest);
 QString appHelpText();
 
 }  // namespace larslab::ui

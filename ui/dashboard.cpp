@@ -176,6 +176,9 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
     }
     connect(c, &MetricChart::seriesToggled, this, &Dashboard::onSeriesToggled);
     connect(c, &MetricChart::maximizeRequested, this, [this, id] { Q_EMIT chartMaximizeRequested(id); });
+    connect(c, &MetricChart::cursorDragged, this, [this](double x) {
+      Q_EMIT scrubRequested(std::max(0L, std::lround(x / lastXScale_)));
+    });
     charts_.push_back(c);
   }
 
@@ -186,7 +189,8 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
   auto* hint = new QLabel(tr("drag: zoom · Shift+drag: pan · double-click: reset · legend click: hide"), this);
   hint->setToolTip(tr("Drag a rectangle or turn the wheel to zoom, Shift+drag (or middle drag) to pan, "
                       "double-click to fit again; click a legend entry to hide that line in every chart; "
-                      "right-click for log scale and PNG/SVG export."));
+                      "right-click for log scale and PNG/SVG export; drag along the x axis under a plot (or Alt+drag) "
+                      "to scrub the step cursor, L returns to live."));
   hint->setForegroundRole(QPalette::PlaceholderText);
   hint->setObjectName(QStringLiteral("chartHint"));
   hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // first to go when space is short
@@ -767,6 +771,20 @@ void Dashboard::rebuildMarkers() {
 
 void Dashboard::setPlannedSteps(long steps) { plannedSteps_ = steps; }
 
+void Dashboard::setCursorStep(long step) {
+  if (step == cursorStep_) return;
+  cursorStep_ = step;
+  applyCursor();
+}
+
+void Dashboard::applyCursor() {
+  // Charts draw x in steps or epochs: the same conversion as their points (refresh()).
+  const double x = cursorStep_ >= 0 ? static_cast<double>(cursorStep_) * lastXScale_
+                                    : std::numeric_limits<double>::quiet_NaN();
+  const QString label = cursorStep_ >= 0 ? tr("step %1").arg(cursorStep_) : QString();
+  for (MetricChart* c : charts_) c->setCursorX(x, label);
+}
+
 void Dashboard::refresh() {
   if (!store_) return;
   const engine::MetricsStore& s = *store_;
@@ -777,6 +795,7 @@ void Dashboard::refresh() {
   if (xScale != lastXScale_) {
     lastXScale_ = xScale;
     markersDirty_ = true;
+    applyCursor();
   }
 
   // Run charts.

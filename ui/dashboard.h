@@ -117,6 +117,11 @@ class Dashboard : public QWidget {
   // Steps the session will train (0: unknown, e.g. a log): no x axis is fitted past them.
   void setPlannedSteps(long steps);
 
+  // The step cursor (the window's StepCursor): every chart draws a line at `step` with a
+  // "step k" label; -1 for none (live). Unchanged, it costs nothing.
+  void setCursorStep(long step);
+  [[nodiscard]] long cursorStep() const { return cursorStep_; }
+
   // The pinned runs every chart draws next to the live ones; changes show at the next refresh().
   [[nodiscard]] PinnedRuns& pins() { return pins_; }
   [[nodiscard]] const PinnedRuns& pins() const { return pins_; }
@@ -139,6 +144,8 @@ class Dashboard : public QWidget {
  Q_SIGNALS:
   void selectedRunChanged(const QString& run);
   void chartMaximizeRequested(larslab::ui::Dashboard::ChartId id);
+  // The user scrubbed along a chart's x axis to `step` (not clamped to the steps recorded).
+  void scrubRequested(long step);
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -179,6 +186,7 @@ class Dashboard : public QWidget {
   // True while every trust ratio the store holds for (run, tensor) is exactly 1: the optimizer
   // has none (SGD, Adam...), or this tensor is excluded from it. Reads only the new steps.
   bool trustRatioNotApplicable(int run, int tensor);
+  void applyCursor();  // cursorStep_ onto every chart, in the current x unit
   void placeRunCharts(bool showAccuracy);
   void placeChart(ChartId id);  // back in its cell of the grid
   void setTensorFilter(TensorFilter filter);
@@ -210,6 +218,7 @@ class Dashboard : public QWidget {
   double lastXScale_ = 1.0;
   long plannedSteps_ = 0;
   std::map<int, engine::TensorMetric> chosenInPlace_;  // chart place -> metric shown there (default: its own)
+  long cursorStep_ = -1;
   double lastXLimit_ = std::numeric_limits<double>::quiet_NaN();
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
   bool accuracyShown_ = true;

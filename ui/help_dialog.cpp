@@ -92,7 +92,11 @@ QString HelpDialog::shortcutsHtml() {
 <tr><td><b>Esc</b></td><td>restore a maximised chart, then leave full screen</td></tr>
 <tr><td><b>Ctrl++</b> (or <b>Ctrl+=</b>) / <b>Ctrl+-</b> / <b>Ctrl+Alt+0</b></td><td>larger / smaller / normal text in charts, tables and the tuning panel (80% to 200%)</td></tr>
 <tr><td><b>Ctrl+0</b></td><td>reset the zoom of every chart</td></tr>
+<tr><td><b>Alt+Left</b> / <b>Alt+Right</b></td><td>step cursor one step back / forward: every chart, the runs table, the inspector and the views show that step</td></tr>
+<tr><td><b>Alt+Shift+Left</b> / <b>Alt+Shift+Right</b></td><td>step cursor 10% of the steps back / forward</td></tr>
+<tr><td><b>L</b></td><td>step cursor back to live (it follows the latest step)</td></tr>
 <tr><td>drag in a chart</td><td>zoom into a rectangle</td></tr>
+<tr><td>drag along a chart's x axis (under the plot), or Alt+drag in the plot</td><td>scrub: move the step cursor</td></tr>
 <tr><td>wheel</td><td>zoom around the cursor</td></tr>
 <tr><td>Shift+drag or middle drag</td><td>pan</td></tr>
 <tr><td>double-click in the plot</td><td>reset zoom</td></tr>

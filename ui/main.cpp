@@ -32,6 +32,14 @@ void applyViewOptions(larslab::ui::MainWindow& window, const larslab::ui::AppOpt
   if (options.maximizeChart >= 0) window.maximizeChart(larslab::ui::Dashboard::ChartId{options.maximizeChart});
 }
 
+// --step K: the cursor at K, once the steps are recorded. Empty, or the error.
+QString applyCursorOption(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
+  if (options.cursorStep < 0) return {};
+  const QString error = larslab::ui::checkCursorStep(options.cursorStep, window.latestStep());
+  if (error.isEmpty()) window.scrubTo(options.cursorStep);
+  return error;
+}
+
 bool isLog(const QString& path) {
   const QFileInfo fi(path);
   return fi.isDir() || fi.suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0;
@@ -53,6 +61,7 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
   }
   const QSize size(options.screenshotWidth, options.screenshotHeight);
   QImage image;
+  QString cursorError;
   if (!options.experimentFile.isEmpty() && isLog(options.experimentFile)) {
     // A CSV log: nothing to train, render it read-only.
     if (!window.openLog(options.experimentFile)) {
@@ -60,6 +69,7 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       return 1;
     }
     applyViewOptions(window, options);
+    cursorError = applyCursorOption(window, options);
     image = window.renderCurrent(size);
   } else {
     engine::ExperimentSpec spec;
@@ -86,11 +96,19 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       QTimer::singleShot(static_cast<int>(options.liveSeconds * 1000), &loop, &QEventLoop::quit);
       loop.exec();
       applyViewOptions(window, options);
+      cursorError = applyCursorOption(window, options);
       image = window.renderCurrent(size);
     } else {
       image = window.renderAfterTraining(spec, options.screenshotSteps, size,
-                                         [&window, &options] { applyViewOptions(window, options); });
+                                         [&window, &options, &cursorError] {
+                                           applyViewOptions(window, options);
+                                           cursorError = applyCursorOption(window, options);
+                                         });
     }
+  }
+  if (!cursorError.isEmpty()) {
+    std::fprintf(stderr, "larslab: %s\n", cursorError.toLocal8Bit().constData());
+    return 2;
   }
   if (!window.lastError().isEmpty()) {
     std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());

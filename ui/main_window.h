@@ -20,6 +20,7 @@
 //   main_window_session.cpp  the session's lifecycle: start, transport, reset, live edits
 //   main_window_pins.cpp     pinned runs: pin a run, a log from disk, the previous attempt on reset
 //   main_window_refresh.cpp  the GUI tick: reading the store into the views
+//   main_window_scrub.cpp    the step cursor: scrubbing, its keys, live mode
 //   main_window_render.cpp   rendering the window to an image (--screenshot)
 //   main_window_view.cpp     the lecture hall: a chart maximised, the presentation text scale,
 //                            view choices remembered across starts
@@ -42,6 +43,7 @@
 #include "engine/session.h"
 #include "run_colors.h"
 #include "session_controller.h"
+#include "step_cursor.h"
 
 class QAction;
 class QDockWidget;
@@ -192,6 +194,14 @@ class MainWindow : public QMainWindow {
   void normalText();
 
  public:
+  // The step cursor (main_window_scrub.cpp): the step every chart, table and view shows; -1
+  // while live (following the latest step). Moves are clamped to the steps recorded.
+  [[nodiscard]] long cursorStep() const { return cursor_.step(); }
+  [[nodiscard]] long latestStep() const;  // the furthest run's last recorded step (-1: none)
+  void scrubTo(long step);
+  void moveCursor(long delta);               // Alt+Left / Alt+Right
+  void moveCursorByFraction(double fraction);  // Alt+Shift+Left / Right: 10% of the steps
+  void returnToLive();                       // L
   // The teaching view `id` (teaching_views.h) in front, or the charts for an empty id; false for
   // an unknown id.
   bool showView(const QString& id);
@@ -258,6 +268,9 @@ class MainWindow : public QMainWindow {
   void rebuildRemovePinMenu();
   // The log a path selects: its directory (any of its files selects the whole log).
   static QString logDirectoryOf(const QString& path);
+  // main_window_scrub.cpp
+  void buildScrubActions(QMenu* view);  // the View > Step cursor menu, its keys, the status label
+  void showCursor();                    // the cursor onto the charts and the status bar
   // main_window_refresh.cpp
   void timedRefresh();
   void syncFromExperimentRecord();
@@ -270,6 +283,8 @@ class MainWindow : public QMainWindow {
   static constexpr int kRefreshMs = 33;  // ~30 Hz
 
   RunColorMap colors_;
+  StepCursor cursor_;
+  QLabel* cursorLabel_ = nullptr;  // status bar: the scrubbed step, hidden while live
   QThread worker_;
   SessionController* controller_ = nullptr;
   std::shared_ptr<engine::Session> session_;

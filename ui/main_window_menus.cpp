@@ -114,6 +114,7 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   QAction* resetZoom = view->addAction(tr("Reset &zoom"), dashboard_, &Dashboard::resetZoom);
   resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+  buildScrubActions(view);
   view->addSeparator();
   QAction* fullScreen = view->addAction(tr("&Full screen"), this, &MainWindow::toggleFullScreen);
   fullScreen->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence::FullScreen});

@@ -70,6 +70,7 @@ void MainWindow::refreshNow() {
   const std::shared_ptr<const engine::MetricsStore> store = currentStore();
   if (store != shownStore_) {
     shownStore_ = store;
+    cursor_.goLive();  // another session, a reset or a log: its steps are other steps
     eventCursor_ = 0;
     status_->clearEvents();
     dashboard_->setStore(store);
@@ -99,8 +100,9 @@ void MainWindow::refreshNow() {
   // A session sizes its store to its planned length; a log's store has no plan.
   dashboard_->setPlannedSteps(store && !isReadOnly() ? store->capacity() : 0);
   dashboard_->refresh();
-  status_->refresh(store.get(), &dashboard_->pins());
-  inspector_->refresh(store, selectedRun_);
+  showCursor();
+  status_->refresh(store.get(), &dashboard_->pins(), cursor_.step());
+  inspector_->refresh(store, selectedRun_, cursor_.step());
   // Only the teaching view in front is drawn: a hidden one costs nothing.
   const int tab = viewTabs_->currentIndex();
   if (tab >= 1 && tab <= static_cast<int>(teachingViews_.size())) {
@@ -109,6 +111,7 @@ void MainWindow::refreshNow() {
     if (!isReadOnly()) context.session = session_;
     context.run = selectedRun_;
     context.tensor = dashboard_->selectedTensor();
+    context.step = cursor_.step();
     teachingViews_[static_cast<std::size_t>(tab - 1)]->showContext(context);
   }
 

@@ -10,6 +10,7 @@
 #include <QPixmap>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "pinned_runs.h"
@@ -66,7 +67,7 @@ StatusPanel::StatusPanel(RunColorMap* colors, QWidget* parent) : QWidget(parent)
   runs_->setHeaderLabels({tr("Run"), tr("Status"), tr("Loss"), tr("Test")});
   runs_->headerItem()->setToolTip(RunCol, tr("Run name; its colour is the same in every chart."));
   runs_->headerItem()->setToolTip(StatusCol, tr("Training, finished, or diverged at which step and why."));
-  runs_->headerItem()->setToolTip(LossCol, tr("Training loss at the latest step."));
+  runs_->headerItem()->setToolTip(LossCol, tr("Training loss at the step cursor (the latest step when live)."));
   runs_->headerItem()->setToolTip(TestAccCol, tr("Accuracy on the test split at the latest evaluation."));
   runs_->setRootIsDecorated(false);
   // A narrow dock wraps a cell ("stalled at" / "300") rather than eliding it to "stalled at 3…".
@@ -179,7 +180,7 @@ void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow) {
   while (runs_->topLevelItemCount() > row) delete runs_->takeTopLevelItem(row);
 }
 
-void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* pins) {
+void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* pins, long step) {
   const int n = store ? store->runCount() : 0;
   int row = 0;
   QString banner;
@@ -235,7 +236,8 @@ void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* p
       if (st.warning != engine::RunWarning::None) tip += QStringLiteral("\n") + QString::fromStdString(st.warningDetail);
       item->setToolTip(StatusCol, tip);
     }
-    const QString loss = steps > 0 ? number(store->value(r, engine::RunMetric::Loss, steps - 1)) : QString();
+    const long shown = step < 0 ? steps - 1 : std::min(step, steps - 1);
+    const QString loss = steps > 0 ? number(store->value(r, engine::RunMetric::Loss, shown)) : QString();
     if (item->text(LossCol) != loss) item->setText(LossCol, loss);
     const auto evals = store->evaluations(r);
     QString acc;

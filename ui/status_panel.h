@@ -27,8 +27,9 @@ class StatusPanel : public QWidget {
  public:
   explicit StatusPanel(RunColorMap* colors, QWidget* parent = nullptr);
 
-  // The live runs of `store`, then a row per pin of `pins` (when given).
-  void refresh(const engine::MetricsStore* store, const PinnedRuns* pins = nullptr);
+  // The live runs of `store`, then a row per pin of `pins` (when given). The loss column shows
+  // step `step` (the window's step cursor; -1: live, each run's latest step).
+  void refresh(const engine::MetricsStore* store, const PinnedRuns* pins = nullptr, long step = -1);
   void addEvents(const std::vector<engine::Event>& events);
   void clearEvents();
 

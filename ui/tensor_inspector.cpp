@@ -8,6 +8,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "tensor_metric_text.h"
@@ -39,7 +40,55 @@ int TensorTableModel::rowCount(const QModelIndex& parent) const {
 
 int TensorTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
-void TensorTableModel::refresh(const engine::MetricsStore* store, int run) {
+void TensorTableModel::findFirstNonFinite(const engine::MetricsStore& store, int run) {
+  const engine::RunStatusInfo st = store.status(run);
+  const long divergence = st.diverged ? std::max(0L, st.divergedAtStep) : -1;
+  if (divergence == scannedDivergence_) return;
+  scannedDivergence_ = divergence;
+  const int before = firstNonFinite_;
+  firstNonFinite_ = -1;
+  firstNonFiniteStep_ = -1;
+  if (divergence >= 0) {
+    // The measured quantities of a tensor itself: its weights, gradient and update. The ratios
+    // are left out: a zero-initialised bias has ‖Δw‖/‖w‖ = inf at step 0 without anything
+    // having gone wrong.
+    constexpr std::array kMeasured{engine::TensorMetric::WeightNorm, engine::TensorMetric::GradNorm,
+                                   engine::TensorMetric::UpdateNorm};
+    const long end = store.stepCount(run);
+    std::vector<long> first(rows_.size(), -1);
+    std::vector<float> column;
+    for (std::size_t t = 0; t < rows_.size(); ++t) {
+      for (const engine::TensorMetric m : kMeasured) {
+        const long stop = first[t] >= 0 ? first[t] : end;
+        store.read(run, static_cast<int>(t), m, 0, stop, column);
+        const auto bad = std::find_if(column.begin(), column.end(), [](float v) { return !std::isfinite(v); });
+        if (bad != column.end()) first[t] = static_cast<long>(bad - column.begin());
+      }
+    }
+    // The session names the tensor it found non-finite ("parameter dense2.weight is inf"): that
+    // one is first. Otherwise (the loss went NaN) the earliest in the columns, ties in network
+    // order.
+    const std::string prefix = "parameter ";
+    if (st.reason.rfind(prefix, 0) == 0) {
+      const std::string name = st.reason.substr(prefix.size(), st.reason.find(' ', prefix.size()) - prefix.size());
+      for (std::size_t t = 0; t < rows_.size(); ++t)
+        if (rows_[t].info.name == name) {
+          firstNonFinite_ = static_cast<int>(t);
+          firstNonFiniteStep_ = first[t] >= 0 ? first[t] : divergence;
+        }
+    }
+    if (firstNonFinite_ < 0)
+      for (std::size_t t = 0; t < rows_.size(); ++t)
+        if (first[t] >= 0 && (firstNonFiniteStep_ < 0 || first[t] < firstNonFiniteStep_)) {
+          firstNonFinite_ = static_cast<int>(t);
+          firstNonFiniteStep_ = first[t];
+        }
+  }
+  for (const int row : {before, firstNonFinite_})
+    if (row >= 0) Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1), {Qt::BackgroundRole, Qt::ToolTipRole});
+}
+
+void TensorTableModel::refresh(const engine::MetricsStore* store, int run, long step) {
   const bool layoutChanged = store != store_ || run != run_ ||
                              (store && static_cast<int>(rows_.size()) != store->tensorCount());
   if (layoutChanged) {
@@ -48,6 +97,9 @@ void TensorTableModel::refresh(const engine::MetricsStore* store, int run) {
     run_ = run;
     rows_.clear();
     step_ = -1;
+    scannedDivergence_ = -1;
+    firstNonFinite_ = -1;
+    firstNonFiniteStep_ = -1;
     if (store) {
       for (const auto& t : store->tensors()) {
         Row r;
@@ -60,8 +112,11 @@ void TensorTableModel::refresh(const engine::MetricsStore* store, int run) {
   }
   if (!store || run < 0 || run >= store->runCount()) return;
   const long count = store->stepCount(run);
-  if (count == 0 || count - 1 == step_) return;
-  step_ = count - 1;
+  if (count == 0) return;
+  findFirstNonFinite(*store, run);
+  const long shown = step < 0 ? count - 1 : std::min(step, count - 1);
+  if (shown == step_) return;
+  step_ = shown;
   int firstChanged = -1;
   int lastChanged = -1;
   for (int t = 0; t < static_cast<int>(rows_.size()); ++t) {
@@ -89,6 +144,11 @@ QVariant TensorTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
   const Row& r = rows_[static_cast<std::size_t>(index.row())];
   const int col = index.column();
+  if (index.row() == firstNonFinite_) {
+    if (role == Qt::BackgroundRole) return QColor(0xf6, 0xc6, 0xc6);
+    if (role == Qt::ForegroundRole) return QColor(0x80, 0x10, 0x10);  // readable on the red, light or dark theme
+    if (role == Qt::ToolTipRole) return tr("first non-finite: step %1").arg(firstNonFiniteStep_);
+  }
   if (col >= FirstMetric) {
     const double v = r.values[static_cast<std::size_t>(col - FirstMetric)];
     if (role == Qt::DisplayRole) return formatValue(v);
@@ -159,22 +219,35 @@ TensorInspector::TensorInspector(QWidget* parent) : QWidget(parent) {
   view_->setAlternatingRowColors(true);
   view_->verticalHeader()->setVisible(false);
   view_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
-  view_->setToolTip(tr("Every tensor of the selected run at the latest step; click a column header to sort."));
+  view_->setToolTip(tr("Every tensor of the selected run at the step cursor (the latest step when live); click a "
+                      "column header to sort."));
   layout->addWidget(view_);
 }
 
-void TensorInspector::refresh(const std::shared_ptr<const engine::MetricsStore>& store, const QString& runName) {
+void TensorInspector::refresh(const std::shared_ptr<const engine::MetricsStore>& store, const QString& runName,
+                              long step) {
   store_ = store;
   const int run = store ? store->runIndex(runName.toStdString()) : -1;
-  model_->refresh(store.get(), run);
+  model_->refresh(store.get(), run, step);
   if (model_->rowCount() != fittedRows_) fitColumns();  // another model: other widths
+  QString text;
   if (run < 0)
-    heading_->setText(tr("No run selected"));
+    text = tr("No run selected");
   else if (model_->step() < 0)
-    heading_->setText(tr("Tensors of <b>%1</b>: no step recorded yet").arg(runName.toHtmlEscaped()));
+    text = tr("Tensors of <b>%1</b>: no step recorded yet").arg(runName.toHtmlEscaped());
+  else if (step >= 0)
+    text = tr("Tensors of <b>%1</b> at step %2 (scrubbed, L returns to live)").arg(runName.toHtmlEscaped()).arg(model_->step());
   else
-    heading_->setText(
-        tr("Tensors of <b>%1</b> at step %2 (click a header to sort)").arg(runName.toHtmlEscaped()).arg(model_->step()));
+    text = tr("Tensors of <b>%1</b> at step %2 (click a header to sort)").arg(runName.toHtmlEscaped()).arg(model_->step());
+  const int first = model_->firstNonFiniteRow();
+  if (first >= 0 && first < model_->rowCount())
+    text += tr(" · <b style='color:#d62728'>%1 went non-finite first, at step %2</b>")
+                .arg(model_->index(first, TensorTableModel::Name).data().toString().toHtmlEscaped())
+                .arg(model_->firstNonFiniteStep());
+  if (text != headingText_) {
+    headingText_ = text;
+    heading_->setText(text);
+  }
 }
 
 void TensorInspector::changeEvent(QEvent* event) {

@@ -74,11 +74,29 @@ TEST(AppOptions, PresentationOptions) {
   EXPECT_EQ(parse({}).maximizeChart, -1);
 }
 
+TEST(AppOptions, StepPutsTheCursorAtKBeforeTheScreenshot) {
+  const AppOptions o = parse({"--screenshot", "a.png", "--step", "120"});
+  EXPECT_TRUE(o.error.isEmpty()) << o.error.toStdString();
+  EXPECT_EQ(o.cursorStep, 120);
+  EXPECT_EQ(parse({}).cursorStep, -1);
+  EXPECT_EQ(parse({"--screenshot", "a.png", "--step", "0"}).cursorStep, 0);
+  EXPECT_EQ(parse({"--screenshot", "a.png", "--step", "-1"}).error,
+            QStringLiteral("--step: expected a step number >= 0, got '-1'"));
+  EXPECT_EQ(parse({"--screenshot", "a.png", "--step", "ten"}).error,
+            QStringLiteral("--step: expected a step number >= 0, got 'ten'"));
+  EXPECT_TRUE(parse({"--step", "3"}).error.startsWith(QStringLiteral("--step: only with --screenshot")));
+  // Against the steps trained (the last index), once they are.
+  EXPECT_TRUE(checkCursorStep(0, 299).isEmpty());
+  EXPECT_TRUE(checkCursorStep(299, 299).isEmpty());
+  EXPECT_EQ(checkCursorStep(300, 299), QStringLiteral("--step: expected a step in [0, 299] (the steps trained), got '300'"));
+  EXPECT_EQ(checkCursorStep(0, -1), QStringLiteral("--step: no step was recorded, got '0'"));
+}
+
 TEST(AppOptions, HelpListsEveryOption) {
   const QString help = appHelpText();
   EXPECT_TRUE(help.startsWith(QStringLiteral("Usage: larslab [options] [EXPERIMENT.json | LOG.csv]")));
   for (const char* name : {"--screenshot", "--steps", "--size", "--live", "--threads", "--run", "--tensor",
-                           "--smoothing", "--text-scale", "--maximize", "--help"})
+                           "--smoothing", "--text-scale", "--maximize", "--view", "--step", "--help"})
     EXPECT_TRUE(help.contains(QLatin1String(name))) << name;
 }
 

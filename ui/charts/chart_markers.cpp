@@ -18,7 +18,13 @@ namespace larslab::ui::detail {
 ChartMarkers::ChartMarkers(QGraphicsItem* chart)
     : chart_(chart), refLine_(new QGraphicsLineItem(chart)), refPlate_(new QGraphicsRectItem(chart)),
       refText_(new QGraphicsSimpleTextItem(refPlate_)),
-      messageItem_(new QGraphicsSimpleTextItem(chart)) {
+      messageItem_(new QGraphicsSimpleTextItem(chart)), cursorLine_(new QGraphicsLineItem(chart)),
+      cursorPlate_(new QGraphicsRectItem(chart)), cursorText_(new QGraphicsSimpleTextItem(cursorPlate_)) {
+  cursorLine_->setZValue(kZCursor);
+  cursorLine_->hide();
+  cursorPlate_->setZValue(kZCursor);
+  cursorPlate_->setPen(Qt::NoPen);
+  cursorPlate_->hide();
   messageItem_->setZValue(kZReference);
   messageItem_->hide();
   refLine_->setZValue(kZReference);
@@ -32,6 +38,14 @@ ChartMarkers::ChartMarkers(QGraphicsItem* chart)
 void ChartMarkers::setReference(double y, const QString& label) {
   refY_ = y;
   refLabel_ = label;
+}
+
+bool ChartMarkers::setCursor(double x, const QString& label) {
+  const bool same = (x == cursorX_ || (std::isnan(x) && std::isnan(cursorX_))) && label == cursorLabel_;
+  if (same) return false;
+  cursorX_ = std::isfinite(x) ? x : std::numeric_limits<double>::quiet_NaN();
+  cursorLabel_ = label;
+  return true;
 }
 
 bool ChartMarkers::referenceDrawable(bool logY) const {
@@ -66,6 +80,28 @@ void ChartMarkers::update(const QRectF& plot, const ChartAxes& axes, const QPale
     refPlate_->setRect(tr.adjusted(-2, 0, 2, 0));
     refPlate_->setBrush(plate);
     refPlate_->setPos(plot.right() - tr.width() - 4, ty);
+  }
+
+  // Step cursor: solid, in the text colour, its label on a plate at the bottom of the plot (the
+  // event markers' labels are at the top), on the side of the line that has room.
+  const double cursorPx = std::isfinite(cursorX_) && plot.isValid() ? axes.xToPx(cursorX_) : -1.0;
+  const bool cursorShown = cursorPx >= plot.left() - 0.5 && cursorPx <= plot.right() + 0.5;
+  cursorLine_->setVisible(cursorShown);
+  cursorPlate_->setVisible(cursorShown && !cursorLabel_.isEmpty());
+  if (cursorShown) {
+    QColor c = text;
+    c.setAlphaF(0.85f);
+    cursorLine_->setPen(QPen(c, 1.5));
+    cursorLine_->setLine(cursorPx, plot.top(), cursorPx, plot.bottom());
+    cursorText_->setText(cursorLabel_);
+    cursorText_->setFont(small);
+    cursorText_->setBrush(text);
+    const QRectF tr = cursorText_->boundingRect();
+    cursorPlate_->setRect(tr.adjusted(-2, 0, 2, 0));
+    cursorPlate_->setBrush(plate);
+    const double right = cursorPx + 4;
+    const double tx = right + tr.width() + 2 <= plot.right() ? right : cursorPx - 4 - tr.width();
+    cursorPlate_->setPos(tx, plot.bottom() - tr.height() - 2);
   }
 
   // Message: centred in the plot, muted, wrapped onto lines that fit.

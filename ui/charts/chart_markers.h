@@ -35,6 +35,12 @@ class ChartMarkers {
   void setMarkers(const QList<MetricChart::Marker>& markers) { markers_ = markers; }
   const QList<MetricChart::Marker>& markers() const { return markers_; }
 
+  // The step cursor: a solid vertical line at x with a small label at the bottom of the plot;
+  // NaN hides it. True when it changed.
+  bool setCursor(double x, const QString& label);
+  double cursorX() const { return cursorX_; }
+  const QString& cursorLabel() const { return cursorLabel_; }
+
   // A sentence in the middle of the plot (e.g. why a chart has no line); empty hides it.
   void setMessage(const QString& text) { message_ = text; }
   const QString& message() const { return message_; }
@@ -52,6 +58,11 @@ class ChartMarkers {
   QGraphicsSimpleTextItem* refText_;
   QString message_;
   QGraphicsSimpleTextItem* messageItem_;
+  double cursorX_ = std::numeric_limits<double>::quiet_NaN();
+  QString cursorLabel_;
+  QGraphicsLineItem* cursorLine_;
+  QGraphicsRectItem* cursorPlate_;
+  QGraphicsSimpleTextItem* cursorText_;
   QList<MetricChart::Marker> markers_;
   std::vector<QGraphicsLineItem*> lines_;
   std::vector<QGraphicsSimpleTextItem*> labels_;

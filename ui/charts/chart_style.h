@@ -18,6 +18,7 @@ namespace larslab::ui::detail {
 
 constexpr double kZMarkers = 40.0;  // above the series, below the hover read-out
 constexpr double kZReference = 45.0;
+constexpr double kZCursor = 47.0;  // the step cursor, above the markers and the reference line
 constexpr double kZNote = 50.0;
 constexpr double kZHover = 60.0;
 

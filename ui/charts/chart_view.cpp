@@ -46,6 +46,17 @@ void ChartView::mousePressEvent(QMouseEvent* event) {
   const bool panGesture = event->button() == Qt::MiddleButton ||
                           (event->button() == Qt::LeftButton &&
                            (event->modifiers() & Qt::ShiftModifier));
+  // Scrubbing: a press on the x axis strip, or Alt+press in the plot (a plain drag there zooms).
+  const bool scrubGesture = event->button() == Qt::LeftButton &&
+                            (listener_->inScrubStrip(toChart(pos)) ||
+                             (inPlotArea(pos) && (event->modifiers() & Qt::AltModifier)));
+  if (scrubGesture) {
+    drag_ = Drag::Scrub;
+    listener_->hoverLeft();
+    listener_->scrubTo(toChart(pos));
+    event->accept();
+    return;
+  }
   if (inPlotArea(pos) && panGesture) {
     drag_ = Drag::Pan;
     last_ = pos;
@@ -85,9 +96,18 @@ void ChartView::mouseMoveEvent(QMouseEvent* event) {
       last_ = pos;
       event->accept();
       return;
+    case Drag::Scrub:
+      listener_->scrubTo(toChart(pos));
+      event->accept();
+      return;
     case Drag::None:
       break;
   }
+  // The strip under the plot scrubs: its cursor says so.
+  if (listener_->inScrubStrip(toChart(pos)))
+    setCursor(Qt::SizeHorCursor);
+  else if (cursor().shape() == Qt::SizeHorCursor)
+    unsetCursor();
   if (inPlotArea(pos)) {
     listener_->hoverAt(toChart(pos));
   } else {
@@ -111,6 +131,11 @@ void ChartView::mouseReleaseEvent(QMouseEvent* event) {
       const QRectF chartRect(toChart(r.topLeft()), toChart(r.bottomRight()));
       listener_->zoomToRect(chartRect.normalized(), wide && !tall, tall && !wide);
     }
+    event->accept();
+    return;
+  }
+  if (drag_ == Drag::Scrub) {
+    drag_ = Drag::None;
     event->accept();
     return;
   }

@@ -29,6 +29,10 @@ class ChartViewListener {
   virtual void contextMenuRequested(const QPoint& globalPos) = 0;
   virtual void viewResized() = 0;  // after the chart has been resized and laid out
   virtual void titleDoubleClicked() = 0;  // above the plot, where the title is
+  // The step cursor: the strip under the plot (the x axis' labels and title) where a press
+  // scrubs, and a scrub drag (on that strip, or Alt+drag in the plot) at chartPos.
+  virtual bool inScrubStrip(const QPointF& chartPos) const = 0;
+  virtual void scrubTo(const QPointF& chartPos) = 0;
 };
 
 class ChartView : public QChartView {
@@ -48,7 +52,7 @@ class ChartView : public QChartView {
   bool viewportEvent(QEvent* event) override;
 
  private:
-  enum class Drag { None, Zoom, Pan };
+  enum class Drag { None, Zoom, Pan, Scrub };
   QPointF toChart(const QPoint& viewportPos) const;
   bool inPlotArea(const QPoint& viewportPos) const;
 

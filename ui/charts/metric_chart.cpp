@@ -2,6 +2,7 @@
 
 #include <QEvent>
 #include <QFontMetrics>
+#include <QFontMetricsF>
 #include <QStyle>
 #include <QGraphicsLayout>
 #include <QVBoxLayout>
@@ -443,6 +444,30 @@ void MetricChart::setMarkers(const QList<Marker>& markers) {
 }
 
 QList<MetricChart::Marker> MetricChart::markers() const { return d_->markers->markers(); }
+
+void MetricChart::setCursorX(double x, const QString& label) {
+  if (d_->markers->setCursor(x, label)) d_->updateOverlays();
+}
+
+double MetricChart::cursorX() const { return d_->markers->cursorX(); }
+
+QString MetricChart::cursorLabel() const { return d_->markers->cursorLabel(); }
+
+int MetricChart::cursorPixel() const {
+  const double x = d_->markers->cursorX();
+  const QRectF plot = d_->chart->plotArea();
+  if (!std::isfinite(x) || !plot.isValid()) return -1;
+  const double px = d_->axes->xToPx(x);
+  if (px < plot.left() - 0.5 || px > plot.right() + 0.5) return -1;
+  return d_->view->mapFromScene(d_->chart->mapToScene(QPointF(px, plot.center().y()))).x();
+}
+
+QPoint MetricChart::scrubStripPosition(double x) const {
+  const QRectF plot = d_->chart->plotArea();
+  const double px = std::clamp(d_->axes->xToPx(x), plot.left(), plot.right());
+  const double py = plot.bottom() + 0.6 * QFontMetricsF(d_->font()).height();
+  return d_->view->mapFromScene(d_->chart->mapToScene(QPointF(px, py)));
+}
 
 void MetricChart::resetZoom() {
   Impl& d = *d_;

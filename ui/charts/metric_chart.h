@@ -20,7 +20,8 @@
 // Ticks are chosen from the plot's pixel size and the label font so that no label is ever elided
 // (every 2nd, 5th... decade on a tall log range; coarser steps on a short linear axis).
 //
-// Mouse and keys: left-drag in the plot = rubber-band zoom; wheel = zoom around the cursor;
+// Mouse and keys: left-drag in the plot = rubber-band zoom; press or drag on the x axis strip
+// under the plot, or Alt+drag in the plot = cursorDragged() (the step scrubber); wheel = zoom around the cursor;
 // middle-drag or Shift+left-drag = pan; arrow keys = pan; +/- = zoom; double-click in the plot,
 // Home or 0 = reset zoom; double-click on the title or the small button in the top-right corner =
 // maximizeRequested() (the dashboard decides what maximised means); hover = crosshair with each visible series' nearest point (and marker text near a
@@ -99,6 +100,17 @@ class MetricChart : public QWidget {
   void setReferenceLine(double y, const QString& label);
   void clearReferenceLine();
   void setMarkers(const QList<Marker>& markers);
+  // The step cursor: a solid vertical line at x (x units: steps or epochs) labelled `label`
+  // ("step 120") at the bottom of the plot; NaN for none. It never refits the axes or touches
+  // the zoom, and an unchanged cursor costs nothing.
+  void setCursorX(double x, const QString& label = QString());
+  double cursorX() const;  // NaN when none
+  QString cursorLabel() const;
+  // Where the cursor line is drawn, in interactionSurface() x pixels (-1 when not shown).
+  int cursorPixel() const;
+  // The middle of the x axis strip under the plot at x (the press that scrubs there), in
+  // interactionSurface() coordinates: lets tests drag the real strip.
+  QPoint scrubStripPosition(double x) const;
   // Fitted y ranges stay within [lo, hi] (accuracy: [0, 1]); NaN for no limit. Zoom may go past.
   void setYBounds(double lo, double hi);
   // Fitted x ranges end at `hi` at most (the planned length: the axis grows by doubling, but
@@ -167,6 +179,9 @@ class MetricChart : public QWidget {
   void zoomChanged(bool zoomed);
   void logYChanged(bool logY);  // from the context menu or setLogY()
   void maximizeRequested();     // the corner button or a double-click on the title
+  // The user scrubs: a press or drag on the x axis strip under the plot, or Alt+drag in the
+  // plot, at x (x units). The chart does not move its cursor itself: its owner decides.
+  void cursorDragged(double x);
 
  protected:
   void changeEvent(QEvent* event) override;

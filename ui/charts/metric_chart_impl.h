@@ -54,6 +54,8 @@ struct MetricChart::Impl : detail::ChartViewListener {
   void showSeriesList(const QPoint& globalPos);
   void viewResized() override;
   void titleDoubleClicked() override { Q_EMIT q->maximizeRequested(); }
+  bool inScrubStrip(const QPointF& chartPos) const override;
+  void scrubTo(const QPointF& chartPos) override;
 
   MetricChart* q;
   QChart* chart = nullptr;

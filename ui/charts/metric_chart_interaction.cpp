@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QFileDialog>
 #include <QMenu>
+#include <QFontMetricsF>
 #include <QMessageBox>
 #include <QRegularExpression>
 #include <algorithm>
@@ -72,6 +73,24 @@ void MetricChart::Impl::panByPixels(const QPointF& delta) {
   setZoomed(true);
   setXRange(x0, x1);
   setYRange(y0, y1);
+}
+
+bool MetricChart::Impl::inScrubStrip(const QPointF& c) const {
+  // The x axis' tick labels and title: about two lines of the chart's font under the plot,
+  // never reaching into the legend below them.
+  const QRectF plot = chart->plotArea();
+  if (!plot.isValid() || c.x() < plot.left() || c.x() > plot.right()) return false;
+  double bottom = plot.bottom() + 2.4 * QFontMetricsF(font()).height();
+  const QRect legendRect = q->legendBounds();
+  if (!legendRect.isNull()) bottom = std::min(bottom, chart->mapFromScene(view->mapToScene(legendRect.topLeft())).y());
+  return c.y() > plot.bottom() && c.y() <= bottom;
+}
+
+void MetricChart::Impl::scrubTo(const QPointF& c) {
+  const QRectF plot = chart->plotArea();
+  if (!plot.isValid()) return;
+  const double x = axes->pxToX(std::clamp(c.x(), plot.left(), plot.right()));
+  if (std::isfinite(x)) Q_EMIT q->cursorDragged(x);
 }
 
 void MetricChart::Impl::showSeriesList(const QPoint& globalPos) {

@@ -265,6 +265,55 @@ TEST(MetricChart, WheelZoomFreezesAxesUntilReset) {
   EXPECT_EQ(zoomSpy.count(), 2);
 }
 
+TEST(MetricChart, StepCursorIsALineThatNeverMovesTheAxesAndTheXAxisStripScrubs) {
+  MetricChart chart;
+  chart.resize(600, 400);
+  chart.setSeries("s", "s", kBlue, curve(1000, 1.0, 0.0));
+  chart.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&chart));
+  const QPointF x = chart.xRange();
+  const QPointF y = chart.yRange();
+  EXPECT_TRUE(std::isnan(chart.cursorX()));
+  EXPECT_EQ(chart.cursorPixel(), -1);
+  chart.setCursorX(250.0, QStringLiteral("step 250"));
+  EXPECT_EQ(chart.cursorX(), 250.0);
+  EXPECT_EQ(chart.cursorLabel(), QStringLiteral("step 250"));
+  EXPECT_EQ(chart.xRange(), x) << "no refit";
+  EXPECT_EQ(chart.yRange(), y);
+  EXPECT_FALSE(chart.isZoomed());
+  // The line sits where x = 250 is: between the strip positions of 249 and 251.
+  const int px = chart.cursorPixel();
+  EXPECT_GE(px, chart.scrubStripPosition(249.0).x());
+  EXPECT_LE(px, chart.scrubStripPosition(251.0).x());
+  // The line is drawn: a column of dark pixels at px in the plot.
+  // (antialiased: the darkest of the pixels next to px, in the chart's own coordinates).
+  const QImage image = chart.renderImage(chart.size(), 1.0);
+  const int column = chart.interactionSurface()->mapTo(&chart, QPoint(px, 0)).x();
+  int dark = 0;
+  for (int row = 0; row < image.height(); ++row) {
+    int darkest = 255;
+    for (int dx = -1; dx <= 1; ++dx) darkest = std::min(darkest, qGray(image.pixel(column + dx, row)));
+    dark += darkest < 140 ? 1 : 0;
+  }
+  EXPECT_GT(dark, image.height() / 4);
+  chart.setCursorX(kNaN);
+  EXPECT_EQ(chart.cursorPixel(), -1);
+
+  // A press and drag on the strip under the plot asks for the step there; the chart itself
+  // does not move its cursor (its owner decides).
+  QSignalSpy scrub(&chart, &MetricChart::cursorDragged);
+  QWidget* surface = chart.interactionSurface();
+  QTest::mousePress(surface, Qt::LeftButton, Qt::NoModifier, chart.scrubStripPosition(400.0));
+  QTest::mouseMove(surface, chart.scrubStripPosition(700.0));
+  QTest::mouseRelease(surface, Qt::LeftButton, Qt::NoModifier, chart.scrubStripPosition(700.0));
+  ASSERT_GE(scrub.count(), 2);
+  const double perPixel = (x.y() - x.x()) / 300.0;
+  EXPECT_NEAR(scrub.first().at(0).toDouble(), 400.0, 2 * perPixel);
+  EXPECT_NEAR(scrub.last().at(0).toDouble(), 700.0, 2 * perPixel);
+  EXPECT_TRUE(std::isnan(chart.cursorX()));
+  EXPECT_FALSE(chart.isZoomed());
+}
+
 TEST(MetricChart, RubberBandZoomPanAndKeysDoNotCrash) {
   MetricChart chart;
   chart.resize(600, 400);
