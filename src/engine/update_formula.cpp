@@ -44,9 +44,10 @@ Decayed decayed(double beta, bool applied) {
 }
 
 FormulaLine stepSizeLine(const optim::TensorTelemetry& m) {
-  return {"\u2016\u0394w\u2016 = " + n(m.updateNorm) + ",  \u2016\u0394w\u2016/\u2016w\u2016 = " + n(m.updateRatio),
-          "Measured: the size of the step just taken, and relative to the weights (about 1e-3 is a common rule of "
-          "thumb)."};
+  return {"\u2016\u0394w\u2016 = " + n(m.updateNorm) + ",  \u2016\u0394w\u2016/\u2016w\u2016 = " + n(m.updateRatio) +
+              ",  log\u2081\u2080 std(\u0394w)/std(w) = " + n(m.updateToData),
+          "Measured: the size of the step just taken, relative to the weights (about 1e-3 is a common rule of "
+          "thumb), and as cs231n's update-to-data ratio (about \u22123)."};
 }
 
 // Momentum and the final update of LARS. `scaleSymbol` is the per-tensor factor ("λ", "f", or

@@ -115,7 +115,8 @@ TEST_F(UpdateFormulaTest, PaperRatioShowsTheStoredNumbersAndTheEtaInForce) {
                                            " \u00d7 (g + 5e-4\u00b7w);  w \u2190 w \u2212 v");
       EXPECT_EQ(line(f, "\u2016\u0394w\u2016"),
                 "\u2016\u0394w\u2016 = " + fs(metric("paper", t, TensorMetric::UpdateNorm, k)) + ",  \u2016\u0394w\u2016/\u2016w\u2016 = " +
-                    fs(metric("paper", t, TensorMetric::UpdateRatio, k)));
+                    fs(metric("paper", t, TensorMetric::UpdateRatio, k)) + ",  log\u2081\u2080 std(\u0394w)/std(w) = " +
+                    fs(metric("paper", t, TensorMetric::UpdateToData, k)));
     }
 }
 
