@@ -137,7 +137,9 @@ TEST_F(ScrubberTest, EveryChartDrawsTheCursorAndTheInspectorAndRunsTableShowThat
   for (MetricChart* c : charts()) {
     EXPECT_DOUBLE_EQ(c->cursorX(), 20.0) << c->title().toStdString();
     EXPECT_EQ(c->cursorLabel(), QStringLiteral("step 20"));
-    EXPECT_GE(c->cursorPixel(), 0) << c->title().toStdString() << ": the line is inside the plot";
+    if (c->isVisible()) {  // not the update-to-data chart while the update ratio has its place
+      EXPECT_GE(c->cursorPixel(), 0) << c->title().toStdString() << ": the line is inside the plot";
+    }
   }
   EXPECT_EQ(loss->xRange(), xBefore) << "the cursor never refits the axes";
   EXPECT_EQ(loss->yRange(), yBefore);
