@@ -255,14 +255,14 @@ Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), co
       combo = new QComboBox(this);
       combo->setObjectName(QStringLiteral("alternativeChart"));
       combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-      combo->addItem(metricText(base.symbol), static_cast<int>(base.id));
+      combo->addItem(metricText(base.label), static_cast<int>(base.id));
       combo->setToolTip(tr("How the %1 chart measures a step's size.").arg(metricText(base.label)));
       connect(combo, &QComboBox::currentIndexChanged, this, [this, combo](int k) {
         if (k >= 0) chooseTensorChart(static_cast<engine::TensorMetric>(combo->itemData(k).toInt()));
       });
       tensorBarByTensor_->addWidget(combo);
     }
-    combo->addItem(metricText(info.symbol), static_cast<int>(info.id));
+    combo->addItem(metricText(info.label), static_cast<int>(info.id));
     combo->setItemData(combo->count() - 1, metricText(info.help), Qt::ToolTipRole);
   }
   tensorBarByTensor_->addStretch(1);

@@ -69,7 +69,7 @@ inline constexpr std::array<TensorMetricInfo, kTensorMetricCount> kTensorMetrics
      "relative size of each step; about 1e-3 (dashed line) is a common rule of thumb.",
      &TensorTelemetry::updateRatio, true, 1e-3, "1e-3 rule of thumb", TensorMetric::UpdateNorm,
      TensorMetric::WeightNorm},
-    {TensorMetric::UpdateToData, "update_to_data", "Update-to-data log₁₀(std Δw / std w)", "log₁₀ std(Δw)/std(w)",
+    {TensorMetric::UpdateToData, "update_to_data", "Update-to-data log₁₀(std Δw / std w)", "log₁₀ σΔw/σw",
      "the update-to-data ratio as cs231n and Karpathy plot it: log10 of std(Δw)/std(w); about −3 (dashed line) "
      "is healthy.",
      &TensorTelemetry::updateToData, false, -3.0, "−3 guide (cs231n)", TensorMetric::Count, TensorMetric::Count,
