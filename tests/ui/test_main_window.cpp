@@ -50,34 +50,12 @@ using test::app;
 using test::waitFor;
 using State = SessionController::State;
 
-class MainWindowTest : public ::testing::Test {
+class MainWindowTest : public test::WindowTest {
  protected:
-  void SetUp() override {
-    app();
-    ASSERT_TRUE(dir_.isValid());
-    window_ = std::make_unique<MainWindow>(2);
-    window_->setInteractive(false);
-    window_->setAutosaveDirectory(dir_.filePath(QStringLiteral("autosave")));
-    window_->resize(1400, 900);
-    window_->show();
-  }
-  void TearDown() override { window_.reset(); }
-
-  // Opens `json` (paused) and waits for its session.
-  void open(const std::string& json, const QString& name = QStringLiteral("experiment.json")) {
-    const QString path = test::writeFile(dir_, name, json);
-    const auto before = window_->session();
-    ASSERT_TRUE(window_->openExperiment(path, /*autoplay=*/false)) << window_->lastError().toStdString();
-    ASSERT_TRUE(waitFor([&] {
-      return window_->session() && window_->session() != before && window_->controller()->state() == State::Paused;
-    }));
-  }
   [[nodiscard]] long step() const { return window_->session()->currentStep(); }
   [[nodiscard]] TransportBar* transport() const { return window_->transportBar(); }
   void clickStep() { QTest::mouseClick(transport()->stepButton(), Qt::LeftButton); }
 
-  QTemporaryDir dir_;
-  std::unique_ptr<MainWindow> window_;
 };
 
 TEST_F(MainWindowTest, PlayPauseAndStepDriveTheSession) {

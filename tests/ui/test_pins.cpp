@@ -27,30 +27,20 @@ using test::waitFor;
 using State = SessionController::State;
 using Kind = PinnedRun::Kind;
 
-class PinsTest : public ::testing::Test {
+class PinsTest : public test::WindowTest {
  protected:
   void SetUp() override {
-    app();
-    ASSERT_TRUE(dir_.isValid());
-    window_ = std::make_unique<MainWindow>(2);
-    window_->setInteractive(false);
-    window_->setAutosaveDirectory(dir_.filePath(QStringLiteral("autosave")));
+    WindowTest::SetUp();
+    if (HasFatalFailure()) return;
     window_->setKeepPreviousAttempt(true);
-    window_->resize(1400, 900);
-    window_->show();
   }
   void TearDown() override {
     window_->setKeepPreviousAttempt(true);  // the default, for the next test
-    window_.reset();
+    WindowTest::TearDown();
   }
 
   void open(const QString& name = QStringLiteral("experiment.json")) {
-    const QString path = test::writeFile(dir_, name, test::smallExperimentJson());
-    const auto before = window_->session();
-    ASSERT_TRUE(window_->openExperiment(path, /*autoplay=*/false)) << window_->lastError().toStdString();
-    ASSERT_TRUE(waitFor([&] {
-      return window_->session() && window_->session() != before && window_->controller()->state() == State::Paused;
-    }));
+    WindowTest::open(test::smallExperimentJson(), name);
   }
   void train(long steps) {
     const long target = window_->session()->currentStep() + steps;
@@ -103,8 +93,6 @@ class PinsTest : public ::testing::Test {
     return logDir;
   }
 
-  QTemporaryDir dir_;
-  std::unique_ptr<MainWindow> window_;
 };
 
 TEST_F(PinsTest, APinnedRunKeepsItsLengthWhileTheLiveRunTrainsOn) {

@@ -70,28 +70,8 @@ TEST(StepCursor, MovesByStepsAndFractions) {
   EXPECT_EQ(c.step(), 1) << "at least one step";
 }
 
-class ScrubberTest : public ::testing::Test {
+class ScrubberTest : public test::WindowTest {
  protected:
-  void SetUp() override {
-    app();
-    ASSERT_TRUE(dir_.isValid());
-    window_ = std::make_unique<MainWindow>(2);
-    window_->setInteractive(false);
-    window_->setAutosaveDirectory(dir_.filePath(QStringLiteral("autosave")));
-    window_->resize(1400, 900);
-    window_->show();
-    ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
-  }
-  void TearDown() override { window_.reset(); }
-
-  void open(const std::string& json) {
-    const QString path = test::writeFile(dir_, QStringLiteral("experiment.json"), json);
-    const auto before = window_->session();
-    ASSERT_TRUE(window_->openExperiment(path, /*autoplay=*/false)) << window_->lastError().toStdString();
-    ASSERT_TRUE(waitFor([&] {
-      return window_->session() && window_->session() != before && window_->controller()->state() == State::Paused;
-    }));
-  }
   void train(long steps) {
     const long target = window_->session()->currentStep() + steps;
     window_->transportBar()->stepCount()->setValue(static_cast<int>(steps));
@@ -117,8 +97,6 @@ class ScrubberTest : public ::testing::Test {
     return out;
   }
 
-  QTemporaryDir dir_;
-  std::unique_ptr<MainWindow> window_;
 };
 
 TEST_F(ScrubberTest, EveryChartDrawsTheCursorAndTheInspectorAndRunsTableShowThatStep) {

@@ -112,6 +112,29 @@ void openAndTrain(MainWindow& window, const QTemporaryDir& dir, const std::strin
   window.refreshNow();
 }
 
+void WindowTest::SetUp() {
+  app();
+  ASSERT_TRUE(dir_.isValid());
+  window_ = std::make_unique<MainWindow>(2);
+  window_->setInteractive(false);
+  window_->setAutosaveDirectory(dir_.filePath(QStringLiteral("autosave")));
+  window_->resize(1400, 900);
+  window_->show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(window_.get()));
+}
+
+void WindowTest::TearDown() { window_.reset(); }
+
+void WindowTest::open(const std::string& json, const QString& name) {
+  const QString path = writeFile(dir_, name, json);
+  const auto before = window_->session();
+  ASSERT_TRUE(window_->openExperiment(path, /*autoplay=*/false)) << window_->lastError().toStdString();
+  ASSERT_TRUE(waitFor([&] {
+    return window_->session() && window_->session() != before &&
+           window_->controller()->state() == SessionController::State::Paused;
+  }));
+}
+
 QDockWidget* dock(MainWindow& window, const char* objectName) {
   return window.findChild<QDockWidget*>(QString::fromLatin1(objectName));
 }

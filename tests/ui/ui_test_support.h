@@ -2,6 +2,8 @@
 // Shared by the UI tests: one QApplication for the process (offscreen), small experiments
 // written to a temporary directory, and a condition wait that processes events.
 
+#include <gtest/gtest.h>
+
 #include <QApplication>
 #include <QSize>
 #include <QString>
@@ -44,6 +46,19 @@ std::unique_ptr<MainWindow> shownWindow(const QSize& size, int threads = 1);
 // Opens the experiment `json` (written to `dir`) in `window`, paused, trains `steps` steps and
 // refreshes the window once. Fails the test (gtest ASSERT) when it cannot.
 void openAndTrain(MainWindow& window, const QTemporaryDir& dir, const std::string& json, int steps);
+// The base of the window tests: a shown main window on 2 training threads that never opens a
+// dialog, its autosave in a temporary directory, and a way to open an experiment paused.
+class WindowTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Writes `json` to the temporary directory as `name`, opens it paused and waits for its session.
+  void open(const std::string& json, const QString& name = QStringLiteral("experiment.json"));
+
+  QTemporaryDir dir_;
+  std::unique_ptr<MainWindow> window_;
+};
+
 // The window's dock named `objectName` ("experimentDock", "tuningDock", "statusDock").
 QDockWidget* dock(MainWindow& window, const char* objectName);
 
