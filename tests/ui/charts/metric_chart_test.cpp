@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+
 #include <QFile>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -63,6 +65,16 @@ int countColour(const QImage& img, const QColor& c, const QRect& region,
 const QColor kRed(0xD5, 0x5E, 0x00);
 const QColor kBlue(0x00, 0x72, 0xB2);
 const QColor kGreen(0x00, 0x9E, 0x73);
+
+// One solid line per run and its dashed test-split companion, as the loss chart draws them.
+void addRunsWithTestCurves(MetricChart& chart, std::initializer_list<const char*> runs) {
+  for (const char* run : runs) {
+    chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
+    const QString test = QStringLiteral("test:%1").arg(run);
+    chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
+    chart.setDashed(test, true);
+  }
+}
 
 TEST(MetricChart, RendersThreeLargeSeriesWithBadValuesOnALogAxis) {
   MetricChart chart;
@@ -461,12 +473,7 @@ TEST(MetricChart, ShortOfRoomDashedCompanionsGiveWayToSolidLines) {
   MetricChart chart;
   chart.resize(260, 170);
   chart.show();
-  for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
-    chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
-    const QString test = QStringLiteral("test:%1").arg(run);
-    chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
-    chart.setDashed(test, true);
-  }
+  addRunsWithTestCurves(chart, {"LARS", "SGD momentum", "Adam"});
   QCoreApplication::processEvents();
   ASSERT_GT(chart.legendOverflowCount(), 0) << "the chart is too short for six entries";
   for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
@@ -485,12 +492,7 @@ TEST(MetricChart, LegendStaysInsideTheChartAtEveryWidth) {
       MetricChart chart;
       chart.resize(width, height);
       chart.show();
-      for (const char* run : {"LARS paper", "LARS timm", "SGD momentum"}) {
-        chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
-        const QString test = QStringLiteral("test:%1").arg(run);
-        chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
-        chart.setDashed(test, true);
-      }
+      addRunsWithTestCurves(chart, {"LARS paper", "LARS timm", "SGD momentum"});
       QCoreApplication::processEvents();
       const QRect bounds = chart.legendBounds();
       ASSERT_FALSE(bounds.isNull()) << width << "x" << height;
@@ -509,12 +511,7 @@ TEST(MetricChart, TheMoreLinkStaysInsideTheChart) {
     chart.resize(width, 250);
     chart.show();
     int id = 0;
-    for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
-      chart.setSeries(QStringLiteral("run:%1").arg(run), run, kBlue, curve(50, 1.0, 0.0));
-      const QString test = QStringLiteral("test:%1").arg(run);
-      chart.setSeries(test, QStringLiteral("%1 (test)").arg(run), kBlue, curve(50, 2.0, 0.0));
-      chart.setDashed(test, true);
-    }
+    addRunsWithTestCurves(chart, {"LARS", "SGD momentum", "Adam"});
     for (const char* run : {"LARS", "SGD momentum", "Adam"}) {
       ++id;
       chart.setSeries(QStringLiteral("pin:%1").arg(id), QStringLiteral("%1 (previous attempt)").arg(run), kRed,
