@@ -329,8 +329,9 @@ void Dashboard::placeChart(ChartId id) {
 }
 
 bool Dashboard::isTensorChartChosen(engine::TensorMetric m) const {
-  const auto it = chosenInPlace_.find(placeOf(m));
-  if (it != chosenInPlace_.end()) return it->second == m;
+  const int place = placeOf(m);
+  for (const engine::TensorMetric chosen : view_.alternativeCharts)
+    if (placeOf(chosen) == place) return chosen == m;
   return optim::tensorMetricInfo(m).alternativeOf == engine::TensorMetric::Count;  // by default the metric itself
 }
 
@@ -343,7 +344,13 @@ void Dashboard::chooseTensorChart(engine::TensorMetric m) {
     if (placeOf(other) == place && isTensorChartChosen(other)) shown = ChartId::of(other);
   }
   if (shown && maximized_ && maximized_->index == shown->index) setMaximizedChart(ChartId::of(m));
-  chosenInPlace_[place] = m;
+  std::vector<engine::TensorMetric>& chosen = view_.alternativeCharts;
+  chosen.erase(std::remove_if(chosen.begin(), chosen.end(), [&](engine::TensorMetric c) { return placeOf(c) == place; }),
+               chosen.end());
+  if (optim::tensorMetricInfo(m).alternativeOf != engine::TensorMetric::Count) {
+    chosen.push_back(m);
+    std::sort(chosen.begin(), chosen.end());
+  }
   for (int i = 0; i < engine::kTensorMetricCount; ++i) {
     const auto other = static_cast<engine::TensorMetric>(i);
     if (placeOf(other) == place && !(maximized_ && maximized_->index == ChartId::of(other).index))
@@ -411,6 +418,15 @@ void Dashboard::setView(const View& view) {
   } else {
     view_.tensorFilter.reset();
     setTensorFilter(automaticTensorFilter());
+  }
+  // Each place shows what `view` chose for it, its own metric where it chose nothing.
+  for (int i = 0; i < engine::kTensorMetricCount; ++i) {
+    const auto m = static_cast<engine::TensorMetric>(i);
+    const bool listed = std::find(view.alternativeCharts.begin(), view.alternativeCharts.end(), m) != view.alternativeCharts.end();
+    const bool own = optim::tensorMetricInfo(m).alternativeOf == engine::TensorMetric::Count;
+    const bool placeListed = std::any_of(view.alternativeCharts.begin(), view.alternativeCharts.end(),
+                                         [&](engine::TensorMetric c) { return placeOf(c) == placeOf(m); });
+    if (listed || (own && !placeListed)) chooseTensorChart(m);
   }
 }
 

@@ -68,6 +68,9 @@ class Dashboard : public QWidget {
     bool xInEpochs = false;
     TensorMode tensorMode = TensorMode::TensorsOfRun;
     std::optional<TensorFilter> tensorFilter;  // chosen by the user; nullopt: follows the tensor count
+    // Alternatives (TensorMetricInfo::alternativeOf) shown in place of the metric they plot
+    // another way, in table order; a place not listed shows its own metric.
+    std::vector<engine::TensorMetric> alternativeCharts;
     bool operator==(const View&) const = default;
   };
 
@@ -217,7 +220,6 @@ class Dashboard : public QWidget {
   std::optional<ChartId> maximized_;
   double lastXScale_ = 1.0;
   long plannedSteps_ = 0;
-  std::map<int, engine::TensorMetric> chosenInPlace_;  // chart place -> metric shown there (default: its own)
   long cursorStep_ = -1;
   double lastXLimit_ = std::numeric_limits<double>::quiet_NaN();
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)

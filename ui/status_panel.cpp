@@ -12,6 +12,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "pinned_runs.h"
 #include "run_colors.h"
@@ -133,6 +134,25 @@ QMenu* StatusPanel::contextMenuFor(QTreeWidgetItem* item) {
   return menu;
 }
 
+namespace {
+// The loss and test accuracy cells of a run at the cursor step (step < 0: live): the loss of that
+// step and the last evaluation at or before it, of at most `steps` rows and `evaluations` evaluations.
+void showValuesAt(QTreeWidgetItem* item, const engine::MetricsStore& store, int run, long steps, std::size_t evaluations,
+                  long step) {
+  const long shown = step < 0 ? steps - 1 : std::min(step, steps - 1);
+  const QString loss = steps > 0 ? number(store.value(run, engine::RunMetric::Loss, shown)) : QString();
+  if (item->text(LossCol) != loss) item->setText(LossCol, loss);
+  const auto evals = store.evaluations(run);
+  QString acc;
+  for (std::size_t i = std::min(evaluations, evals.size()); i-- > 0;)
+    if (evals[i].step <= shown) {
+      if (std::isfinite(evals[i].accuracy)) acc = QString::number(evals[i].accuracy * 100.0, 'f', 1) + QStringLiteral("%");
+      break;
+    }
+  if (item->text(TestAccCol) != acc) item->setText(TestAccCol, acc);
+}
+}  // namespace
+
 int StatusPanel::pinIdAt(int row) const {
   QTreeWidgetItem* item = runs_->topLevelItem(row);
   return item ? item->data(RunCol, kPinRole).toInt() : 0;
@@ -144,13 +164,16 @@ int StatusPanel::pinnedRowCount() const {
   return n;
 }
 
-void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow) {
+void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow, long step) {
   int row = firstRow;
   if (pins) {
     for (const PinnedRun& p : pins->list()) {
       QTreeWidgetItem* item = row < runs_->topLevelItemCount() ? runs_->topLevelItem(row) : nullptr;
       ++row;
-      if (item && item->data(RunCol, kPinRole).toInt() == p.id) continue;  // a pin never changes
+      if (item && item->data(RunCol, kPinRole).toInt() == p.id) {  // only the cursor moves
+        showValuesAt(item, *p.store, p.run, p.steps, p.evaluations, step);
+        continue;
+      }
       if (item) delete runs_->takeTopLevelItem(row - 1);
       item = new QTreeWidgetItem;
       runs_->insertTopLevelItem(row - 1, item);
@@ -163,10 +186,7 @@ void StatusPanel::refreshPins(const PinnedRuns* pins, int firstRow) {
       c.setAlpha(kPinDotAlpha);
       item->setIcon(RunCol, dot(c, false));
       item->setText(StatusCol, pinKindName(p.kind));
-      if (p.steps > 0) item->setText(LossCol, number(p.store->value(p.run, engine::RunMetric::Loss, p.steps - 1)));
-      const auto evals = p.store->evaluations(p.run);
-      if (p.evaluations > 0 && p.evaluations <= evals.size() && std::isfinite(evals[p.evaluations - 1].accuracy))
-        item->setText(TestAccCol, QString::number(evals[p.evaluations - 1].accuracy * 100.0, 'f', 1) + QStringLiteral("%"));
+      showValuesAt(item, *p.store, p.run, p.steps, p.evaluations, step);
       const QString tip = tr("%1: %2, %3 steps, drawn dimmed in every chart (%4). Right-click to remove it.")
                               .arg(p.label(), pinKindName(p.kind))
                               .arg(p.steps)
@@ -236,16 +256,9 @@ void StatusPanel::refresh(const engine::MetricsStore* store, const PinnedRuns* p
       if (st.warning != engine::RunWarning::None) tip += QStringLiteral("\n") + QString::fromStdString(st.warningDetail);
       item->setToolTip(StatusCol, tip);
     }
-    const long shown = step < 0 ? steps - 1 : std::min(step, steps - 1);
-    const QString loss = steps > 0 ? number(store->value(r, engine::RunMetric::Loss, shown)) : QString();
-    if (item->text(LossCol) != loss) item->setText(LossCol, loss);
-    const auto evals = store->evaluations(r);
-    QString acc;
-    if (!evals.empty() && std::isfinite(evals.back().accuracy))
-      acc = QString::number(evals.back().accuracy * 100.0, 'f', 1) + QStringLiteral("%");
-    if (item->text(TestAccCol) != acc) item->setText(TestAccCol, acc);
+    showValuesAt(item, *store, r, steps, std::numeric_limits<std::size_t>::max(), step);
   }
-  refreshPins(pins, row);
+  refreshPins(pins, row, step);
   if (!banner.isEmpty()) banner += tr("The other runs keep training.");
   if (banner_->text() != banner) banner_->setText(banner);
   banner_->setVisible(!banner.isEmpty());

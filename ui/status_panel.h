@@ -58,7 +58,7 @@ class StatusPanel : public QWidget {
   void changeEvent(QEvent* event) override;
 
  private:
-  void refreshPins(const PinnedRuns* pins, int firstRow);
+  void refreshPins(const PinnedRuns* pins, int firstRow, long step);
 
   // The panel's font (it follows the presentation text scale), bold or not: a cell's own font.
   [[nodiscard]] QFont cellFont(bool bold) const;

@@ -3,6 +3,8 @@
 #include <QSettings>
 #include <algorithm>
 
+#include "optim/tensor_metrics.h"
+
 namespace larslab::ui {
 
 namespace {
@@ -13,6 +15,7 @@ const QString kXInEpochs = QStringLiteral("xInEpochs");
 const QString kTensorMode = QStringLiteral("tensorMode");
 const QString kTensorFilter = QStringLiteral("tensorFilter");
 const QString kTextScale = QStringLiteral("textScale");
+const QString kAlternativeCharts = QStringLiteral("alternativeCharts");
 
 // Names in the settings file, so that it reads (and survives a reordering of the enums).
 constexpr std::array<std::pair<Dashboard::TensorMode, const char*>, 2> kModeNames{{
@@ -69,6 +72,11 @@ ViewChoices loadViewChoices() {
   if (settings.contains(kXInEpochs)) c.charts.xInEpochs = settings.value(kXInEpochs).toBool();
   if (auto mode = valueOf(kModeNames, settings.value(kTensorMode).toString())) c.charts.tensorMode = *mode;
   c.charts.tensorFilter = valueOf(kFilterNames, settings.value(kTensorFilter).toString());
+  // By the metrics' CSV keys ("update_to_data"); a key that names no alternative is ignored.
+  for (const QString& key : settings.value(kAlternativeCharts).toStringList())
+    for (const optim::TensorMetricInfo& info : optim::kTensorMetrics)
+      if (info.alternativeOf != engine::TensorMetric::Count && key == QLatin1String(info.key))
+        c.charts.alternativeCharts.push_back(info.id);
   const int scale = settings.value(kTextScale).toInt(&ok);
   if (ok && isTextScale(scale)) c.textScale = scale;
   return c;
@@ -85,6 +93,10 @@ void saveViewChoices(const ViewChoices& c) {
     settings.setValue(kTensorFilter, nameOf(kFilterNames, *c.charts.tensorFilter));
   else
     settings.remove(kTensorFilter);
+  QStringList alternatives;
+  for (const engine::TensorMetric m : c.charts.alternativeCharts)
+    alternatives.append(QLatin1String(optim::tensorMetricInfo(m).key));
+  settings.setValue(kAlternativeCharts, alternatives);
   settings.setValue(kTextScale, c.textScale);
 }
 

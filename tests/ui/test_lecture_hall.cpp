@@ -185,6 +185,7 @@ TEST_F(LectureHallTest, ViewChoicesAreRememberedAndResetLayoutForgetsThem) {
   chosen.xInEpochs = true;
   chosen.tensorMode = Dashboard::TensorMode::RunsOfTensor;
   chosen.tensorFilter = Dashboard::TensorFilter::OneDimensional;
+  chosen.alternativeCharts = {engine::TensorMetric::UpdateToData};
   {
     auto w = shownWindow(QSize(1600, 900));
     Dashboard* d = w->dashboard();
@@ -195,6 +196,7 @@ TEST_F(LectureHallTest, ViewChoicesAreRememberedAndResetLayoutForgetsThem) {
     d->findChild<QComboBox*>(QStringLiteral("xAxisUnit"))->setCurrentIndex(1);
     d->findChild<QRadioButton*>(QStringLiteral("modeRunsOfTensor"))->setChecked(true);
     d->findChild<QComboBox*>(QStringLiteral("tensorFilter"))->setCurrentIndex(2);
+    d->findChild<QComboBox*>(QStringLiteral("alternativeChart"))->setCurrentIndex(1);
     EXPECT_EQ(d->view(), chosen);
     w->setTextScale(125);
     w->saveViewChoices();
@@ -204,6 +206,9 @@ TEST_F(LectureHallTest, ViewChoicesAreRememberedAndResetLayoutForgetsThem) {
     w->restoreViewChoices();
     EXPECT_EQ(w->dashboard()->view(), chosen);
     EXPECT_FALSE(w->dashboard()->chart(Dashboard::RunChart::Loss)->logY());
+    EXPECT_TRUE(w->dashboard()->isTensorChartChosen(engine::TensorMetric::UpdateToData));
+    EXPECT_FALSE(w->dashboard()->isTensorChartChosen(engine::TensorMetric::UpdateRatio));
+    EXPECT_EQ(w->dashboard()->findChild<QComboBox*>(QStringLiteral("alternativeChart"))->currentIndex(), 1);
     EXPECT_EQ(w->textScale(), 125);
     // The command line is applied after the remembered values (main.cpp) and wins.
     w->dashboard()->setSmoothing(0.2);
@@ -212,6 +217,7 @@ TEST_F(LectureHallTest, ViewChoicesAreRememberedAndResetLayoutForgetsThem) {
     w->resetLayout();
     EXPECT_EQ(w->dashboard()->view(), Dashboard::View{});
     EXPECT_TRUE(w->dashboard()->chart(Dashboard::RunChart::Loss)->logY());
+    EXPECT_TRUE(w->dashboard()->isTensorChartChosen(engine::TensorMetric::UpdateRatio));
     EXPECT_EQ(w->textScale(), 100);
     EXPECT_TRUE(QSettings().childKeys().filter(QStringLiteral("view")).isEmpty());
     EXPECT_FALSE(QSettings().childGroups().contains(QStringLiteral("view")));
@@ -229,6 +235,7 @@ TEST_F(LectureHallTest, BadRememberedValuesFallBackToTheDefaults) {
   s.setValue(QStringLiteral("view/textScale"), QStringLiteral("huge"));
   s.setValue(QStringLiteral("view/tensorMode"), QStringLiteral("sideways"));
   s.setValue(QStringLiteral("view/tensorFilter"), 42);
+  s.setValue(QStringLiteral("view/alternativeCharts"), QStringList{QStringLiteral("loss"), QStringLiteral("weight_norm")});
   s.setValue(QStringLiteral("export/pngWidth"), -3);
   s.setValue(QStringLiteral("export/pngDpi"), 123);
   s.sync();

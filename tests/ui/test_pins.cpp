@@ -122,6 +122,27 @@ TEST_F(PinsTest, APinnedRunKeepsItsLengthWhileTheLiveRunTrainsOn) {
   EXPECT_EQ(pinnedRowTexts(), QStringList{QStringLiteral("Adam, pinned")});
   EXPECT_FALSE(window_->isModified()) << "a pin is a view, not part of the experiment";
 
+  // The runs table reads every row, pins included, at the step cursor: at its last step when live
+  // or scrubbed past its end, at the cursor step before.
+  QTreeWidget* table = window_->statusPanel()->runTable();
+  int pinRow = -1;
+  for (int i = 0; i < table->topLevelItemCount(); ++i)
+    if (window_->statusPanel()->pinIdAt(i) == pin.id) pinRow = i;
+  ASSERT_GE(pinRow, 0);
+  const auto lossText = [](const PinnedRun& p, long step) {
+    return QString::number(p.store->value(p.run, engine::RunMetric::Loss, step), 'g', 4);
+  };
+  EXPECT_EQ(table->topLevelItem(pinRow)->text(2), lossText(pin, 19));
+  window_->scrubTo(7);
+  window_->refreshNow();
+  EXPECT_EQ(table->topLevelItem(pinRow)->text(2), lossText(pin, 7));
+  EXPECT_NE(lossText(pin, 7), lossText(pin, 19)) << "the test tells the two apart";
+  window_->scrubTo(30);
+  window_->refreshNow();
+  EXPECT_EQ(table->topLevelItem(pinRow)->text(2), lossText(pin, 19)) << "a pin ends at its length";
+  window_->returnToLive();
+  window_->refreshNow();
+
   // Pinning the same run again gives a second, distinct label.
   ASSERT_TRUE(window_->pinRun(QStringLiteral("Adam")));
   EXPECT_NE(pinNamed(QStringLiteral("Adam (pinned 2)")), nullptr);
