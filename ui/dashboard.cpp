@@ -23,7 +23,6 @@ namespace larslab::ui {
 
 namespace {
 
-constexpr qint64 kEdgeRefreshMs = 150;
 // Small enough that nine charts fit next to the docks of a 1280x720 window; the tick policy and
 // the legend cap keep them readable there. Grows with the presentation text scale.
 constexpr QSize kChartMinimum(180, 150);
@@ -92,7 +91,6 @@ QString Dashboard::chartFileStem(ChartId id) {
 }
 
 Dashboard::Dashboard(RunColorMap* colors, QWidget* parent) : QWidget(parent), colors_(colors) {
-  clock_.start();
   // Two pages: the controls over the grid of charts, or one chart maximised.
   auto* outerLayout = new QVBoxLayout(this);
   outerLayout->setContentsMargins(6, 4, 6, 4);
@@ -696,16 +694,15 @@ void Dashboard::drawColumn(MetricChart* chart, const QString& key, const QString
   const bool isNew = !chart->hasSeries(key);
   if (isNew) c.invalidateOutput();  // the chart lost this series: push it in full
   // Growth at the right edge moves a few pixels: for a long series (replacing it costs Qt Charts
-  // time per point) redraw it at ~5 Hz instead of 30; short series stay smooth.
-  // Each column has its own phase (0..99 ms extra), so the edge redraws of dozens of series
-  // spread over several ticks instead of landing on the same one.
-  const qint64 now = clock_.elapsed();
-  const qint64 phase = static_cast<qint64>((ref.run * 131 + ref.tensor * 17 + ref.metric * 7 + 1000) % 100);
+  // time per point) that can wait. Qt Charts re-strokes every series of a chart when one of them
+  // changes, so the charts take turns: each tick redraws the growing edges of one chart (every
+  // chart about three times a second at 30 Hz); short series stay smooth at every tick.
+  const auto place = std::find(charts_.begin(), charts_.end(), chart) - charts_.begin();
   const bool edgeMayWait =
-      c.bucketCount() > kSmoothSeriesBuckets && c.lastPushMs >= 0 && now - c.lastPushMs < kEdgeRefreshMs + phase;
+      c.bucketCount() > kSmoothSeriesBuckets && c.lastPushTick >= 0 && refreshCount_ % kChartCount != place;
   if (c.points(store, xScale, lo, hi, scratch_, edgeMayWait)) {
     chart->setSeries(key, label, color, scratch_);
-    c.lastPushMs = now;
+    c.lastPushTick = refreshCount_;
     if (isNew) applyVisibility(chart, key);
   }
 }
@@ -803,6 +800,7 @@ void Dashboard::applyCursor() {
 
 void Dashboard::refresh() {
   if (!store_) return;
+  ++refreshCount_;
   const engine::MetricsStore& s = *store_;
   if (tensorCombo_->count() != s.tensorCount()) syncTensorList();
   syncRunList();

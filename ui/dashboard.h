@@ -203,6 +203,7 @@ class Dashboard : public QWidget {
   std::map<std::pair<int, bool>, double> pinEvalSeen_;        // (pin id, accuracy) -> xScale drawn
   std::map<std::pair<int, int>, bool> pinUnitTrust_;          // (pin id, tensor) -> trust ratio all 1
   std::vector<MetricChart*> charts_;
+  long refreshCount_ = 0;  // refresh() calls: whose turn it is to redraw its growing edges
   std::map<CacheKey, SeriesCache> caches_;
   std::map<std::pair<int, bool>, std::pair<std::size_t, double>> evalSeen_;  // (run, acc) -> (count, xScale)
   std::vector<RunEntry> runs_;
@@ -225,7 +226,6 @@ class Dashboard : public QWidget {
   std::map<std::pair<int, int>, std::pair<long, bool>> unitTrust_;  // (run, tensor) -> (steps read, all 1)
   bool accuracyShown_ = true;
   QList<QPointF> scratch_;
-  QElapsedTimer clock_;
 
   QComboBox* runCombo_ = nullptr;
   QComboBox* tensorCombo_ = nullptr;

@@ -31,18 +31,9 @@ QString DecisionBoundaryView::noSessionMessage() {
 
 DecisionBoundaryView::DecisionBoundaryView(QWidget* parent) : TeachingView(parent), message_(noSessionMessage()) {
   setMinimumSize(240, 200);
-  sinceRedraw_.start();
 }
 
 void DecisionBoundaryView::showContext(const ViewContext& context) {
-  const bool newSession = context.session != session_;
-  const bool stepChanged = context.step != step_;
-  // While live, a few redraws a second are plenty; a scrub or a new session redraws at once.
-  if (!newSession && !stepChanged && context.step < 0 && sinceRedraw_.elapsed() < kRedrawMs) return;
-  rebuild(context);
-}
-
-void DecisionBoundaryView::rebuild(const ViewContext& context) {
   if (context.session != session_) {
     session_ = context.session;
     panels_.clear();
@@ -65,7 +56,6 @@ void DecisionBoundaryView::rebuild(const ViewContext& context) {
     }
   }
   step_ = context.step;
-  sinceRedraw_.restart();
   if (!session_ || !message_.isEmpty() || !context.store) {
     update();
     return;

@@ -6,7 +6,6 @@
 // kept weights; at a scrubbed step from the copy kept at or before it (engine/weight_history.h),
 // whose step each panel names.
 
-#include <QElapsedTimer>
 #include <QImage>
 #include <QString>
 #include <memory>
@@ -35,14 +34,12 @@ class DecisionBoundaryView : public TeachingView {
   [[nodiscard]] QString message() const { return message_; }  // why nothing is drawn, or empty
 
   static constexpr int kCells = 72;        // cells per side
-  static constexpr int kRedrawMs = 250;    // while live: at most 4 redraws a second
 
  protected:
   void paintEvent(QPaintEvent* event) override;
 
  private:
   static QString noSessionMessage();
-  void rebuild(const ViewContext& context);
   QImage imageOf(const std::vector<float>& cells, bool classify) const;
 
   std::shared_ptr<const engine::Session> session_;
@@ -54,7 +51,6 @@ class DecisionBoundaryView : public TeachingView {
   int classes_ = 0;
   double regressionScale_ = 1.0;  // |value| that maps to full blue or red
   QString message_;
-  QElapsedTimer sinceRedraw_;
 };
 
 }  // namespace larslab::ui

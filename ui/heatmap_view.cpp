@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "charts/value_format.h"
 #include "run_colors.h"
@@ -264,6 +265,8 @@ void HeatmapView::extend() {
   // Double the bucket until the columns fit the pixels; keep every second column.
   const long width = std::max(1, builtWidth_);
   bool changed = false;
+  bool merged = false;               // columns were merged: every pixel moves
+  auto firstChanged = std::numeric_limits<std::size_t>::max();  // else: the first column that changed
   while ((steps + bucket_ - 1) / bucket_ > width) {
     bucket_ *= 2;
     for (Row& r : rows_) {
@@ -273,18 +276,25 @@ void HeatmapView::extend() {
       r.complete /= 2;
     }
     changed = true;
+    merged = true;
   }
   const ViewMetric& m = metric();
   for (Row& r : rows_) {
     const long n = store->stepCount(r.run);
     const auto cols = static_cast<std::size_t>((n + bucket_ - 1) / bucket_);
-    if (cols != r.cells.size()) changed = true;
+    if (cols != r.cells.size()) {
+      changed = true;
+      firstChanged = std::min(firstChanged, std::min(r.cells.size(), cols));
+    }
     r.cells.resize(cols, std::nan(""));
     for (auto c = static_cast<std::size_t>(r.complete); c < cols; ++c) {
       const long s = std::min(static_cast<long>(c + 1) * bucket_ - 1, n - 1);
       const double v = viewMetricValue(*store, r.run, r.tensor, m, s);
       ++cellsRead_;
-      if (!(v == r.cells[c] || (std::isnan(v) && std::isnan(r.cells[c])))) changed = true;
+      if (!(v == r.cells[c] || (std::isnan(v) && std::isnan(r.cells[c])))) {
+        changed = true;
+        firstChanged = std::min(firstChanged, c);
+      }
       r.cells[c] = v;
     }
     r.complete = n / bucket_;
@@ -292,19 +302,31 @@ void HeatmapView::extend() {
   const int columns = static_cast<int>((steps + bucket_ - 1) / bucket_);
   if (columns != columns_) changed = true;
   columns_ = columns;
-  if (changed || image_.isNull()) recolor();
+  if (changed || image_.isNull()) recolor(merged || image_.isNull() ? 0 : firstChanged);
 }
 
-void HeatmapView::recolor() {
+void HeatmapView::recolor(std::size_t fromColumn) {
   std::vector<double> all;
   for (const Row& r : rows_) all.insert(all.end(), r.cells.begin(), r.cells.end());
-  range_ = decadeRangeOf(all);
-  image_ = QImage(std::max(1, columns_), std::max(1, rowCount()), QImage::Format_RGB32);
-  image_.fill(palette().color(QPalette::Window));
+  const DecadeRange range = decadeRangeOf(all);
+  const QSize size(std::max(1, columns_), std::max(1, rowCount()));
+  // While training only the last columns change: the others keep their pixels, unless the colour
+  // scale moved (or the image was rebuilt), which recolours every cell.
+  if (range != range_ || image_.height() != size.height() || fromColumn > static_cast<std::size_t>(image_.width()))
+    fromColumn = 0;
+  range_ = range;
+  if (fromColumn == 0) {
+    image_ = QImage(size, QImage::Format_RGB32);
+    image_.fill(palette().color(QPalette::Window));
+  } else if (image_.size() != size) {
+    image_ = image_.copy(QRect(QPoint(0, 0), size));
+  }
+  const QRgb background = palette().color(QPalette::Window).rgb();
   for (int row = 0; row < rowCount(); ++row) {
     auto* line = reinterpret_cast<QRgb*>(image_.scanLine(row));
     const auto& cells = rows_[static_cast<std::size_t>(row)].cells;
-    for (std::size_t c = 0; c < cells.size() && c < static_cast<std::size_t>(columns_); ++c) line[c] = colorOf(cells[c]).rgb();
+    for (auto c = fromColumn; c < static_cast<std::size_t>(columns_); ++c)
+      line[c] = c < cells.size() ? colorOf(cells[c]).rgb() : background;
   }
   canvas_->update();
 }

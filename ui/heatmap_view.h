@@ -49,6 +49,8 @@ class HeatmapView : public TeachingView {
   // The colour of a value in the current scale (the non-finite colour for 0, inf and NaN).
   [[nodiscard]] QColor colorOf(double v) const;
   [[nodiscard]] const DecadeRange& colorRange() const { return range_; }
+  // One pixel per cell (columns x rows), drawn scaled into the plot.
+  [[nodiscard]] const QImage& image() const { return image_; }
   // How many cells the last showContext() read from the store (0 when nothing changed).
   [[nodiscard]] long cellsReadLastTime() const { return cellsRead_; }
   [[nodiscard]] QComboBox* metricCombo() const { return metric_; }
@@ -69,7 +71,8 @@ class HeatmapView : public TeachingView {
   void reset();
   // Reads what is new since the last call (everything after a reset) and repaints if it changed.
   void extend();
-  void recolor();
+  // Colours the cells from `fromColumn` on (all of them when the colour scale changed).
+  void recolor(std::size_t fromColumn = 0);
   [[nodiscard]] const ViewMetric& metric() const;
 
   QComboBox* metric_;

@@ -15,6 +15,7 @@ struct DecadeRange {
   int highExp = 0;
   [[nodiscard]] double low() const;
   [[nodiscard]] double high() const;
+  bool operator==(const DecadeRange&) const = default;
 };
 
 // True for the values a log scale can place: finite and > 0.

@@ -112,7 +112,8 @@ void MainWindow::refreshNow() {
     context.run = selectedRun_;
     context.tensor = dashboard_->selectedTensor();
     context.step = cursor_.step();
-    teachingViews_[static_cast<std::size_t>(tab - 1)]->showContext(context);
+    context.training = state_ == SessionController::State::Playing;
+    teachingViews_[static_cast<std::size_t>(tab - 1)]->feed(context, clock_.elapsed());
   }
 
   // Tuning note for a run that no longer trains.

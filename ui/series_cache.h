@@ -71,8 +71,8 @@ class SeriesCache {
   bool points(const engine::MetricsStore& store, double xScale, QList<QPointF>& out) {
     return points(store, xScale, 1.0, 0.0, out);
   }
-  // When the caller last pushed this series to a chart (its own clock), for edge throttling.
-  qint64 lastPushMs = -1;
+  // The caller's tick in which it last pushed this series to a chart (-1: never), for edge throttling.
+  long lastPushTick = -1;
 
   // Latest raw (unsmoothed) value, NaN when there is none.
   [[nodiscard]] float lastRaw() const { return lastRaw_; }

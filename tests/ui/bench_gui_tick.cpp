@@ -7,7 +7,8 @@
 //   bench_gui_tick                      (QT_QPA_PLATFORM=offscreen is set if unset)
 //
 // "WithEveryView_30Tensors": 4 runs x 30 tensors, the charts repainted and the layer profile,
-// heatmap and formula views shown and fed the same context as the window's tick (issue 13's budget).
+// heatmap and formula views shown beside them and fed as the window feeds the view in front
+// (TeachingView::feed, their live redraws offset from each other): issue 13's budget.
 // Variants: "training" appends 33 steps per run before each tick (~1000 steps/s at 30 Hz),
 // "idle" appends nothing; between ticks the benchmark sleeps 33 ms (untimed), as the real
 // timer does, since the dashboard redraws the growing edge of a series at most every 150 ms; "first" is the first tick after the store appears (a full scan),
@@ -20,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QThread>
 #include <algorithm>
+#include <array>
 #include <benchmark/benchmark.h>
 #include <cmath>
 #include <memory>
@@ -47,6 +49,9 @@ constexpr int kDeepTensors = 30;  // issue 13's budget: every view shown, 4 runs
 constexpr long kSteps = 200'000;
 constexpr long kStepsPerTick = 33;
 constexpr unsigned long kTickIntervalMs = 33;
+// Where a tick's CPU time goes (counters <part>_cpu_median, <part>_cpu_p99): the dashboard's
+// refresh, each teaching view's feed, and the paint events they queued.
+constexpr std::array<const char*, 5> kParts{"dashboard", "profile", "heatmap", "formula", "paint"};
 
 std::vector<engine::TensorColumnInfo> tensorInfos(int tensors = kTensors) {
   std::vector<engine::TensorColumnInfo> t;
@@ -85,6 +90,14 @@ class StoreFiller {
   long step_ = 0;
 };
 
+// CPU time of this thread: unlike wall time it does not count the time the scheduler gives to
+// other processes (the build machines are shared), so its percentiles are the tick's own cost.
+double threadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
 struct Fixture {
   std::shared_ptr<engine::MetricsStore> store;
   std::unique_ptr<StoreFiller> filler;
@@ -94,6 +107,7 @@ struct Fixture {
   ui::TensorInspector* inspector = nullptr;
   ui::StatusPanel* status = nullptr;
   std::vector<ui::TeachingView*> views;  // withViews: layer profile, heatmap and formula, each shown
+  QElapsedTimer clock;                   // the views' feed clock, as the window's
 
   explicit Fixture(ui::Dashboard::TensorMode mode, int tensors = kTensors, bool withViews = false) {
     store = std::make_shared<engine::MetricsStore>(tensorInfos(tensors), 1L << 21, 100.0);
@@ -114,8 +128,11 @@ struct Fixture {
       views = {new ui::LayerProfileView(&colors, host.get()), new ui::HeatmapView(host.get()),
                new ui::FormulaView(host.get())};
       host->resize(1280 + 3 * 640, 1000);
-      for (std::size_t i = 0; i < views.size(); ++i)
+      for (std::size_t i = 0; i < views.size(); ++i) {
         views[i]->setGeometry(1280 + static_cast<int>(i) * 640, 0, 640, 1000);
+        views[i]->setLivePhase(ui::TeachingView::kLivePeriodMs * static_cast<qint64>(i) / static_cast<qint64>(views.size()));
+      }
+      clock.start();
     }
     host->show();
     QCoreApplication::processEvents();
@@ -123,8 +140,11 @@ struct Fixture {
     dashboard->setSelectedRun(QStringLiteral("run0"));
     dashboard->setSmoothing(0.6);
   }
-  void tick() {
+  // partMs: kParts.size() lists, the CPU time of each part appended (null: not measured).
+  void tick(std::vector<double>* partMs = nullptr) {
+    double t = threadCpuMs();
     dashboard->refresh();
+    if (partMs) partMs[0].push_back(threadCpuMs() - t);
     inspector->refresh(store, QStringLiteral("run0"));
     status->refresh(store.get());
     if (views.empty()) return;
@@ -132,17 +152,14 @@ struct Fixture {
     context.store = store;
     context.run = QStringLiteral("run0");
     context.tensor = QStringLiteral("dense1.weight");
-    for (ui::TeachingView* v : views) v->showContext(context);
+    context.training = true;
+    for (std::size_t i = 0; i < views.size(); ++i) {
+      t = threadCpuMs();
+      views[i]->feed(context, clock.elapsed());
+      if (partMs) partMs[1 + i].push_back(threadCpuMs() - t);
+    }
   }
 };
-
-// CPU time of this thread: unlike wall time it does not count the time the scheduler gives to
-// other processes (the build machines are shared), so its percentiles are the tick's own cost.
-double threadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -168,6 +185,7 @@ void runTicks(benchmark::State& state, ui::Dashboard::TensorMode mode, long appe
   QCoreApplication::processEvents();
   std::vector<double> ms;
   std::vector<double> cpu;
+  std::array<std::vector<double>, kParts.size()> parts;
   for (auto _ : state) {
     state.PauseTiming();
     if (appendPerTick > 0) f.filler->append(appendPerTick);
@@ -177,12 +195,19 @@ void runTicks(benchmark::State& state, ui::Dashboard::TensorMode mode, long appe
     QElapsedTimer t;
     t.start();
     const double c0 = threadCpuMs();
-    f.tick();
+    f.tick(parts.data());
+    const double p = threadCpuMs();
     if (repaint) QCoreApplication::processEvents();
+    parts[kParts.size() - 1].push_back(threadCpuMs() - p);
     cpu.push_back(threadCpuMs() - c0);
     ms.push_back(static_cast<double>(t.nsecsElapsed()) * 1e-6);
   }
   report(state, ms, cpu);
+  for (std::size_t i = 0; i < kParts.size(); ++i) {
+    if (parts[i].empty()) continue;
+    state.counters[std::string(kParts[i]) + "_cpu_median"] = percentile(parts[i], 0.5);
+    state.counters[std::string(kParts[i]) + "_cpu_p99"] = percentile(parts[i], 0.99);
+  }
 }
 
 void BM_TickTraining_TensorsOfRun(benchmark::State& state) {

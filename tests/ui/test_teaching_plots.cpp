@@ -13,6 +13,7 @@
 #include "charts/value_format.h"
 #include "heatmap_view.h"
 #include "layer_profile_view.h"
+#include "teaching_view.h"
 #include "log_scale.h"
 #include "main_window.h"
 #include "run_colors.h"
@@ -159,6 +160,57 @@ TEST(LayerProfileView, SpreadSentenceIsMaxOverMinOfTheWeightTensorsFromTheStore)
   EXPECT_TRUE(view.spreadText().startsWith(QStringLiteral("‖w‖ spans %1x").arg(formatValue(w)))) << view.spreadText().toStdString();
 }
 
+// The window's tick feeds the view in front up to 30 times a second: what the user changes is
+// drawn at once, training's progress at most once per live period, and a paused session's last
+// steps are drawn when they arrive.
+class CountingView : public TeachingView {
+ public:
+  void showContext(const ViewContext& context) override {
+    ++draws;
+    last = context;
+  }
+  int draws = 0;
+  ViewContext last;
+};
+
+TEST(TeachingView, FeedDrawsChangesAtOnceAndTrainingAFewTimesASecond) {
+  test::app();
+  auto store = makeStore();
+  CountingView view;
+  ViewContext live{store, QStringLiteral("LARS"), {}, -1, nullptr};
+  live.training = true;
+  const qint64 period = TeachingView::kLivePeriodMs;
+  view.feed(live, 0);
+  EXPECT_EQ(view.draws, 1) << "the first context is drawn";
+  view.feed(live, period / 3);
+  view.feed(live, 2 * period / 3);
+  EXPECT_EQ(view.draws, 1) << "training moved on within one period: held back";
+  view.feed(live, period);
+  EXPECT_EQ(view.draws, 2) << "the next period: redrawn";
+  ViewContext scrubbed = live;
+  scrubbed.step = 5;
+  view.feed(scrubbed, period + 1);
+  EXPECT_EQ(view.draws, 3) << "a scrub is drawn at once";
+  EXPECT_EQ(view.last.step, 5);
+  ViewContext otherRun = scrubbed;
+  otherRun.run = QStringLiteral("SGD");
+  view.feed(otherRun, period + 2);
+  EXPECT_EQ(view.draws, 4) << "another run is drawn at once";
+  ViewContext paused = otherRun;
+  paused.training = false;
+  view.feed(paused, period + 3);
+  view.feed(paused, period + 4);
+  EXPECT_EQ(view.draws, 6) << "nothing trains: every feed draws (a single step is shown when it lands)";
+  // Offset views take their live redraws in turn.
+  CountingView second;
+  second.setLivePhase(period / 2);
+  second.feed(live, 0);
+  second.feed(live, period / 2 - 1);
+  EXPECT_EQ(second.draws, 1);
+  second.feed(live, period / 2);
+  EXPECT_EQ(second.draws, 2) << "its period starts half a period earlier";
+}
+
 TEST(HeatmapView, EveryCellIsTheStoredValueAtItsStepAsColumnsDouble) {
   test::app();
   auto store = makeStore(1 << 14);
@@ -198,6 +250,18 @@ TEST(HeatmapView, EveryCellIsTheStoredValueAtItsStepAsColumnsDouble) {
   append(*store, 9001);
   view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
   check(9001);
+  // Growing, only the new columns are coloured: the picture is the one drawn from scratch.
+  for (const long steps : {9002L, 9050L, 9100L}) {
+    append(*store, steps);
+    view.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
+    HeatmapView fresh;
+    fresh.resize(view.size());
+    fresh.show();
+    fresh.showContext({store, QStringLiteral("LARS"), {}, -1, nullptr});
+    ASSERT_EQ(fresh.bucketSteps(), view.bucketSteps());
+    EXPECT_TRUE(fresh.colorRange() == view.colorRange());
+    EXPECT_EQ(fresh.image(), view.image()) << "at " << steps << " steps";
+  }
   EXPECT_LE(view.cellsReadLastTime(), 3L * (view.columnCount() / 2 + 2));
   // The cell under a pixel.
   const auto cell = view.cellAt(view.mapFromGlobal(view.mapToGlobal(QPoint(0, 0))) + QPoint(view.width() / 2, view.height() / 2));
