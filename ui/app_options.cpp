@@ -61,6 +61,11 @@ const QCommandLineOption kStep(QStringLiteral("step"),
                                               "trained) before rendering; every chart draws it, the tables and the "
                                               "view show that step."),
                                QStringLiteral("K"));
+const QCommandLineOption kRangeTest(QStringLiteral("range-test"),
+                                    QStringLiteral("With --screenshot: run the range test of this hyperparameter (lr, "
+                                                   "eta, ...) of --run (default: the first run) and render the "
+                                                   "Range test dialog instead of the window."),
+                                    QStringLiteral("NAME"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -71,7 +76,7 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize, kView, kStep});
+                     kMaximize, kView, kStep, kRangeTest});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -205,6 +210,14 @@ AppOptions parseAppOptions(const QStringList& arguments) {
       return o;
     }
     o.cursorStep = static_cast<long>(k);
+  }
+
+  if (parser.isSet(kRangeTest)) {
+    if (o.screenshotFile.isEmpty()) {
+      o.error = QStringLiteral("--range-test: only with --screenshot (in the window: Training > Range test…)");
+      return o;
+    }
+    o.rangeTest = parser.value(kRangeTest);
   }
 
   const QStringList files = parser.positionalArguments();

@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "display_check.h"
 #include "engine/experiment.h"
 #include "main_window.h"
+#include "range_test_dialog.h"
 
 namespace {
 
@@ -52,6 +54,61 @@ bool pinLogs(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& opt
   return true;
 }
 
+// The experiment a screenshot trains: the file given, else the default built-in one. Errors are
+// printed (every issue of an invalid file) and give nullopt.
+std::optional<larslab::engine::ExperimentSpec> loadScreenshotExperiment(const larslab::ui::AppOptions& options) {
+  using namespace larslab;
+  try {
+    return options.experimentFile.isEmpty()
+               ? ui::loadBuiltinExperiment(ui::defaultExperimentPath())
+               : engine::loadExperiment(QDir::toNativeSeparators(options.experimentFile).toStdString());
+  } catch (const engine::SpecError& e) {
+    std::fprintf(stderr, "larslab: %s\n", e.what());
+    for (const auto& issue : e.issues())
+      std::fprintf(stderr, "  %s: %s\n", issue.path.c_str(), issue.message.c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "larslab: %s\n", e.what());
+  }
+  return std::nullopt;
+}
+
+bool writeScreenshot(const QImage& image, const QString& file) {
+  QImageWriter writer(file);
+  if (writer.write(image)) return true;
+  std::fprintf(stderr, "larslab: cannot write %s: %s\n", file.toLocal8Bit().constData(),
+               writer.errorString().toLocal8Bit().constData());
+  return false;
+}
+
+// --screenshot F --range-test NAME: the range-test dialog, as Training > Range test… opens it for
+// --run (or the first run), after the test has run to the end.
+int runRangeTestScreenshot(const larslab::ui::AppOptions& options) {
+  using namespace larslab;
+  const std::optional<engine::ExperimentSpec> spec = loadScreenshotExperiment(options);
+  if (!spec) return 1;
+  const QString run = options.selectRun.isEmpty() && !spec->runs.empty() ? QString::fromStdString(spec->runs.front().name)
+                                                                         : options.selectRun;
+  ui::RangeTestDialog dialog(*spec, run, options.threads);
+  if (!dialog.choose(run, options.rangeTest)) {
+    std::fprintf(stderr, "larslab: --range-test: run '%s' has no hyperparameter '%s' to test\n",
+                 run.toLocal8Bit().constData(), options.rangeTest.toLocal8Bit().constData());
+    return 2;
+  }
+  dialog.resize(options.screenshotWidth, options.screenshotHeight);
+  dialog.show();
+  QEventLoop loop;
+  QObject::connect(&dialog, &ui::RangeTestDialog::finished, &loop, &QEventLoop::quit);
+  if (!dialog.start()) {
+    std::fprintf(stderr, "larslab: %s\n", dialog.message().toLocal8Bit().constData());
+    return 1;
+  }
+  loop.exec();
+  if (!writeScreenshot(dialog.grab().toImage(), options.screenshotFile)) return 1;
+  std::printf("larslab: wrote %s (%s)\n", options.screenshotFile.toLocal8Bit().constData(),
+              dialog.message().toLocal8Bit().constData());
+  return 0;
+}
+
 int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
   using namespace larslab;
   window.setInteractive(false);
@@ -72,20 +129,9 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
     cursorError = applyCursorOption(window, options);
     image = window.renderCurrent(size);
   } else {
-    engine::ExperimentSpec spec;
-    try {
-      spec = options.experimentFile.isEmpty()
-                 ? ui::loadBuiltinExperiment(ui::defaultExperimentPath())
-                 : engine::loadExperiment(QDir::toNativeSeparators(options.experimentFile).toStdString());
-    } catch (const engine::SpecError& e) {
-      std::fprintf(stderr, "larslab: %s\n", e.what());
-      for (const auto& issue : e.issues())
-        std::fprintf(stderr, "  %s: %s\n", issue.path.c_str(), issue.message.c_str());
-      return 1;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "larslab: %s\n", e.what());
-      return 1;
-    }
+    const std::optional<engine::ExperimentSpec> loaded = loadScreenshotExperiment(options);
+    if (!loaded) return 1;
+    const engine::ExperimentSpec& spec = *loaded;
     if (options.liveSeconds > 0) {
       // The interactive path: worker thread, autoplay, the window's own refresh timer.
       window.resize(size);
@@ -114,12 +160,7 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
     std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
     return 1;
   }
-  QImageWriter writer(options.screenshotFile);
-  if (!writer.write(image)) {
-    std::fprintf(stderr, "larslab: cannot write %s: %s\n", options.screenshotFile.toLocal8Bit().constData(),
-                 writer.errorString().toLocal8Bit().constData());
-    return 1;
-  }
+  if (!writeScreenshot(image, options.screenshotFile)) return 1;
   std::printf("larslab: wrote %s (%dx%d", options.screenshotFile.toLocal8Bit().constData(), image.width(),
               image.height());
   if (window.session() && !window.isReadOnly()) std::printf(", step %ld", window.session()->currentStep());
@@ -165,6 +206,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (!options.rangeTest.isEmpty()) return runRangeTestScreenshot(options);
   larslab::ui::MainWindow window(options.threads);
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 

@@ -17,6 +17,7 @@
 #include "builtin_experiments.h"
 #include "experiment_panel.h"
 #include "help_dialog.h"
+#include "range_test_dialog.h"
 #include "status_panel.h"
 #include "tensor_inspector.h"
 #include "transport_bar.h"
@@ -24,7 +25,7 @@
 
 namespace larslab::ui {
 
-MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(int threads, QWidget* parent) : QMainWindow(parent), threads_(threads) {
   initUiResources();
   clock_.start();
   setObjectName(QStringLiteral("MainWindow"));
@@ -201,6 +202,22 @@ void MainWindow::showHelp(const QString& tab) {
   help_->showTab(tab);
   help_->show();
   help_->raise();
+}
+
+RangeTestDialog* MainWindow::openRangeTest() {
+  const std::optional<engine::ExperimentSpec> spec = runningExperiment();
+  if (!spec || spec->runs.empty() || isReadOnly()) {
+    statusBar()->showMessage(tr("A range test needs a running experiment (open one first)."), 5000);
+    return nullptr;
+  }
+  // A new dialog each time: it tests the experiment as it stands now.
+  if (rangeTest_) rangeTest_->deleteLater();
+  rangeTest_ = new RangeTestDialog(*spec, selectedRun_, threads_, this);
+  rangeTest_->setAttribute(Qt::WA_DeleteOnClose);
+  connect(rangeTest_, &RangeTestDialog::applyRequested, this, &MainWindow::onHyperparameterEdited);
+  rangeTest_->show();
+  rangeTest_->raise();
+  return rangeTest_;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -55,6 +55,7 @@ namespace larslab::ui {
 
 class ExperimentPanel;
 class HelpDialog;
+class RangeTestDialog;
 class StatusPanel;
 class TeachingView;
 class TensorInspector;
@@ -179,6 +180,9 @@ class MainWindow : public QMainWindow {
   void open();
   void exportMetrics();
   void showHelp(const QString& tab = QString());
+  // Training > Range test…: a range test of the selected run of the experiment as it stands;
+  // its suggestion applies like a tuning-panel edit. Returns the dialog (owned by the window).
+  RangeTestDialog* openRangeTest();
   void toggleFullScreen();
   void resetLayout();       // also the view choices (main_window_view.cpp)
   // One chart fills the window: the dashboard shows it alone, the docks and the inspector are
@@ -316,6 +320,8 @@ class MainWindow : public QMainWindow {
   QAction* escapeAction_ = nullptr;  // enabled only while there is something for Esc to undo
   QLabel* textScaleLabel_ = nullptr;
   QPointer<HelpDialog> help_;
+  QPointer<RangeTestDialog> rangeTest_;
+  int threads_ = 0;
 
   QString selectedRun_;
   QString currentFile_;    // experiment file the session came from ("" for built-in / unsaved)

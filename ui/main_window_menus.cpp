@@ -89,6 +89,10 @@ void MainWindow::buildMenus() {
   removePinMenu_ = training->addMenu(tr("Remove a pi&n"));
   training->addAction(tr("Remove &all pins"), this, &MainWindow::removeAllPins);
   rebuildRemovePinMenu();
+  training->addSeparator();
+  training->addAction(tr("Ran&ge test…"), this, &MainWindow::openRangeTest)
+      ->setStatusTip(tr("Grow the learning rate or η of a run step by step and see where the loss falls "
+                        "fastest and where it blows up."));
   for (QAction* a : {play, step, stepMany, resetAction, resetFile, pin}) a->setShortcutContext(Qt::WindowShortcut);
   addActions({play, step, stepMany, resetAction, resetFile, pin});
 

@@ -18,6 +18,7 @@ inline constexpr int kExitFailure = 3;   // could not write results
 void addValidateCommand(CLI::App& app, int& exitCode);
 void addRunCommand(CLI::App& app, int& exitCode);
 void addSweepCommand(CLI::App& app, int& exitCode);
+void addRangeCommand(CLI::App& app, int& exitCode);
 
 // Shared helpers.
 // Prints "larslab-cli: <first issue> (and N more: larslab-cli validate FILE)" for SpecError,

@@ -256,6 +256,29 @@ TEST_F(CliTest, SweepTrainsEveryRunAtEveryBatchSizeForTheSameEpochs) {
   EXPECT_NE(r.out.find("batch_size"), std::string::npos);
 }
 
+TEST_F(CliTest, RangeWritesOneRowPerStepAndSuggestsAValue) {
+  const fs::path exp = write("tiny.json", testing::tinyJson(20));
+  const fs::path table = dir_ / "range.csv";
+  const Result r = cli("range '" + exp.string() +
+                       "' --run LARS -p eta --from 1e-4 --to 1 --steps 120 --threads 1 --out '" +
+                       table.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(header(table), "step,eta,loss,smoothed_loss");
+  EXPECT_EQ(lines(read(table)), 1 + 120);
+  EXPECT_NE(r.out.find("LARS (lars): eta from 1e-04 to 1 over 120 steps, finished"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("suggested eta = "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("loss blew up at step "), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, RangeRefusesAHyperparameterTheRunDoesNotHave) {
+  const fs::path exp = write("tiny.json", testing::tinyJson(20));
+  const Result r = cli("range '" + exp.string() + "' --run Adam -p eta");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("larslab-cli: range: hyperparameter: 'eta' is not a hyperparameter of adam"), std::string::npos)
+      << r.err;
+}
+
 TEST_F(CliTest, SweepReportsABatchSizeItCannotTrainAndGoesOn) {
   // A 10-step warm-up does not fit the 3 steps that batch 256 leaves (1 batch per epoch).
   std::string text = testing::tinyJson(20);
