@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
   addRunCommand(app, exitCode);
   addValidateCommand(app, exitCode);
   addSweepCommand(app, exitCode);
+  addStudyCommand(app, exitCode);
   addExportPytorchCommand(app, exitCode);
   try {
     app.parse(argc, argv);
