@@ -89,7 +89,7 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
     r = emptyResult(c);
     if (cancelled()) {
       r.status = "cancelled";
-      report(0, true);
+      report(c.totalSteps, true);  // its steps count as done, so the bar ends at 100%
       return;
     }
     const auto start = std::chrono::steady_clock::now();
@@ -102,7 +102,7 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
     } catch (const std::exception& e) {
       // Not trainable at this batch size (e.g. an lr scaled out of range): a result too.
       r.status = std::string("skipped: ") + e.what();
-      report(0, true);
+      report(c.totalSteps, true);
       return;
     }
     const auto store = session->metrics();

@@ -161,9 +161,13 @@ TEST_F(StudyRun, CancelledBeforeTheStartMarksEveryConfiguration) {
   std::atomic<bool> cancel{true};
   StudyRunOptions options;
   options.cancel = &cancel;
+  StudyProgress last;
+  options.progress = [&last](const StudyProgress& p) { last = p; };
   const StudyOutcome outcome = runStudy(s, cs, options);
   EXPECT_TRUE(outcome.cancelled);
   for (const StudyResult& r : outcome.results) EXPECT_EQ(r.status, "cancelled");
+  EXPECT_EQ(last.stepsDone, last.steps);
+  EXPECT_EQ(last.configurationsDone, last.configurations);
 }
 
 TEST_F(StudyRun, StudyCsvRoundTrips) {
