@@ -322,6 +322,14 @@ TEST_F(CliTest, StudyRefusesABadFileWithExit1) {
   EXPECT_EQ(cli("study '" + study.string() + "'").status, 1);  // no --out
 }
 
+TEST_F(CliTest, StudyThatCannotWriteExitsWith3) {
+  write("tiny.json", testing::tinyJson(40));
+  const fs::path study = write("study.json", tinyStudyJson("[64]"));
+  const fs::path file = write("not-a-folder", "x");
+  const Result r = cli("study '" + study.string() + "' --out '" + (file / "out").string() + "'");
+  EXPECT_EQ(r.status, 3) << r.err;
+}
+
 TEST_F(CliTest, StudyListNamesTheBuiltInStudies) {
   const Result r = cli("study --list");
   ASSERT_EQ(r.status, 0) << r.err;
