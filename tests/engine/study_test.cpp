@@ -108,6 +108,23 @@ TEST(StudyExpansion, KeepsARunsOwnWarmupInEpochsWithoutStudyWarmup) {
   EXPECT_EQ(cs[1].experiment.runs[0].schedule.warmupSteps, 4);  // one epoch at batch 64
 }
 
+TEST(StudyExpansion, BuiltInFashionStudyScalesFromBatch128) {
+  // Parsing needs no image: the split's size is a fact of the dataset.
+  const StudySpec s = loadStudy(std::string(LARSLAB_STUDIES_DIR) + "/batch-size-fashion-mlp.json");
+  const std::vector<StudyConfiguration> cs = expandStudy(s);
+  ASSERT_EQ(cs.size(), 3u * 7u);
+  const StudyConfiguration& big = cs[6];  // LARS at batch 8192
+  EXPECT_EQ(big.id, "lars_b8192_s1");
+  EXPECT_DOUBLE_EQ(big.lr, 0.05 * 64);
+  EXPECT_DOUBLE_EQ(big.eta, 0.001);
+  EXPECT_EQ(big.totalSteps, 5 * (60000 / 8192));
+  EXPECT_EQ(big.experiment.runs[0].schedule.warmupSteps, 60000 / 8192);  // one epoch
+  EXPECT_EQ(big.experiment.runs[0].schedule.kind, "polynomial");
+  EXPECT_EQ(cs[0].experiment.runs[0].schedule.warmupSteps, 60000 / 128);
+  EXPECT_EQ(cs[7].id, "sgd_momentum_b128_s1");
+  EXPECT_DOUBLE_EQ(cs[7 + 6].lr, 0.1 * 64);
+}
+
 class StudyRun : public ::testing::Test {
  protected:
   void SetUp() override {
