@@ -135,6 +135,9 @@ int study(const StudyOptions& o) {
     printError(e);
     return kExitFailure;
   }
+  // Before the first line of output, so a Ctrl+C prompted by it always cancels cleanly.
+  gCancel.store(false);
+  const auto previous = std::signal(SIGINT, onInterrupt);
   std::cerr << spec.name << ": " << configurations.size() << " configurations ("
             << spec.experiment.runs.size() << " runs x " << spec.batchSizes.size() << " batch sizes x "
             << spec.seeds.size() << " seeds), " << spec.epochs << " epochs, lr scaling " << spec.lrScaling
@@ -154,8 +157,6 @@ int study(const StudyOptions& o) {
     shown = p.stepsDone;
     progress.update(p.stepsDone);
   };
-  gCancel.store(false);
-  const auto previous = std::signal(SIGINT, onInterrupt);
   const StudyOutcome outcome = runStudy(spec, configurations, options);
   std::signal(SIGINT, previous);
   progress.finish(totalSteps);

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -328,6 +329,43 @@ TEST_F(CliTest, StudyThatCannotWriteExitsWith3) {
   const fs::path file = write("not-a-folder", "x");
   const Result r = cli("study '" + study.string() + "' --out '" + (file / "out").string() + "'");
   EXPECT_EQ(r.status, 3) << r.err;
+}
+
+TEST_F(CliTest, StudyInterruptedBySigintExitsWith2AndMarksTheRest) {
+  // Long enough (thousands of epochs) that it is still training when the signal comes.
+  write("tiny.json", testing::tinyJson(40));
+  std::string text = tinyStudyJson("[32, 64]");
+  const std::string twoEpochs = "\"epochs\": 2,";
+  text.replace(text.find(twoEpochs), twoEpochs.size(), "\"epochs\": 5000,");
+  const fs::path study = write("study.json", text);
+  const fs::path err = dir_ / "stderr.txt";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen("/dev/null", "w", stdout);
+    ::execl(LARSLAB_CLI, LARSLAB_CLI, "study", study.c_str(), "--out", (dir_ / "out").c_str(), "--threads", "1",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // The header line is printed once the handler is installed.
+  int raw = 0;
+  bool exited = false;
+  while (read(err).find("configurations") == std::string::npos)
+    if (::waitpid(pid, &raw, WNOHANG) == pid) {
+      exited = true;  // failed before training: the checks below say how
+      break;
+    } else {
+      ::usleep(10000);
+    }
+  if (!exited) {
+    ::kill(pid, SIGINT);
+    ASSERT_EQ(::waitpid(pid, &raw, 0), pid);
+  }
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 2) << read(err);
+  const std::string csv = read(dir_ / "out" / "study.csv");
+  EXPECT_NE(csv.find(",cancelled"), std::string::npos) << csv;
 }
 
 TEST_F(CliTest, StudyListNamesTheBuiltInStudies) {
