@@ -92,10 +92,6 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
       report(c.totalSteps, true);  // its steps count as done, so the bar ends at 100%
       return;
     }
-    const auto start = std::chrono::steady_clock::now();
-    auto elapsed = [&start] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    };
     std::unique_ptr<Session> session;
     try {
       session = std::make_unique<Session>(c.experiment, SessionOptions{1});
@@ -105,6 +101,11 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
       report(c.totalSteps, true);
       return;
     }
+    // Training time, as `larslab-cli run` reports it: loading the data is not part of it.
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&start] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     const auto store = session->metrics();
     std::size_t seen = 0;
     bool stopped = false;
