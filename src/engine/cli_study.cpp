@@ -55,11 +55,10 @@ std::vector<fs::path> builtinStudies() {
 std::string accuracyTable(const StudySpec& spec, const std::vector<StudyResult>& results) {
   std::vector<std::string> runs;
   for (const RunSpec& r : spec.experiment.runs) runs.push_back(r.name);
-  std::size_t w = 3;
+  std::size_t w = 11;  // "run \\ batch"
   for (const std::string& r : runs) w = std::max(w, r.size());
   std::ostringstream out;
   char cell[64];
-  std::snprintf(cell, sizeof cell, "%-*s", static_cast<int>(w), "test accuracy");
   out << "final test accuracy (mean over " << spec.seeds.size() << " seed" << (spec.seeds.size() == 1 ? "" : "s")
       << "; - not trained or diverged)\n";
   std::snprintf(cell, sizeof cell, "%-*s", static_cast<int>(w), "run \\ batch");
