@@ -13,12 +13,14 @@ namespace larslab::engine::cli {
 // Exit statuses shared by every subcommand.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;  // invalid experiment, unreadable file, bad option value
+inline constexpr int kExitCancelled = 2;  // stopped by Ctrl+C before the end (study)
 inline constexpr int kExitFailure = 3;   // could not write results
 
 void addValidateCommand(CLI::App& app, int& exitCode);
 void addRunCommand(CLI::App& app, int& exitCode);
 void addSweepCommand(CLI::App& app, int& exitCode);
 void addRangeCommand(CLI::App& app, int& exitCode);
+void addStudyCommand(CLI::App& app, int& exitCode);
 
 // Shared helpers.
 // Prints "larslab-cli: <first issue> (and N more: larslab-cli validate FILE)" for SpecError,

@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
   addValidateCommand(app, exitCode);
   addSweepCommand(app, exitCode);
   addRangeCommand(app, exitCode);
+  addStudyCommand(app, exitCode);
   addExportPytorchCommand(app, exitCode);
   try {
     app.parse(argc, argv);

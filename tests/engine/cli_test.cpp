@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -300,6 +301,107 @@ TEST_F(CliTest, SweepReportsABatchSizeItCannotTrainAndGoesOn) {
   EXPECT_NE(csv.find("\nSGD,momentum,256,0.0625,3,"), std::string::npos)
       << csv;  // the others still train
   EXPECT_NE(r.err.find("batch 256: LARS skipped"), std::string::npos) << r.err;
+}
+
+// A study of the tiny experiment, written next to the test's files.
+std::string tinyStudyJson(const std::string& batchSizes) {
+  return R"({"version": 1, "name": "tiny study", "experiment": "tiny.json", "batch_sizes": )" + batchSizes +
+         R"(, "epochs": 2, "lr_scaling": "sqrt", "warmup_epochs": 1, "seeds": [1, 2], "target_accuracy": 0.6})";
+}
+
+TEST_F(CliTest, StudyWritesItsFilesAndConfigurationsMatchRun) {
+  write("tiny.json", testing::tinyJson(40));
+  const fs::path study = write("study.json", tinyStudyJson("[32, 64]"));
+  const fs::path out = dir_ / "study";
+  const Result r = cli("study '" + study.string() + "' --out '" + out.string() + "' --threads 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("run \\ batch"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SGD"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("12 configurations"), std::string::npos) << r.err;
+  const std::string csv = read(out / "study.csv");
+  EXPECT_EQ(lines(csv), 1 + 3 * 2 * 2);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "id,run,optimizer,batch_size,lr,eta,seed,final_test_accuracy,best_test_accuracy,"
+            "final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status");
+  EXPECT_NE(csv.find("\nlars_b64_s2,LARS,lars,64,"), std::string::npos) << csv;
+  EXPECT_TRUE(fs::exists(out / "study.json"));
+  // A configuration's experiment.json run alone with `larslab-cli run`: the same metric files.
+  const fs::path config = out / "configs" / "adam_b64_s2";
+  const Result alone =
+      cli("run '" + (config / "experiment.json").string() + "' --out '" + (dir_ / "alone").string() + "'");
+  ASSERT_EQ(alone.status, 0) << alone.err;
+  for (const char* f : {"run_metrics.csv", "tensor_metrics.csv", "evaluations.csv", "events.csv"})
+    EXPECT_EQ(read(config / f), read(dir_ / "alone" / f)) << f;
+}
+
+TEST_F(CliTest, StudyRefusesABadFileWithExit1) {
+  write("tiny.json", testing::tinyJson(40));
+  const fs::path study = write("study.json", tinyStudyJson("[32, 301]"));
+  const Result r = cli("study '" + study.string() + "' --out '" + (dir_ / "out").string() + "'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("batch_sizes[1]: must not exceed the training split (300 samples)"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "study.csv"));
+  EXPECT_EQ(cli("study builtin:no-such-study --out '" + (dir_ / "out").string() + "'").status, 1);
+  EXPECT_EQ(cli("study '" + study.string() + "'").status, 1);  // no --out
+}
+
+TEST_F(CliTest, StudyThatCannotWriteExitsWith3) {
+  write("tiny.json", testing::tinyJson(40));
+  const fs::path study = write("study.json", tinyStudyJson("[64]"));
+  const fs::path file = write("not-a-folder", "x");
+  const Result r = cli("study '" + study.string() + "' --out '" + (file / "out").string() + "'");
+  EXPECT_EQ(r.status, 3) << r.err;
+}
+
+TEST_F(CliTest, StudyInterruptedBySigintExitsWith2AndMarksTheRest) {
+  // Long enough (thousands of epochs) that it is still training when the signal comes.
+  write("tiny.json", testing::tinyJson(40));
+  std::string text = tinyStudyJson("[32, 64]");
+  const std::string twoEpochs = "\"epochs\": 2,";
+  text.replace(text.find(twoEpochs), twoEpochs.size(), "\"epochs\": 5000,");
+  const fs::path study = write("study.json", text);
+  const fs::path err = dir_ / "stderr.txt";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen("/dev/null", "w", stdout);
+    ::execl(LARSLAB_CLI, LARSLAB_CLI, "study", study.c_str(), "--out", (dir_ / "out").c_str(), "--threads", "1",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // The header line is printed once the handler is installed.
+  int raw = 0;
+  bool exited = false;
+  while (read(err).find("configurations") == std::string::npos)
+    if (::waitpid(pid, &raw, WNOHANG) == pid) {
+      exited = true;  // failed before training: the checks below say how
+      break;
+    } else {
+      ::usleep(10000);
+    }
+  if (!exited) {
+    ::kill(pid, SIGINT);
+    ASSERT_EQ(::waitpid(pid, &raw, 0), pid);
+  }
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 2) << read(err);
+  const std::string csv = read(dir_ / "out" / "study.csv");
+  EXPECT_NE(csv.find(",cancelled"), std::string::npos) << csv;
+}
+
+TEST_F(CliTest, StudyListNamesTheBuiltInStudies) {
+  const Result r = cli("study --list");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("builtin:batch-size-moons"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("builtin:batch-size-fashion-mlp"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, StudyRunsABuiltInStudy) {
+  const Result r = cli("study builtin:batch-size-moons --out '" + (dir_ / "moons").string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines(read(dir_ / "moons" / "study.csv")), 1 + 3 * 3 * 2);
 }
 
 }  // namespace

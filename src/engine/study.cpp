@@ -1,0 +1,342 @@
+#include "engine/study.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "data/dataset_facts.h"
+#include "engine/session.h"
+#include "engine/text_util.h"
+#include "optim/optimizer.h"
+
+namespace larslab::engine {
+
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+const std::vector<std::string> kFields = {"version",      "name",           "description",
+                                          "experiment",   "batch_sizes",    "epochs",
+                                          "lr_scaling",   "base_batch_size", "warmup_epochs",
+                                          "seeds",        "target_accuracy"};
+
+std::string describe(const Json& j) {
+  if (j.is_string()) return "\"" + j.get<std::string>() + "\"";
+  if (j.is_number()) return formatNumber(j.get<double>());
+  if (j.is_object()) return "an object";
+  if (j.is_array()) return "an array";
+  return j.dump();
+}
+
+bool isInteger(const Json& j, long long lo, long long hi) {
+  if (!j.is_number()) return false;
+  const double d = j.get<double>();
+  return std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(lo) &&
+         d <= static_cast<double>(hi);
+}
+
+// The experiment's length in epochs at its own batch size (a file may give steps).
+double experimentEpochs(const ExperimentSpec& e, long trainSize) {
+  if (e.steps <= 0 && e.epochs > 0) return e.epochs;
+  const long perEpoch = std::max(1L, trainSize / std::max(1, e.batchSize));
+  const long steps = e.steps > 0 ? e.steps : kDefaultSteps;
+  return static_cast<double>(steps) / static_cast<double>(perEpoch);
+}
+
+double hyperparameter(const optim::OptimizerConfig& c, const std::string& name) {
+  if (const optim::OptimizerInfo* info = optim::findOptimizer(c.type))
+    for (const optim::HyperparameterSpec& h : info->hyperparameters)
+      if (h.name == name) return optim::effectiveHyperparameter(c, h);
+  return std::nan("");
+}
+
+// "SGD momentum" -> "sgd_momentum": ids are folder names and CSV fields.
+std::string slug(const std::string& name) {
+  std::string s;
+  for (const unsigned char c : name) {
+    if (std::isalnum(c))
+      s += static_cast<char>(std::tolower(c));
+    else if (!s.empty() && s.back() != '_')
+      s += '_';
+  }
+  while (!s.empty() && s.back() == '_') s.pop_back();
+  return s.empty() ? "run" : s;
+}
+
+}  // namespace
+
+double lrScaleFactor(const std::string& rule, int batch, int baseBatch) {
+  const double ratio = static_cast<double>(batch) / static_cast<double>(baseBatch);
+  if (rule == "linear") return ratio;
+  if (rule == "sqrt") return std::sqrt(ratio);
+  return 1.0;
+}
+
+long trainingSplitSize(const DatasetSpec& d, std::uint64_t seed) {
+  if (d.kind == "fashion_mnist") return data::fashionMnistFacts(d.limit).trainSize;
+  if (const auto facts = data::syntheticFacts(d.kind, d.samples, d.testFraction)) return facts->trainSize;
+  return loadDataset(d, seed).train.size();  // csv: only the file knows
+}
+
+StudySpec parseStudy(const std::string& jsonText, const std::string& origin, const std::string& baseDir) {
+  Json root;
+  try {
+    root = Json::parse(jsonText);
+  } catch (const Json::parse_error& e) {
+    const std::string what = e.what();
+    const auto pos = what.find("parse error");
+    throw SpecError(origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))}});
+  }
+  if (!root.is_object())
+    throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describe(root)}});
+  std::vector<SpecIssue> issues;
+  auto issue = [&issues](std::string path, std::string message) {
+    issues.push_back({std::move(path), std::move(message)});
+  };
+  StudySpec spec;
+  spec.baseDir = baseDir;
+  for (const auto& item : root.items())
+    if (std::find(kFields.begin(), kFields.end(), item.key()) == kFields.end())
+      issue(item.key(), "unknown field" + didYouMean(item.key(), kFields));
+
+  if (!root.contains("version"))
+    issue("version", "missing required field (must be 1)");
+  else if (!root["version"].is_number_integer() || root["version"].get<long long>() != 1)
+    issue("version", "must be 1, got " + describe(root["version"]));
+  for (const char* key : {"name", "description"}) {
+    if (!root.contains(key)) continue;
+    if (!root[key].is_string())
+      issue(key, "must be a string, got " + describe(root[key]));
+    else
+      (std::string(key) == "name" ? spec.name : spec.description) = root[key].get<std::string>();
+  }
+
+  // The experiment: a file (relative to the study's folder) or an inline object. Its own issues
+  // keep their paths under "experiment".
+  bool haveExperiment = false;
+  if (!root.contains("experiment")) {
+    issue("experiment", "missing required field (an experiment file path or an experiment object)");
+  } else if (root["experiment"].is_string()) {
+    spec.experimentPath = root["experiment"].get<std::string>();
+    std::filesystem::path p(spec.experimentPath);
+    if (p.is_relative() && !baseDir.empty()) p = std::filesystem::path(baseDir) / p;
+    try {
+      spec.experiment = loadExperiment(p.lexically_normal().string());
+      haveExperiment = true;
+    } catch (const SpecError& e) {
+      for (const SpecIssue& i : e.issues())
+        issue("experiment", e.file() + ": " + (i.path.empty() ? "" : i.path + ": ") + i.message);
+    }
+  } else if (root["experiment"].is_object()) {
+    try {
+      spec.experiment = parseExperiment(root["experiment"].dump(), origin);
+      spec.experiment.dataset.baseDir = baseDir;
+      haveExperiment = true;
+    } catch (const SpecError& e) {
+      for (const SpecIssue& i : e.issues())
+        issue(i.path.empty() ? "experiment" : "experiment." + i.path, i.message);
+    }
+  } else {
+    issue("experiment", "must be an experiment file path or an experiment object, got " +
+                            describe(root["experiment"]));
+  }
+
+  long trainSize = 0;
+  if (haveExperiment) {
+    try {
+      trainSize = trainingSplitSize(spec.experiment.dataset, spec.experiment.seed);
+    } catch (const std::exception& e) {
+      issue("experiment.dataset", e.what());
+    }
+  }
+
+  if (!root.contains("batch_sizes")) {
+    issue("batch_sizes", "missing required field (a non-empty array of batch sizes)");
+  } else if (!root["batch_sizes"].is_array() || root["batch_sizes"].empty()) {
+    issue("batch_sizes", "must be a non-empty array of batch sizes, got " +
+                             (root["batch_sizes"].is_array() ? std::string("an empty array")
+                                                             : describe(root["batch_sizes"])));
+  } else {
+    const Json& list = root["batch_sizes"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = "batch_sizes[" + std::to_string(i) + "]";
+      if (!isInteger(list[i], 1, 10'000'000)) {
+        issue(path, "must be an integer >= 1, got " + describe(list[i]));
+        continue;
+      }
+      const int b = list[i].get<int>();
+      if (trainSize > 0 && b > trainSize)
+        issue(path, "must not exceed the training split (" + std::to_string(trainSize) +
+                        " samples), got " + std::to_string(b));
+      else if (std::find(spec.batchSizes.begin(), spec.batchSizes.end(), b) != spec.batchSizes.end())
+        issue(path, "duplicate batch size " + std::to_string(b));
+      else
+        spec.batchSizes.push_back(b);
+    }
+  }
+
+  if (root.contains("epochs")) {
+    const Json& e = root["epochs"];
+    if (!e.is_number() || !(e.get<double>() > 0) || e.get<double>() > 1e6)
+      issue("epochs", "must be a number in (0, 1e6], got " + describe(e));
+    else
+      spec.epochs = e.get<double>();
+  } else if (haveExperiment && trainSize > 0) {
+    spec.epochs = experimentEpochs(spec.experiment, trainSize);
+  }
+
+  if (root.contains("lr_scaling")) {
+    const Json& s = root["lr_scaling"];
+    const std::vector<std::string> rules(std::begin(kLrScalings), std::end(kLrScalings));
+    if (!s.is_string() || std::find(rules.begin(), rules.end(), s.get<std::string>()) == rules.end())
+      issue("lr_scaling", "must be one of none, linear, sqrt, got " + describe(s) +
+                              (s.is_string() ? didYouMean(s.get<std::string>(), rules) : std::string()));
+    else
+      spec.lrScaling = s.get<std::string>();
+  }
+
+  if (root.contains("base_batch_size")) {
+    if (!isInteger(root["base_batch_size"], 1, 10'000'000))
+      issue("base_batch_size", "must be an integer >= 1, got " + describe(root["base_batch_size"]));
+    else
+      spec.baseBatchSize = root["base_batch_size"].get<int>();
+  } else if (haveExperiment) {
+    spec.baseBatchSize = spec.experiment.batchSize;
+  }
+
+  if (root.contains("warmup_epochs")) {
+    const Json& w = root["warmup_epochs"];
+    if (!w.is_number() || !(w.get<double>() >= 0) || !std::isfinite(w.get<double>()))
+      issue("warmup_epochs", "must be a number >= 0, got " + describe(w));
+    else if (spec.epochs > 0 && w.get<double>() >= spec.epochs)
+      issue("warmup_epochs", "must be less than the study's epochs (" + formatNumber(spec.epochs) +
+                                 "), got " + formatNumber(w.get<double>()));
+    else
+      spec.warmupEpochs = w.get<double>();
+  }
+
+  if (root.contains("seeds")) {
+    const Json& s = root["seeds"];
+    if (!s.is_array() || s.empty()) {
+      issue("seeds", "must be a non-empty array of seeds, got " +
+                         (s.is_array() ? std::string("an empty array") : describe(s)));
+    } else {
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        const std::string path = "seeds[" + std::to_string(i) + "]";
+        if (!s[i].is_number_unsigned() && !(s[i].is_number_integer() && s[i].get<long long>() >= 0)) {
+          issue(path, "must be a non-negative integer, got " + describe(s[i]));
+          continue;
+        }
+        const auto seed = s[i].get<std::uint64_t>();
+        if (std::find(spec.seeds.begin(), spec.seeds.end(), seed) != spec.seeds.end())
+          issue(path, "duplicate seed " + std::to_string(seed));
+        else
+          spec.seeds.push_back(seed);
+      }
+    }
+  } else if (haveExperiment) {
+    spec.seeds = {spec.experiment.seed};
+  }
+
+  if (root.contains("target_accuracy")) {
+    const Json& t = root["target_accuracy"];
+    if (!t.is_number() || !(t.get<double>() > 0) || t.get<double>() > 1)
+      issue("target_accuracy", "must be a number in (0, 1], got " + describe(t));
+    else
+      spec.targetAccuracy = t.get<double>();
+  }
+
+  if (!issues.empty()) throw SpecError(origin, std::move(issues));
+  return spec;
+}
+
+StudySpec loadStudy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SpecError(path, {{"", "cannot open the file"}});
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
+  return parseStudy(text.str(), path, ec ? std::filesystem::path(path).parent_path().string() : folder.string());
+}
+
+std::string studyToJson(const StudySpec& spec, const std::string& folder) {
+  OrderedJson root;
+  root["version"] = spec.version;
+  root["name"] = spec.name;
+  if (!spec.description.empty()) root["description"] = spec.description;
+  root["experiment"] = OrderedJson::parse(experimentToJson(relocateExperiment(spec.experiment, folder)));
+  root["batch_sizes"] = spec.batchSizes;
+  root["epochs"] = spec.epochs;
+  root["lr_scaling"] = spec.lrScaling;
+  root["base_batch_size"] = spec.baseBatchSize;
+  if (spec.warmupEpochs) root["warmup_epochs"] = *spec.warmupEpochs;
+  root["seeds"] = spec.seeds;
+  if (spec.targetAccuracy) root["target_accuracy"] = *spec.targetAccuracy;
+  return root.dump(2) + "\n";
+}
+
+std::vector<StudyConfiguration> expandStudy(const StudySpec& spec) {
+  const ExperimentSpec& base = spec.experiment;
+  const long trainSize = trainingSplitSize(base.dataset, base.seed);
+  const int baseBatch = spec.baseBatchSize > 0 ? spec.baseBatchSize : base.batchSize;
+  const double epochs = spec.epochs > 0 ? spec.epochs : experimentEpochs(base, trainSize);
+  const long basePerEpoch = std::max(1L, trainSize / std::max(1, base.batchSize));
+  // Ids from run names; two names with the same slug get the run index appended.
+  std::vector<std::string> slugs;
+  for (std::size_t i = 0; i < base.runs.size(); ++i) {
+    std::string s = slug(base.runs[i].name);
+    if (std::find(slugs.begin(), slugs.end(), s) != slugs.end()) s += std::to_string(i);
+    slugs.push_back(s);
+  }
+  std::vector<StudyConfiguration> out;
+  for (std::size_t r = 0; r < base.runs.size(); ++r) {
+    const RunSpec& run = base.runs[r];
+    for (const int b : spec.batchSizes) {
+      const long perEpoch = std::max(1L, trainSize / b);  // as data::Batcher counts
+      const long total = std::max(1L, static_cast<long>(std::ceil(epochs * static_cast<double>(perEpoch))));
+      RunSpec scaled = run;
+      const double lr = hyperparameter(run.optimizer, "lr") * lrScaleFactor(spec.lrScaling, b, baseBatch);
+      scaled.optimizer.hyperparameters["lr"] = lr;
+      // Warm-up in epochs: the study's, else the run's own warm-up at the experiment's batch size.
+      const double warmupEpochs =
+          spec.warmupEpochs ? *spec.warmupEpochs
+                            : static_cast<double>(run.schedule.warmupSteps) / static_cast<double>(basePerEpoch);
+      long warmup = std::lround(warmupEpochs * static_cast<double>(perEpoch));
+      // A decaying schedule needs at least one step after warm-up (tiny epochs at huge batches).
+      if (scaled.schedule.kind == "polynomial" || scaled.schedule.kind == "cosine")
+        warmup = std::min(warmup, total - 1);
+      scaled.schedule.warmupSteps = std::max(0L, warmup);
+      scaled.schedule.totalSteps = 0;
+      for (const std::uint64_t seed : spec.seeds) {
+        StudyConfiguration c;
+        c.id = slugs[r] + "_b" + std::to_string(b) + "_s" + std::to_string(seed);
+        c.run = run.name;
+        c.optimizer = run.optimizer.type;
+        c.batchSize = b;
+        c.lr = lr;
+        c.eta = hyperparameter(run.optimizer, "eta");
+        c.seed = seed;
+        c.totalSteps = total;
+        ExperimentSpec& e = c.experiment;
+        e = base;
+        e.name = spec.name + ": " + c.id;
+        e.runs = {scaled};
+        e.batchSize = b;
+        e.steps = 0;
+        e.epochs = epochs;
+        e.seed = seed;
+        e.evalEvery = std::max(1L, std::lround(static_cast<double>(total) / 20.0));  // ~20 evaluations
+        out.push_back(std::move(c));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace larslab::engine
