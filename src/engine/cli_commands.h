@@ -26,6 +26,9 @@ void addStudyCommand(CLI::App& app, int& exitCode);
 // Prints "larslab-cli: <first issue> (and N more: larslab-cli validate FILE)" for SpecError,
 // else the exception text, on one line.
 void printError(const std::exception& e);
+// Writes a command's --out file atomically and says so on stderr: kExitOk, or kExitFailure with
+// the reason printed.
+int writeOutputFile(const std::string& path, const std::string& content);
 
 // Progress on stderr: a bar with steps/s and ETA on a terminal, a plain line every 10%
 // otherwise.

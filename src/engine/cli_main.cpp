@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "engine/atomic_file.h"
 #include "engine/cli_commands.h"
 #include "engine/experiment.h"
 #include "engine/pytorch_export.h"
@@ -30,6 +31,17 @@ void printError(const std::exception& e) {
   for (char& c : text)
     if (c == '\n') c = ' ';
   std::cerr << "larslab-cli: " << text << '\n';
+}
+
+int writeOutputFile(const std::string& path, const std::string& content) {
+  try {
+    writeFileAtomically(path, content);
+  } catch (const std::exception& e) {
+    printError(e);
+    return kExitFailure;
+  }
+  std::cerr << "wrote " << path << '\n';
+  return kExitOk;
 }
 
 namespace {

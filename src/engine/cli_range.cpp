@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "engine/atomic_file.h"
 #include "engine/cli_commands.h"
 #include "engine/range_test.h"
 #include "engine/text_util.h"
@@ -52,16 +51,7 @@ int range(const RangeOptions& o) {
               << " (" << s.reason << ", step " << s.step << ")\n";
   else
     std::cout << "no suggestion: " << s.reason << '\n';
-  if (!o.out.empty()) {
-    try {
-      writeFileAtomically(o.out, rangeTestCsv(result));
-    } catch (const std::exception& e) {
-      printError(e);
-      return kExitFailure;
-    }
-    std::cerr << "wrote " << o.out << '\n';
-  }
-  return kExitOk;
+  return o.out.empty() ? kExitOk : writeOutputFile(o.out, rangeTestCsv(result));
 }
 
 }  // namespace

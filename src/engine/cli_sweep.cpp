@@ -11,7 +11,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "engine/atomic_file.h"
 #include "engine/cli_commands.h"
 #include "engine/csv_export.h"
 #include "engine/experiment.h"
@@ -183,16 +182,7 @@ int sweep(const SweepOptions& o) {
     }
   }
   std::cout << tableText(rows);
-  if (!o.out.empty()) {
-    try {
-      writeFileAtomically(o.out, csvText(rows));
-    } catch (const std::exception& e) {
-      printError(e);
-      return kExitFailure;
-    }
-    std::cerr << "wrote " << o.out << '\n';
-  }
-  return kExitOk;
+  return o.out.empty() ? kExitOk : writeOutputFile(o.out, csvText(rows));
 }
 
 }  // namespace
