@@ -103,6 +103,12 @@ int runRangeTestScreenshot(const larslab::ui::AppOptions& options) {
     return 1;
   }
   loop.exec();
+  // Qt Charts lays out newly attached axes and the legend on later events: let them run before
+  // the grab (without this the 1920x1080 grab showed the series without axes or legend).
+  for (int i = 0; i < 3; ++i) {
+    QTimer::singleShot(20, &loop, &QEventLoop::quit);
+    loop.exec();
+  }
   if (!writeScreenshot(dialog.grab().toImage(), options.screenshotFile)) return 1;
   std::printf("larslab: wrote %s (%s)\n", options.screenshotFile.toLocal8Bit().constData(),
               dialog.message().toLocal8Bit().constData());
