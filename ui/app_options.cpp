@@ -66,6 +66,10 @@ const QCommandLineOption kRangeTest(QStringLiteral("range-test"),
                                                    "eta, ...) of --run (default: the first run) and render the "
                                                    "Range test dialog instead of the window."),
                                     QStringLiteral("NAME"));
+const QCommandLineOption kStudy(QStringLiteral("study"),
+                                QStringLiteral("With --screenshot: render the study view of a finished study "
+                                               "(the --out DIR of larslab-cli study) instead of the window."),
+                                QStringLiteral("DIR"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -76,7 +80,7 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize, kView, kStep, kRangeTest});
+                     kMaximize, kView, kStep, kRangeTest, kStudy});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -218,6 +222,14 @@ AppOptions parseAppOptions(const QStringList& arguments) {
       return o;
     }
     o.rangeTest = parser.value(kRangeTest);
+  }
+
+  if (parser.isSet(kStudy)) {
+    if (o.screenshotFile.isEmpty()) {
+      o.error = QStringLiteral("--study: only with --screenshot");
+      return o;
+    }
+    o.studyDir = parser.value(kStudy);
   }
 
   const QStringList files = parser.positionalArguments();

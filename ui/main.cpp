@@ -19,6 +19,7 @@
 #include "engine/experiment.h"
 #include "main_window.h"
 #include "range_test_dialog.h"
+#include "study_view.h"
 
 namespace {
 
@@ -112,6 +113,25 @@ int runRangeTestScreenshot(const larslab::ui::AppOptions& options) {
   if (!writeScreenshot(dialog.grab().toImage(), options.screenshotFile)) return 1;
   std::printf("larslab: wrote %s (%s)\n", options.screenshotFile.toLocal8Bit().constData(),
               dialog.message().toLocal8Bit().constData());
+  return 0;
+}
+
+// --screenshot F --study DIR: the study view of a finished study.
+int runStudyScreenshot(const larslab::ui::AppOptions& options) {
+  larslab::ui::StudyView view;
+  if (!view.open(options.studyDir)) {
+    std::fprintf(stderr, "larslab: --study: %s\n", view.lastError().toLocal8Bit().constData());
+    return 1;
+  }
+  view.resize(options.screenshotWidth, options.screenshotHeight);
+  view.show();
+  QEventLoop loop;
+  for (int i = 0; i < 3; ++i) {  // let Qt Charts lay out its axes (see runRangeTestScreenshot)
+    QTimer::singleShot(20, &loop, &QEventLoop::quit);
+    loop.exec();
+  }
+  if (!writeScreenshot(view.grab().toImage(), options.screenshotFile)) return 1;
+  std::printf("larslab: wrote %s\n", options.screenshotFile.toLocal8Bit().constData());
   return 0;
 }
 
@@ -213,6 +233,7 @@ int main(int argc, char** argv) {
   }
 
   if (!options.rangeTest.isEmpty()) return runRangeTestScreenshot(options);
+  if (!options.studyDir.isEmpty()) return runStudyScreenshot(options);
   larslab::ui::MainWindow window(options.threads);
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 
