@@ -215,10 +215,12 @@ bool RangeTestDialog::start() {
     try {
       result = engine::runRangeTest(
           experiment, spec, threads,
-          [this](long done, long total) {
-            // Every few steps is enough for a bar; the GUI thread draws it.
-            if (done % 5 == 0 || done == total)
-              QMetaObject::invokeMethod(this, [this, done, total] { onProgress(done, total); }, Qt::QueuedConnection);
+          [this, sinceDrawn = QElapsedTimer()](long done, long total) mutable {
+            // A small model trains thousands of steps a second: tell the GUI thread at most 20
+            // times a second (and at the end), not per step.
+            if (done != total && sinceDrawn.isValid() && sinceDrawn.elapsed() < 50) return;
+            sinceDrawn.start();
+            QMetaObject::invokeMethod(this, [this, done, total] { onProgress(done, total); }, Qt::QueuedConnection);
           },
           &cancel_);
     } catch (const std::exception& e) {
