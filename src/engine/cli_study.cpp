@@ -18,6 +18,7 @@
 #include "engine/cli_commands.h"
 #include "engine/study.h"
 #include "engine/study_runner.h"
+#include "engine/text_util.h"
 
 namespace larslab::engine::cli {
 
@@ -91,6 +92,48 @@ std::string accuracyTable(const StudySpec& spec, const std::vector<StudyResult>&
   return out.str();
 }
 
+// A grid study: per run, mean final test accuracy with rows = y values, columns = x values.
+std::string gridTable(const StudySpec& spec, const std::vector<StudyResult>& results) {
+  const StudyGrid& g = *spec.grid;
+  std::ostringstream out;
+  char cell[64];
+  out << "final test accuracy (mean over " << spec.seeds.size() << " seed" << (spec.seeds.size() == 1 ? "" : "s")
+      << "; - not trained or diverged)\n";
+  const std::string corner = g.y.parameter + " \\ " + g.x.parameter;
+  const int w = static_cast<int>(std::max<std::size_t>(corner.size(), 9));
+  for (const RunSpec& run : spec.experiment.runs) {
+    out << run.name << '\n';
+    std::snprintf(cell, sizeof cell, "%-*s", w, corner.c_str());
+    out << cell;
+    for (const double x : g.x.values) {
+      std::snprintf(cell, sizeof cell, "  %9s", formatNumber(x).c_str());
+      out << cell;
+    }
+    out << '\n';
+    for (const double y : g.y.values) {
+      std::snprintf(cell, sizeof cell, "%-*s", w, formatNumber(y).c_str());
+      out << cell;
+      for (const double x : g.x.values) {
+        double sum = 0.0;
+        int n = 0;
+        for (const StudyResult& r : results)
+          if (r.run == run.name && r.gridX == x && r.gridY == y && !std::isnan(r.finalTestAccuracy) &&
+              r.status.rfind("diverged", 0) != 0) {
+            sum += r.finalTestAccuracy;
+            ++n;
+          }
+        if (n == 0)
+          std::snprintf(cell, sizeof cell, "  %9s", "-");
+        else
+          std::snprintf(cell, sizeof cell, "  %9.4f", sum / n);
+        out << cell;
+      }
+      out << '\n';
+    }
+  }
+  return out.str();
+}
+
 int study(const StudyOptions& o) {
   if (o.list) {
     for (const fs::path& f : builtinStudies()) {
@@ -138,8 +181,13 @@ int study(const StudyOptions& o) {
   gCancel.store(false);
   const auto previous = std::signal(SIGINT, onInterrupt);
   std::cerr << spec.name << ": " << configurations.size() << " configurations ("
-            << spec.experiment.runs.size() << " runs x " << spec.batchSizes.size() << " batch sizes x "
-            << spec.seeds.size() << " seeds), " << spec.epochs << " epochs, lr scaling " << spec.lrScaling
+            << spec.experiment.runs.size() << " runs x ";
+  if (spec.grid)
+    std::cerr << spec.grid->x.values.size() << " " << spec.grid->x.parameter << " x " << spec.grid->y.values.size()
+              << " " << spec.grid->y.parameter;
+  else
+    std::cerr << spec.batchSizes.size() << " batch sizes";
+  std::cerr << " x " << spec.seeds.size() << " seeds), " << spec.epochs << " epochs, lr scaling " << spec.lrScaling
             << " from batch " << spec.baseBatchSize << '\n';
 
   long totalSteps = 0;
@@ -160,7 +208,7 @@ int study(const StudyOptions& o) {
   std::signal(SIGINT, previous);
   progress.finish(totalSteps);
 
-  std::cout << accuracyTable(spec, outcome.results);
+  std::cout << (spec.grid ? gridTable(spec, outcome.results) : accuracyTable(spec, outcome.results));
   try {
     writeStudyResults(o.out, spec, outcome.results);
   } catch (const std::exception& e) {

@@ -23,7 +23,7 @@ using OrderedJson = nlohmann::ordered_json;
 const std::vector<std::string> kFields = {"version",      "name",           "description",
                                           "experiment",   "batch_sizes",    "epochs",
                                           "lr_scaling",   "base_batch_size", "warmup_epochs",
-                                          "seeds",        "target_accuracy"};
+                                          "seeds",        "target_accuracy", "grid"};
 
 std::string describe(const Json& j) {
   if (j.is_string()) return "\"" + j.get<std::string>() + "\"";
@@ -66,6 +66,107 @@ std::string slug(const std::string& name) {
   }
   while (!s.empty() && s.back() == '_') s.pop_back();
   return s.empty() ? "run" : s;
+}
+
+const std::string kBatchSizeAxis = "batch_size";
+
+// The parameters a grid axis may name: batch_size and the hyperparameters every run has.
+std::vector<std::string> gridParameters(const ExperimentSpec& e) {
+  std::vector<std::string> names = {kBatchSizeAxis};
+  if (e.runs.empty()) return names;
+  const optim::OptimizerInfo* first = optim::findOptimizer(e.runs.front().optimizer.type);
+  if (first == nullptr) return names;
+  for (const optim::HyperparameterSpec& h : first->hyperparameters) {
+    bool everyRun = true;
+    for (const RunSpec& run : e.runs) {
+      const optim::OptimizerInfo* info = optim::findOptimizer(run.optimizer.type);
+      everyRun = everyRun && info != nullptr &&
+                 std::any_of(info->hyperparameters.begin(), info->hyperparameters.end(),
+                             [&](const optim::HyperparameterSpec& o) { return o.name == h.name; });
+    }
+    if (everyRun) names.push_back(h.name);
+  }
+  return names;
+}
+
+// The valid range of a hyperparameter for every run (the intersection), for grid values.
+std::pair<double, double> hyperparameterRange(const ExperimentSpec& e, const std::string& name) {
+  double lo = -1e300, hi = 1e300;
+  for (const RunSpec& run : e.runs)
+    if (const optim::OptimizerInfo* info = optim::findOptimizer(run.optimizer.type))
+      for (const optim::HyperparameterSpec& h : info->hyperparameters)
+        if (h.name == name) lo = std::max(lo, h.minValue), hi = std::min(hi, h.maxValue);
+  return {lo, hi};
+}
+
+template <class Issue>
+std::optional<StudyAxis> parseAxis(const Json& j, const std::string& path, const ExperimentSpec* experiment,
+                                   long trainSize, const Issue& issue) {
+  if (!j.is_object()) {
+    issue(path, "must be an object {\"parameter\": ..., \"values\": [...]}, got " + describe(j));
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const auto& item : j.items())
+    if (item.key() != "parameter" && item.key() != "values") {
+      issue(path + "." + item.key(), "unknown field" + didYouMean(item.key(), {"parameter", "values"}));
+      ok = false;
+    }
+  StudyAxis axis;
+  if (!j.contains("parameter") || !j["parameter"].is_string()) {
+    issue(path + ".parameter", j.contains("parameter") ? "must be a string, got " + describe(j["parameter"])
+                                                       : std::string("missing required field"));
+    ok = false;
+  } else {
+    axis.parameter = j["parameter"].get<std::string>();
+    if (experiment != nullptr) {
+      const std::vector<std::string> names = gridParameters(*experiment);
+      if (std::find(names.begin(), names.end(), axis.parameter) == names.end()) {
+        std::string list;
+        for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+        issue(path + ".parameter", "must be one of " + list + " (a hyperparameter every run has), got \"" +
+                                       axis.parameter + "\"" + didYouMean(axis.parameter, names));
+        ok = false;
+      }
+    }
+  }
+  if (!j.contains("values") || !j["values"].is_array() || j["values"].empty()) {
+    issue(path + ".values", "must be a non-empty array of numbers, got " +
+                                (!j.contains("values")       ? std::string("nothing")
+                                 : j["values"].is_array()    ? std::string("an empty array")
+                                                             : describe(j["values"])));
+    return std::nullopt;
+  }
+  const bool batch = axis.parameter == kBatchSizeAxis;
+  const auto [lo, hi] = (experiment != nullptr && !batch) ? hyperparameterRange(*experiment, axis.parameter)
+                                                          : std::pair<double, double>{-1e300, 1e300};
+  const Json& list = j["values"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = path + ".values[" + std::to_string(i) + "]";
+    if (batch ? !isInteger(list[i], 1, 10'000'000) : !(list[i].is_number() && std::isfinite(list[i].get<double>()))) {
+      issue(at, std::string(batch ? "must be an integer >= 1" : "must be a finite number") + ", got " +
+                    describe(list[i]));
+      ok = false;
+      continue;
+    }
+    const double v = list[i].get<double>();
+    if (batch && trainSize > 0 && v > static_cast<double>(trainSize)) {
+      issue(at, "must not exceed the training split (" + std::to_string(trainSize) + " samples), got " +
+                    formatNumber(v));
+      ok = false;
+    } else if (!batch && (v < lo || v > hi)) {
+      issue(at, "must be in [" + formatNumber(lo) + ", " + formatNumber(hi) + "] for " + axis.parameter +
+                    ", got " + formatNumber(v));
+      ok = false;
+    } else if (std::find(axis.values.begin(), axis.values.end(), v) != axis.values.end()) {
+      issue(at, "duplicate value " + formatNumber(v));
+      ok = false;
+    } else {
+      axis.values.push_back(v);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return axis;
 }
 
 }  // namespace
@@ -155,7 +256,44 @@ StudySpec parseStudy(const std::string& jsonText, const std::string& origin, con
     }
   }
 
-  if (!root.contains("batch_sizes")) {
+  bool gridVariesBatch = false;
+  if (root.contains("grid")) {
+    const Json& g = root["grid"];
+    if (!g.is_object()) {
+      issue("grid", "must be an object {\"x\": axis, \"y\": axis}, got " + describe(g));
+    } else {
+      for (const auto& item : g.items())
+        if (item.key() != "x" && item.key() != "y")
+          issue("grid." + item.key(), "unknown field" + didYouMean(item.key(), {"x", "y"}));
+      std::optional<StudyAxis> x, y;
+      for (const char* key : {"x", "y"}) {
+        if (!g.contains(key)) {
+          issue(std::string("grid.") + key, "missing required field (an axis {\"parameter\": ..., \"values\": [...]})");
+          continue;
+        }
+        (std::string(key) == "x" ? x : y) =
+            parseAxis(g[key], std::string("grid.") + key, haveExperiment ? &spec.experiment : nullptr, trainSize, issue);
+      }
+      if (x && y && x->parameter == y->parameter)
+        issue("grid.y.parameter", "must differ from grid.x.parameter (both are \"" + x->parameter + "\")");
+      else if (x && y)
+        spec.grid = StudyGrid{*x, *y};
+      gridVariesBatch = (x && x->parameter == kBatchSizeAxis) || (y && y->parameter == kBatchSizeAxis);
+      for (const std::optional<StudyAxis>& axis : {x, y})
+        if (axis && axis->parameter == kBatchSizeAxis)
+          for (const double b : axis->values) spec.batchSizes.push_back(static_cast<int>(b));
+    }
+  }
+
+  if (root.contains("grid") && gridVariesBatch) {
+    if (root.contains("batch_sizes"))
+      issue("batch_sizes", "must be left out when a grid axis is batch_size (the axis gives the batch sizes)");
+  } else if (root.contains("grid") && !root.contains("batch_sizes")) {
+    if (haveExperiment) spec.batchSizes = {spec.experiment.batchSize};
+  } else if (root.contains("grid") && (!root["batch_sizes"].is_array() || root["batch_sizes"].size() != 1)) {
+    issue("batch_sizes", "a grid study trains at one batch size (make batch_size a grid axis to vary it), got " +
+                             describe(root["batch_sizes"]));
+  } else if (!root.contains("batch_sizes")) {
     issue("batch_sizes", "missing required field (a non-empty array of batch sizes)");
   } else if (!root["batch_sizes"].is_array() || root["batch_sizes"].empty()) {
     issue("batch_sizes", "must be a non-empty array of batch sizes, got " +
@@ -271,15 +409,56 @@ std::string studyToJson(const StudySpec& spec, const std::string& folder) {
   root["name"] = spec.name;
   if (!spec.description.empty()) root["description"] = spec.description;
   root["experiment"] = OrderedJson::parse(experimentToJson(relocateExperiment(spec.experiment, folder)));
-  root["batch_sizes"] = spec.batchSizes;
+  if (!spec.grid || (spec.grid->x.parameter != kBatchSizeAxis && spec.grid->y.parameter != kBatchSizeAxis))
+    root["batch_sizes"] = spec.batchSizes;
   root["epochs"] = spec.epochs;
   root["lr_scaling"] = spec.lrScaling;
   root["base_batch_size"] = spec.baseBatchSize;
   if (spec.warmupEpochs) root["warmup_epochs"] = *spec.warmupEpochs;
   root["seeds"] = spec.seeds;
   if (spec.targetAccuracy) root["target_accuracy"] = *spec.targetAccuracy;
+  if (spec.grid)
+    for (const auto& [key, axis] : {std::pair{"x", &spec.grid->x}, std::pair{"y", &spec.grid->y}}) {
+      root["grid"][key]["parameter"] = axis->parameter;
+      root["grid"][key]["values"] = axis->values;
+    }
   return root.dump(2) + "\n";
 }
+
+namespace {
+
+// Where a study trains each run: a batch size, the grid's values at that point (NaN outside a
+// grid) and the hyperparameters they set.
+struct StudyPoint {
+  int batch = 0;
+  double gridX = std::nan("");
+  double gridY = std::nan("");
+  std::vector<std::pair<std::string, double>> hyperparameters;
+};
+
+std::vector<StudyPoint> studyPoints(const StudySpec& spec) {
+  std::vector<StudyPoint> points;
+  if (!spec.grid) {
+    for (const int b : spec.batchSizes) points.push_back({b, std::nan(""), std::nan(""), {}});
+    return points;
+  }
+  const StudyAxis& xAxis = spec.grid->x;
+  const StudyAxis& yAxis = spec.grid->y;
+  for (const double y : yAxis.values)
+    for (const double x : xAxis.values) {
+      StudyPoint p{spec.batchSizes.empty() ? spec.experiment.batchSize : spec.batchSizes.front(), x, y, {}};
+      for (const auto& [axis, v] : {std::pair{&xAxis, x}, std::pair{&yAxis, y}}) {
+        if (axis->parameter == kBatchSizeAxis)
+          p.batch = static_cast<int>(v);
+        else
+          p.hyperparameters.emplace_back(axis->parameter, v);
+      }
+      points.push_back(std::move(p));
+    }
+  return points;
+}
+
+}  // namespace
 
 std::vector<StudyConfiguration> expandStudy(const StudySpec& spec) {
   const ExperimentSpec& base = spec.experiment;
@@ -294,14 +473,22 @@ std::vector<StudyConfiguration> expandStudy(const StudySpec& spec) {
     if (std::find(slugs.begin(), slugs.end(), s) != slugs.end()) s += std::to_string(i);
     slugs.push_back(s);
   }
+  const std::vector<StudyPoint> points = studyPoints(spec);
   std::vector<StudyConfiguration> out;
   for (std::size_t r = 0; r < base.runs.size(); ++r) {
     const RunSpec& run = base.runs[r];
-    for (const int b : spec.batchSizes) {
+    for (const StudyPoint& point : points) {
+      const int b = point.batch;
       const long perEpoch = std::max(1L, trainSize / b);  // as data::Batcher counts
       const long total = std::max(1L, static_cast<long>(std::ceil(epochs * static_cast<double>(perEpoch))));
       RunSpec scaled = run;
-      const double lr = hyperparameter(run.optimizer, "lr") * lrScaleFactor(spec.lrScaling, b, baseBatch);
+      std::string pointId = "_b" + std::to_string(b);
+      for (const auto& [name, value] : point.hyperparameters) {
+        scaled.optimizer.hyperparameters[name] = value;
+        pointId += "_" + name + formatNumber(value);
+      }
+      // A grid's lr holds at the base batch size, like the run's own: both are scaled.
+      const double lr = hyperparameter(scaled.optimizer, "lr") * lrScaleFactor(spec.lrScaling, b, baseBatch);
       scaled.optimizer.hyperparameters["lr"] = lr;
       // Warm-up in epochs: the study's, else the run's own warm-up at the experiment's batch size.
       const double warmupEpochs =
@@ -315,13 +502,15 @@ std::vector<StudyConfiguration> expandStudy(const StudySpec& spec) {
       scaled.schedule.totalSteps = 0;
       for (const std::uint64_t seed : spec.seeds) {
         StudyConfiguration c;
-        c.id = slugs[r] + "_b" + std::to_string(b) + "_s" + std::to_string(seed);
+        c.id = slugs[r] + pointId + "_s" + std::to_string(seed);
         c.run = run.name;
         c.optimizer = run.optimizer.type;
         c.batchSize = b;
         c.lr = lr;
-        c.eta = hyperparameter(run.optimizer, "eta");
+        c.eta = hyperparameter(scaled.optimizer, "eta");
         c.seed = seed;
+        c.gridX = point.gridX;
+        c.gridY = point.gridY;
         c.totalSteps = total;
         ExperimentSpec& e = c.experiment;
         e = base;

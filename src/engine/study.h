@@ -9,6 +9,7 @@
 // would take most of the few steps of a large batch (the old `sweep` skipped LARS there).
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,19 @@
 #include "engine/experiment.h"
 
 namespace larslab::engine {
+
+// One axis of a grid study: "batch_size" or a hyperparameter every run's optimizer has
+// ("lr", "eta", "momentum", ...), and the values it takes.
+struct StudyAxis {
+  std::string parameter;
+  std::vector<double> values;
+};
+
+// A grid study trains every run at every (x, y) pair, at one batch size unless batch_size is an
+// axis; an lr value holds at base_batch_size and is scaled by lr_scaling like a run's own lr.
+struct StudyGrid {
+  StudyAxis x, y;
+};
 
 struct StudySpec {
   int version = 1;
@@ -31,6 +45,7 @@ struct StudySpec {
   std::optional<double> warmupEpochs;  // none: each run's warm-up kept at its length in epochs
   std::vector<std::uint64_t> seeds;    // empty in a file: the experiment's seed
   std::optional<double> targetAccuracy;
+  std::optional<StudyGrid> grid;       // none: a batch-size study
   std::string baseDir;  // the folder of the study file (a relative experiment path's base)
 };
 
@@ -43,6 +58,8 @@ struct StudyConfiguration {
   double lr = 0.0;
   double eta = 0.0;  // NaN when the optimizer has no eta
   std::uint64_t seed = 0;
+  double gridX = std::numeric_limits<double>::quiet_NaN();  // this configuration's grid values (NaN in a batch-size study)
+  double gridY = std::numeric_limits<double>::quiet_NaN();
   long totalSteps = 0;
   ExperimentSpec experiment;  // runs = {the run}, with scaled lr and warm-up
 };
@@ -62,7 +79,8 @@ StudySpec loadStudy(const std::string& path);
 // folder the text will be saved in); parseStudy reads it back to the same study.
 std::string studyToJson(const StudySpec& spec, const std::string& folder = "");
 
-// One configuration per (run, batch size, seed), in that nesting order.
+// One configuration per (run, batch size, seed), in that nesting order; in a grid study one per
+// (run, y value, x value, seed).
 std::vector<StudyConfiguration> expandStudy(const StudySpec& spec);
 
 }  // namespace larslab::engine

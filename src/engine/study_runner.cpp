@@ -22,7 +22,8 @@ namespace {
 
 constexpr const char* kCsvHeader =
     "id,run,optimizer,batch_size,lr,eta,seed,final_test_accuracy,best_test_accuracy,"
-    "final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status";
+    "final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status,grid_x,grid_y";
+constexpr std::size_t kCsvFields = 16;
 
 StudyResult emptyResult(const StudyConfiguration& c) {
   StudyResult r;
@@ -33,6 +34,8 @@ StudyResult emptyResult(const StudyConfiguration& c) {
   r.lr = c.lr;
   r.eta = c.eta;
   r.seed = c.seed;
+  r.gridX = c.gridX;
+  r.gridY = c.gridY;
   r.finalTestAccuracy = r.bestTestAccuracy = r.finalTrainLoss = std::nan("");
   return r;
 }
@@ -74,12 +77,20 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
   std::mutex mutex;  // guards progress calls, `progress` and writeError
   StudyProgress progress;
   progress.configurations = static_cast<int>(configurations.size());
-  for (const StudyConfiguration& c : configurations) progress.steps += c.totalSteps;
-  auto report = [&](long steps, bool configurationDone) {
+  for (const StudyConfiguration& c : configurations) {
+    progress.steps += c.totalSteps;
+    progress.samples += static_cast<double>(c.totalSteps) * c.batchSize;
+  }
+  auto report = [&](const StudyConfiguration& c, long steps, bool configurationDone) {
     std::lock_guard lock(mutex);
     progress.stepsDone += steps;
+    progress.samplesDone += static_cast<double>(steps) * c.batchSize;
     if (configurationDone) ++progress.configurationsDone;
     if (options.progress) options.progress(progress);
+  };
+  auto done = [&](std::size_t index) {
+    std::lock_guard lock(mutex);
+    if (options.configurationDone) options.configurationDone(index, outcome.results[index]);
   };
   auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
 
@@ -89,7 +100,8 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
     r = emptyResult(c);
     if (cancelled()) {
       r.status = "cancelled";
-      report(c.totalSteps, true);  // its steps count as done, so the bar ends at 100%
+      report(c, c.totalSteps, true);  // its steps count as done, so the bar ends at 100%
+      done(index);
       return;
     }
     std::unique_ptr<Session> session;
@@ -98,7 +110,8 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
     } catch (const std::exception& e) {
       // Not trainable at this batch size (e.g. an lr scaled out of range): a result too.
       r.status = std::string("skipped: ") + e.what();
-      report(c.totalSteps, true);
+      report(c, c.totalSteps, true);
+      done(index);
       return;
     }
     // Training time, as `larslab-cli run` reports it: loading the data is not part of it.
@@ -117,7 +130,7 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
       }
       const bool more = session->step();
       const long now = session->currentStep();
-      report(now - last, false);
+      report(c, now - last, false);
       last = now;
       if (spec.targetAccuracy && r.stepsToTarget < 0) {
         const std::vector<EvalPoint> evals = store->evaluations(0);
@@ -152,7 +165,8 @@ StudyOutcome runStudy(const StudySpec& spec, const std::vector<StudyConfiguratio
         if (outcome.writeError.empty()) outcome.writeError = e.what();
       }
     }
-    report(c.totalSteps - last, true);  // a cancelled or diverged run's remaining steps count as done
+    report(c, c.totalSteps - last, true);  // a cancelled or diverged run's remaining steps count as done
+    done(index);
   };
 
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
@@ -177,7 +191,8 @@ std::string studyCsv(const std::vector<StudyResult>& results) {
         << numberOrEmpty(r.finalTestAccuracy) << ',' << numberOrEmpty(r.bestTestAccuracy) << ','
         << numberOrEmpty(r.finalTrainLoss) << ',' << (r.stepsToTarget < 0 ? "" : std::to_string(r.stepsToTarget))
         << ',' << (r.secondsToTarget < 0 ? std::string() : formatNumber(r.secondsToTarget)) << ','
-        << formatNumber(r.wallSeconds) << ',' << csvField(r.status) << '\n';
+        << formatNumber(r.wallSeconds) << ',' << csvField(r.status) << ',' << numberOrEmpty(r.gridX) << ','
+        << numberOrEmpty(r.gridY) << '\n';
   return out.str();
 }
 
@@ -202,8 +217,9 @@ std::vector<StudyResult> readStudyResults(const std::string& dir) {
     if (line.empty()) continue;
     const std::vector<std::string> f = splitCsv(line);
     const std::string where = file + ":" + std::to_string(lineNo) + ": ";
-    if (f.size() != 14)
-      throw std::runtime_error(where + "expected 14 fields, got " + std::to_string(f.size()));
+    if (f.size() != kCsvFields)
+      throw std::runtime_error(where + "expected " + std::to_string(kCsvFields) + " fields, got " +
+                               std::to_string(f.size()));
     auto number = [&](const std::string& text, const char* column) {
       if (text.empty()) return std::nan("");
       try {
@@ -242,6 +258,8 @@ std::vector<StudyResult> readStudyResults(const std::string& dir) {
     r.secondsToTarget = std::isnan(seconds) ? -1.0 : seconds;
     r.wallSeconds = number(f[12], "wall_seconds");
     r.status = f[13];
+    r.gridX = number(f[14], "grid_x");
+    r.gridY = number(f[15], "grid_y");
     results.push_back(std::move(r));
   }
   return results;

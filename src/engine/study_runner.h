@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct StudyResult {
   double lr = 0.0;
   double eta = 0.0;  // NaN: the optimizer has none
   std::uint64_t seed = 0;
+  double gridX = std::numeric_limits<double>::quiet_NaN();  // the grid's values at this configuration (NaN in a batch-size study)
+  double gridY = std::numeric_limits<double>::quiet_NaN();
   double finalTestAccuracy = 0.0;  // NaN when never evaluated
   double bestTestAccuracy = 0.0;
   double finalTrainLoss = 0.0;      // mean over the last steps (summary.h's window)
@@ -36,12 +39,18 @@ struct StudyProgress {
   int configurations = 0;
   long stepsDone = 0;
   long steps = 0;
+  // Training samples (steps x batch size): what the time per configuration is proportional to.
+  double samplesDone = 0.0;
+  double samples = 0.0;
 };
 
 struct StudyRunOptions {
   int threads = 0;  // configurations trained at once (0: all cores)
   // Called from worker threads, one call at a time, after every step of any configuration.
   std::function<void(const StudyProgress&)> progress;
+  // Called from worker threads, one call at a time, when a configuration ends (trained, diverged,
+  // skipped or cancelled), with its index and result; after its files are written.
+  std::function<void(std::size_t, const StudyResult&)> configurationDone;
   const std::atomic<bool>* cancel = nullptr;  // checked between steps
   // When set: each configuration writes DIR/configs/<id>/experiment.json and its metric CSVs
   // as soon as it ends.
@@ -65,7 +74,8 @@ inline constexpr const char* kStudyCsvFile = "study.csv";
 void writeStudyResults(const std::string& dir, const StudySpec& spec,
                        const std::vector<StudyResult>& results);
 // study.csv as text: id,run,optimizer,batch_size,lr,eta,seed,final_test_accuracy,
-// best_test_accuracy,final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status
+// best_test_accuracy,final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status,
+// grid_x,grid_y
 std::string studyCsv(const std::vector<StudyResult>& results);
 // Reads DIR/study.csv back. Throws std::runtime_error naming the file and line on bad content.
 std::vector<StudyResult> readStudyResults(const std::string& dir);

@@ -322,7 +322,7 @@ TEST_F(CliTest, StudyWritesItsFilesAndConfigurationsMatchRun) {
   EXPECT_EQ(lines(csv), 1 + 3 * 2 * 2);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "id,run,optimizer,batch_size,lr,eta,seed,final_test_accuracy,best_test_accuracy,"
-            "final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status");
+            "final_train_loss,steps_to_target,seconds_to_target,wall_seconds,status,grid_x,grid_y");
   EXPECT_NE(csv.find("\nlars_b64_s2,LARS,lars,64,"), std::string::npos) << csv;
   EXPECT_TRUE(fs::exists(out / "study.json"));
   // A configuration's experiment.json run alone with `larslab-cli run`: the same metric files.
@@ -396,6 +396,22 @@ TEST_F(CliTest, StudyListNamesTheBuiltInStudies) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("builtin:batch-size-moons"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("builtin:batch-size-fashion-mlp"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, GridStudyPrintsAMatrixPerRunAndWritesTheGridValues) {
+  const fs::path out = dir_ / "grid";
+  const Result r = cli("study builtin:grid-eta-lr-moons --out '" + out.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("36 configurations (2 runs x 3 eta x 3 lr x 2 seeds)"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("lr \\ eta"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("LARC"), std::string::npos) << r.out;
+  const std::string csv = read(out / "study.csv");
+  EXPECT_EQ(lines(csv), 1 + 2 * 3 * 3 * 2);
+  // The id names the point, and the last two columns hold it.
+  const std::size_t row = csv.find("\nlarc_b64_eta0.1_lr10_s2,LARC,larc,64,10,0.1,2,");
+  ASSERT_NE(row, std::string::npos) << csv;
+  const std::string line = csv.substr(row + 1, csv.find('\n', row + 1) - row - 1);
+  EXPECT_EQ(line.substr(line.size() - 7), ",0.1,10") << line;
 }
 
 TEST_F(CliTest, StudyRunsABuiltInStudy) {
