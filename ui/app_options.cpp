@@ -67,9 +67,14 @@ const QCommandLineOption kRangeTest(QStringLiteral("range-test"),
                                                    "Range test dialog instead of the window."),
                                     QStringLiteral("NAME"));
 const QCommandLineOption kStudy(QStringLiteral("study"),
-                                QStringLiteral("With --screenshot: render the study view of a finished study "
-                                               "(the --out DIR of larslab-cli study) instead of the window."),
+                                QStringLiteral("Open a finished study (the --out DIR of larslab-cli study, or a "
+                                               "folder of Training > Run study…) in a study window; with "
+                                               "--screenshot, render that window instead of the main one."),
                                 QStringLiteral("DIR"));
+const QCommandLineOption kStudyPoint(QStringLiteral("study-point"),
+                                     QStringLiteral("With --study: show the training curves of this configuration "
+                                                    "(an id of study.csv, e.g. lars_b1024_s1) and its other seeds."),
+                                     QStringLiteral("ID"));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -80,7 +85,7 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize, kView, kStep, kRangeTest, kStudy});
+                     kMaximize, kView, kStep, kRangeTest, kStudy, kStudyPoint});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -224,12 +229,13 @@ AppOptions parseAppOptions(const QStringList& arguments) {
     o.rangeTest = parser.value(kRangeTest);
   }
 
-  if (parser.isSet(kStudy)) {
-    if (o.screenshotFile.isEmpty()) {
-      o.error = QStringLiteral("--study: only with --screenshot");
+  if (parser.isSet(kStudy)) o.studyDir = parser.value(kStudy);
+  if (parser.isSet(kStudyPoint)) {
+    if (o.studyDir.isEmpty()) {
+      o.error = QStringLiteral("--study-point: only with --study DIR");
       return o;
     }
-    o.studyDir = parser.value(kStudy);
+    o.studyPoint = parser.value(kStudyPoint);
   }
 
   const QStringList files = parser.positionalArguments();

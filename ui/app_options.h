@@ -22,7 +22,8 @@ struct AppOptions {
   int maximizeChart = -1;   // --maximize CHART: index of the chart shown alone (< 0: none)
   QString view;             // --view NAME: the teaching view in front (teaching_views.h); empty: the charts
   QString rangeTest;        // --range-test NAME: with --screenshot, render the range-test dialog of NAME
-  QString studyDir;         // --study DIR: with --screenshot, render the study view of a finished study
+  QString studyDir;         // --study DIR: open a finished study in a study window (with --screenshot: render it)
+  QString studyPoint;       // --study-point ID: with --study, show that configuration's curves
   long cursorStep = -1;     // --step K: the step cursor at K before the screenshot (< 0: live)
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2

@@ -68,6 +68,34 @@ QList<BuiltinExperiment> builtinExperiments() {
   return out;
 }
 
+engine::StudySpec loadBuiltinStudy(const QString& resourcePath) {
+  initUiResources();
+  const QString text = readResourceText(resourcePath);
+  if (text.isEmpty()) throw std::runtime_error("built-in study " + resourcePath.toStdString() + " is missing");
+  // Built-in studies hold their experiment inline: no folder to resolve paths against.
+  return engine::parseStudy(text.toStdString(), "<built-in>/" + QFileInfo(resourcePath).fileName().toStdString());
+}
+
+QList<BuiltinStudy> builtinStudies() {
+  initUiResources();
+  QList<BuiltinStudy> out;
+  const QStringList files =
+      QDir(QStringLiteral(":/studies")).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+  for (const QString& name : files) {
+    BuiltinStudy s;
+    s.resourcePath = QStringLiteral(":/studies/") + name;
+    try {
+      const engine::StudySpec spec = loadBuiltinStudy(s.resourcePath);
+      s.title = QString::fromStdString(spec.name);
+      s.description = QString::fromStdString(spec.description);
+    } catch (const std::exception&) {
+      continue;  // reported when opened explicitly
+    }
+    out.append(s);
+  }
+  return out;
+}
+
 QList<BuiltinDoc> builtinDocs() {
   initUiResources();
   QList<BuiltinDoc> out;

@@ -1,11 +1,12 @@
 #pragma once
-// The experiments and docs embedded in the executable (resources/experiments/*.json and
-// resources/docs/*.md, under :/experiments and :/docs).
+// The experiments, studies and docs embedded in the executable (resources/experiments/*.json,
+// resources/studies/*.json and resources/docs/*.md, under :/experiments, :/studies and :/docs).
 
 #include <QList>
 #include <QString>
 
 #include "engine/experiment.h"
+#include "engine/study.h"
 
 namespace larslab::ui {
 
@@ -24,6 +25,16 @@ QList<BuiltinExperiment> builtinExperiments();
 QString defaultExperimentPath();
 // Reads and parses an embedded experiment; throws engine::SpecError / std::runtime_error.
 engine::ExperimentSpec loadBuiltinExperiment(const QString& resourcePath);
+
+struct BuiltinStudy {
+  QString resourcePath;  // ":/studies/batch-size-moons.json"
+  QString title;         // the study's "name"
+  QString description;
+};
+// Every embedded study that parses (resources/studies/*.json under :/studies), by file name.
+QList<BuiltinStudy> builtinStudies();
+// Reads and parses an embedded study; throws engine::SpecError / std::runtime_error.
+engine::StudySpec loadBuiltinStudy(const QString& resourcePath);
 
 struct BuiltinDoc {
   QString resourcePath;  // ":/docs/metrics.md"

@@ -20,6 +20,7 @@
 #include "main_window.h"
 #include "range_test_dialog.h"
 #include "study_view.h"
+#include "study_window.h"
 
 namespace {
 
@@ -116,21 +117,30 @@ int runRangeTestScreenshot(const larslab::ui::AppOptions& options) {
   return 0;
 }
 
-// --screenshot F --study DIR: the study view of a finished study.
+// --study DIR [--study-point ID]: a finished study in its window, with a point's curves shown.
+bool showStudyPoint(larslab::ui::StudyWindow& study, const larslab::ui::AppOptions& options) {
+  if (options.studyPoint.isEmpty() || study.view()->selectConfiguration(options.studyPoint)) return true;
+  std::fprintf(stderr, "larslab: --study-point: no configuration \"%s\" in %s/study.csv\n",
+               options.studyPoint.toLocal8Bit().constData(), options.studyDir.toLocal8Bit().constData());
+  return false;
+}
+
+// --screenshot F --study DIR: the study window of a finished study.
 int runStudyScreenshot(const larslab::ui::AppOptions& options) {
-  larslab::ui::StudyView view;
-  if (!view.open(options.studyDir)) {
-    std::fprintf(stderr, "larslab: --study: %s\n", view.lastError().toLocal8Bit().constData());
+  larslab::ui::StudyWindow study;
+  if (!study.open(options.studyDir)) {
+    std::fprintf(stderr, "larslab: --study: %s\n", study.lastError().toLocal8Bit().constData());
     return 1;
   }
-  view.resize(options.screenshotWidth, options.screenshotHeight);
-  view.show();
+  if (!showStudyPoint(study, options)) return 2;
+  study.resize(options.screenshotWidth, options.screenshotHeight);
+  study.show();
   QEventLoop loop;
   for (int i = 0; i < 3; ++i) {  // let Qt Charts lay out its axes (see runRangeTestScreenshot)
     QTimer::singleShot(20, &loop, &QEventLoop::quit);
     loop.exec();
   }
-  if (!writeScreenshot(view.grab().toImage(), options.screenshotFile)) return 1;
+  if (!writeScreenshot(study.grab().toImage(), options.screenshotFile)) return 1;
   std::printf("larslab: wrote %s\n", options.screenshotFile.toLocal8Bit().constData());
   return 0;
 }
@@ -233,7 +243,7 @@ int main(int argc, char** argv) {
   }
 
   if (!options.rangeTest.isEmpty()) return runRangeTestScreenshot(options);
-  if (!options.studyDir.isEmpty()) return runStudyScreenshot(options);
+  if (!options.studyDir.isEmpty() && !options.screenshotFile.isEmpty()) return runStudyScreenshot(options);
   larslab::ui::MainWindow window(options.threads);
   if (!options.screenshotFile.isEmpty()) return runScreenshot(window, options);
 
@@ -248,6 +258,8 @@ int main(int argc, char** argv) {
     if (!ok) window.openDefaultExperiment(/*autoplay=*/true);
     pinLogs(window, options);  // a bad log is reported in a dialog; the rest goes on
     applyViewOptions(window, options);
+    if (!options.studyDir.isEmpty())
+      if (larslab::ui::StudyWindow* study = window.openStudy(options.studyDir)) showStudyPoint(*study, options);
   });
   return app.exec();
 }

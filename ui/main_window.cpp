@@ -18,6 +18,7 @@
 #include "experiment_panel.h"
 #include "help_dialog.h"
 #include "range_test_dialog.h"
+#include "study_window.h"
 #include "status_panel.h"
 #include "tensor_inspector.h"
 #include "transport_bar.h"
@@ -221,6 +222,12 @@ RangeTestDialog* MainWindow::openRangeTest() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // A running study asks before it stops (it saves what finished); "no" keeps everything open.
+  for (StudyWindow* study : studyWindows())
+    if (study->running() && !study->close()) {
+      event->ignore();
+      return;
+    }
   if (!maybeSave(tr("quit"))) {
     event->ignore();
     return;

@@ -40,6 +40,7 @@
 #include "dashboard.h"
 #include "engine/command.h"
 #include "engine/experiment.h"
+#include "engine/study.h"
 #include "engine/session.h"
 #include "run_colors.h"
 #include "session_controller.h"
@@ -56,6 +57,7 @@ namespace larslab::ui {
 class ExperimentPanel;
 class HelpDialog;
 class RangeTestDialog;
+class StudyWindow;
 class StatusPanel;
 class TeachingView;
 class TensorInspector;
@@ -183,6 +185,16 @@ class MainWindow : public QMainWindow {
   // Training > Range test…: a range test of the selected run of the experiment as it stands;
   // its suggestion applies like a tuning-panel edit. Returns the dialog (owned by the window).
   RangeTestDialog* openRangeTest();
+
+ public:  // not slots: moc would need StudyWindow complete
+  // A finished study's folder in a study window (nullptr and lastError() when it cannot be read).
+  StudyWindow* openStudy(const QString& dir);
+  // Trains a study into `dir` in a new study window (nullptr and lastError() when it cannot start).
+  StudyWindow* startStudy(const engine::StudySpec& spec, const QString& dir, int threads);
+  // The study windows this window has open.
+  [[nodiscard]] QList<StudyWindow*> studyWindows() const;
+
+ public Q_SLOTS:
   void toggleFullScreen();
   void resetLayout();       // also the view choices (main_window_view.cpp)
   // One chart fills the window: the dashboard shows it alone, the docks and the inspector are
@@ -266,6 +278,8 @@ class MainWindow : public QMainWindow {
   void onHyperparameterEdited(const QString& run, const QString& name, double value);
   // main_window_pins.cpp
   void pinLogInteractive();
+  void openStudyInteractive();  // File > Open study…
+  void runStudyInteractive();   // Training > Run study…
   void pinsChanged();  // redraw the charts and the runs table
   // On a new session: the previous attempt after a reset, or none after opening a document.
   void updatePinsForNewSession(const std::shared_ptr<engine::Session>& old);

@@ -34,6 +34,8 @@ void MainWindow::buildMenus() {
     a->setStatusTip(e.description);
   }
   examples->setToolTipsVisible(true);
+  file->addAction(tr("Open stu&dy…"), this, &MainWindow::openStudyInteractive)
+      ->setStatusTip(tr("Show a study's results: a folder written by Training > Run study… or larslab-cli study."));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   rebuildRecentMenu();
   file->addSeparator();
@@ -93,6 +95,9 @@ void MainWindow::buildMenus() {
   training->addAction(tr("Ran&ge test…"), this, &MainWindow::openRangeTest)
       ->setStatusTip(tr("Grow the learning rate or η of a run step by step and see where the loss falls "
                         "fastest and where it blows up."));
+  training->addAction(tr("Run stud&y…"), this, &MainWindow::runStudyInteractive)
+      ->setStatusTip(tr("Train every run at several batch sizes (or over a grid of two hyperparameters) and "
+                        "seeds, in the background, and compare the results."));
   for (QAction* a : {play, step, stepMany, resetAction, resetFile, pin}) a->setShortcutContext(Qt::WindowShortcut);
   addActions({play, step, stepMany, resetAction, resetFile, pin});
 

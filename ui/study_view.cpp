@@ -1,7 +1,13 @@
 #include "study_view.h"
 
+#include <QComboBox>
+#include <QGraphicsView>
+#include <QMouseEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 #include <QtCharts/QAreaSeries>
 #include <QtCharts/QChart>
@@ -15,8 +21,9 @@
 #include <cmath>
 #include <map>
 
-#include "engine/study.h"
+#include "engine/study_curves.h"
 #include "run_colors.h"
+#include "study_heatmap.h"
 
 namespace larslab::ui {
 
@@ -25,13 +32,13 @@ namespace {
 // Per run, per batch size: the seeds' values.
 using Grouped = std::map<std::string, std::map<int, std::vector<const engine::StudyResult*>>>;
 
-QChart* makeChart(QWidget* parent, QLayout* layout) {
+QChart* makeChart(QWidget* parent, QLayout* layout, int minimumHeight) {
   auto* chart = new QChart;
   chart->setMargins(QMargins(4, 4, 4, 4));
   chart->legend()->setAlignment(Qt::AlignBottom);
   auto* view = new QChartView(chart, parent);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumSize(320, 240);
+  view->setMinimumSize(320, minimumHeight);
   layout->addWidget(view);
   return chart;
 }
@@ -62,17 +69,112 @@ void attachAll(QChart* chart, QAbstractAxis* x, QAbstractAxis* y) {
   }
 }
 
+bool sameValue(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+// Two configurations of one point: the same run, batch size and grid values, any seed.
+bool samePoint(const engine::StudyResult& a, const engine::StudyResult& b) {
+  return a.run == b.run && a.batchSize == b.batchSize && sameValue(a.gridX, b.gridX) && sameValue(a.gridY, b.gridY);
+}
+
+// The band between two series (hidden from the legend: the chart's title explains it).
+void addBand(QChart* chart, QLineSeries* upper, QLineSeries* lower, const QColor& color) {
+  auto* band = new QAreaSeries(upper, lower);
+  QColor fill = color;
+  fill.setAlpha(50);
+  band->setBrush(fill);
+  band->setPen(Qt::NoPen);
+  chart->addSeries(band);
+  for (QLegendMarker* marker : chart->legend()->markers(band)) marker->setVisible(false);
+}
+
+struct HeatmapMetric {
+  const char* label;
+  double engine::StudyResult::*field;
+  bool higherIsBetter;
+};
+const HeatmapMetric kHeatmapMetrics[] = {
+    {QT_TRANSLATE_NOOP("StudyView", "final test accuracy"), &engine::StudyResult::finalTestAccuracy, true},
+    {QT_TRANSLATE_NOOP("StudyView", "best test accuracy"), &engine::StudyResult::bestTestAccuracy, true},
+    {QT_TRANSLATE_NOOP("StudyView", "final train loss"), &engine::StudyResult::finalTrainLoss, false},
+};
+
+QString pointName(const engine::StudySpec& spec, const engine::StudyResult& r) {
+  QString where = QObject::tr("batch %1").arg(r.batchSize);
+  if (spec.grid) {
+    where = QStringLiteral("%1 = %2, %3 = %4")
+                .arg(QString::fromStdString(spec.grid->x.parameter), gridValueLabel(r.gridX),
+                     QString::fromStdString(spec.grid->y.parameter), gridValueLabel(r.gridY));
+    if (spec.grid->x.parameter != "batch_size" && spec.grid->y.parameter != "batch_size")
+      where += QObject::tr(", batch %1").arg(r.batchSize);
+  }
+  return QString::fromStdString(r.run) + QStringLiteral(" at ") + where;
+}
+
 }  // namespace
 
 StudyView::StudyView(QWidget* parent) : QWidget(parent) {
   title_ = new QLabel(this);
   title_->setWordWrap(true);
-  auto* charts = new QHBoxLayout;
-  accuracy_ = makeChart(this, charts);
-  steps_ = makeChart(this, charts);
+  title_->setTextFormat(Qt::RichText);
+
+  pictures_ = new QStackedWidget(this);
+  auto* chartsPage = new QWidget(pictures_);
+  auto* charts = new QHBoxLayout(chartsPage);
+  charts->setContentsMargins(0, 0, 0, 0);
+  accuracy_ = makeChart(chartsPage, charts, 220);
+  steps_ = makeChart(chartsPage, charts, 220);
+  for (QChart* chart : {accuracy_, steps_}) chart->scene()->views().front()->viewport()->installEventFilter(this);
+  pictures_->addWidget(chartsPage);
+
+  auto* gridPage = new QWidget(pictures_);
+  auto* gridLayout = new QVBoxLayout(gridPage);
+  gridLayout->setContentsMargins(0, 0, 0, 0);
+  auto* metricRow = new QHBoxLayout;
+  auto* metricLabel = new QLabel(tr("Colour and number:"), gridPage);
+  heatmapMetric_ = new QComboBox(gridPage);
+  for (const HeatmapMetric& m : kHeatmapMetrics) heatmapMetric_->addItem(tr(m.label));
+  metricLabel->setBuddy(heatmapMetric_);
+  metricRow->addWidget(metricLabel);
+  metricRow->addWidget(heatmapMetric_);
+  metricRow->addStretch(1);
+  gridLayout->addLayout(metricRow);
+  auto* scroll = new QScrollArea(gridPage);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* heatmapHolder = new QWidget(scroll);
+  heatmapRow_ = new QHBoxLayout(heatmapHolder);
+  heatmapRow_->setContentsMargins(0, 0, 0, 0);
+  scroll->setWidget(heatmapHolder);
+  gridLayout->addWidget(scroll, 1);
+  pictures_->addWidget(gridPage);
+  connect(heatmapMetric_, &QComboBox::currentIndexChanged, this, [this] { drawHeatmaps(); });
+
+  auto* bottom = new QWidget(this);
+  auto* bottomLayout = new QHBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  curves_ = makeChart(bottom, bottomLayout, 200);
+  bottomLayout->setStretch(0, 3);
+  notes_ = new QLabel(bottom);
+  notes_->setWordWrap(true);
+  notes_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  notes_->setTextFormat(Qt::RichText);
+  notes_->setMinimumWidth(220);
+  auto* notesScroll = new QScrollArea(bottom);
+  notesScroll->setWidgetResizable(true);
+  notesScroll->setFrameShape(QFrame::NoFrame);
+  notesScroll->setWidget(notes_);
+  bottomLayout->addWidget(notesScroll, 1);
+
+  auto* splitter = new QSplitter(Qt::Vertical, this);
+  splitter->addWidget(pictures_);
+  splitter->addWidget(bottom);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  splitter->setChildrenCollapsible(false);
+
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(title_);
-  layout->addLayout(charts, 1);
+  layout->addWidget(splitter, 1);
 }
 
 bool StudyView::failed(const engine::StudyResult& r) {
@@ -80,12 +182,13 @@ bool StudyView::failed(const engine::StudyResult& r) {
          r.status.find("cancelled") != std::string::npos;
 }
 
+bool StudyView::skipped(const engine::StudyResult& r) { return r.status.rfind("skipped", 0) == 0; }
+
 bool StudyView::open(const QString& dir) {
   try {
     const std::string folder = dir.toStdString();
-    const engine::StudySpec spec = engine::loadStudy(folder + "/" + engine::kStudyJsonFile);
-    setResults(QString::fromStdString(spec.name), spec.targetAccuracy.value_or(-1.0),
-               engine::readStudyResults(folder));
+    engine::StudySpec spec = engine::loadStudy(folder + "/" + engine::kStudyJsonFile);
+    setStudy(std::move(spec), engine::readStudyResults(folder), dir);
   } catch (const std::exception& e) {
     lastError_ = QString::fromUtf8(e.what());
     return false;
@@ -93,16 +196,59 @@ bool StudyView::open(const QString& dir) {
   return true;
 }
 
-void StudyView::setResults(const QString& title, double targetAccuracy, std::vector<engine::StudyResult> results) {
-  titleText_ = title;
-  target_ = targetAccuracy;
+void StudyView::setStudy(engine::StudySpec spec, std::vector<engine::StudyResult> results, const QString& dir) {
+  spec_ = std::move(spec);
+  dir_ = dir;
+  selectedIds_.clear();
   results_ = std::move(results);
   draw();
 }
 
+void StudyView::setResults(std::vector<engine::StudyResult> results) {
+  results_ = std::move(results);
+  draw();
+}
+
+QString StudyView::summaryText() const { return title_->text(); }
+QString StudyView::notesText() const { return notes_->text(); }
+
 void StudyView::draw() {
+  pictures_->setCurrentIndex(spec_.grid ? 1 : 0);
+  if (spec_.grid)
+    drawHeatmaps();
+  else
+    drawBatchCharts();
+  int failedCount = 0, skippedCount = 0;
+  QStringList notes;
+  for (const engine::StudyResult& r : results_) {
+    failedCount += failed(r) ? 1 : 0;
+    skippedCount += skipped(r) ? 1 : 0;
+    if (failed(r) || skipped(r))
+      notes << QStringLiteral("<li>%1, seed %2: %3</li>")
+                   .arg(pointName(spec_, r).toHtmlEscaped())
+                   .arg(r.seed)
+                   .arg(QString::fromStdString(r.status).toHtmlEscaped());
+  }
+  const QString marks = spec_.grid ? tr("dark cells, a red corner when some seeds failed")
+                                   : tr("red squares");
+  title_->setText(tr("<b>%1</b> — %2 configurations: %3 failed (diverged or blew up: %4), %5 skipped. "
+                     "Click a point to see its training curves.")
+                      .arg(QString::fromStdString(spec_.name).toHtmlEscaped())
+                      .arg(results_.size())
+                      .arg(failedCount)
+                      .arg(marks)
+                      .arg(skippedCount));
+  notes_->setText(notes.isEmpty() ? tr("Every configuration trained to the end without diverging.")
+                                  : tr("<b>Not trained to the end</b><ul style=\"margin-left: 12px; "
+                                       "-qt-list-indent: 0\">%1</ul>")
+                                        .arg(notes.join(QString())));
+  drawCurves();
+}
+
+void StudyView::drawBatchCharts() {
   clear(accuracy_);
   clear(steps_);
+  clickTargets_.clear();
   Grouped grouped;
   std::vector<std::string> order;  // runs in the order of the file
   int lo = 1 << 30;
@@ -125,19 +271,20 @@ void StudyView::draw() {
   double maxSteps = 1.0;
   double minSteps = 1e300;
   for (std::size_t k = 0; k < order.size(); ++k) {
-    const QColor color = colors.color(QString::fromStdString(order[k]));
+    const QString run = QString::fromStdString(order[k]);
+    const QColor color = colors.color(run);
     auto* mean = new QLineSeries;
-    mean->setName(QString::fromStdString(order[k]));
+    mean->setName(run);
     mean->setPen(QPen(color, 2.0));
     mean->setPointsVisible(true);
     auto* upper = new QLineSeries;
     auto* lower = new QLineSeries;
     auto* stepsLine = new QLineSeries;
-    stepsLine->setName(QString::fromStdString(order[k]));
+    stepsLine->setName(run);
     stepsLine->setPen(QPen(color, 2.0));
     stepsLine->setPointsVisible(true);  // a run that reached the target at one batch size only is a dot
     auto* perfect = new QLineSeries;
-    perfect->setName(tr("%1: perfect scaling").arg(QString::fromStdString(order[k])));
+    perfect->setName(tr("%1: perfect scaling").arg(run));
     perfect->setPen(QPen(color, 1.0, Qt::DashLine));
     double firstSteps = -1.0;
     int firstBatch = 0;
@@ -145,7 +292,11 @@ void StudyView::draw() {
       double sum = 0.0, least = 1.0, most = 0.0, stepSum = 0.0;
       int finite = 0, reached = 0;
       for (const engine::StudyResult* r : rows) {
-        if (failed(*r)) failures->append(batch, std::isfinite(r->finalTestAccuracy) ? r->finalTestAccuracy : 0.0);
+        if (failed(*r)) {
+          const QPointF at(batch, std::isfinite(r->finalTestAccuracy) ? r->finalTestAccuracy : 0.0);
+          failures->append(at);
+          clickTargets_.push_back({accuracy_, failures, at, r->id});
+        }
         if (!std::isfinite(r->finalTestAccuracy)) continue;
         sum += r->finalTestAccuracy;
         least = std::min(least, r->finalTestAccuracy);
@@ -158,6 +309,7 @@ void StudyView::draw() {
       }
       if (finite > 0) {
         mean->append(batch, sum / finite);
+        clickTargets_.push_back({accuracy_, mean, QPointF(batch, sum / finite), rows.front()->id});
         upper->append(batch, most);
         lower->append(batch, least);
       }
@@ -165,6 +317,7 @@ void StudyView::draw() {
       if (reached > 0 && reached == static_cast<int>(rows.size())) {
         const double steps = stepSum / reached;
         stepsLine->append(batch, steps);
+        clickTargets_.push_back({steps_, stepsLine, QPointF(batch, steps), rows.front()->id});
         maxSteps = std::max(maxSteps, steps);
         minSteps = std::min(minSteps, steps);
         if (firstSteps < 0) {
@@ -174,15 +327,7 @@ void StudyView::draw() {
       }
     }
     if (seeds > 1 && upper->count() > 0) {
-      auto* band = new QAreaSeries(upper, lower);
-      band->setName(tr("%1: min-max over seeds").arg(QString::fromStdString(order[k])));
-      QColor fill = color;
-      fill.setAlpha(50);
-      band->setBrush(fill);
-      band->setPen(Qt::NoPen);
-      accuracy_->addSeries(band);
-      // The title explains the band; one legend entry per run keeps the legend readable at 1280 px.
-      for (QLegendMarker* marker : accuracy_->legend()->markers(band)) marker->setVisible(false);
+      addBand(accuracy_, upper, lower, color);
     } else {
       delete upper;
       delete lower;
@@ -207,8 +352,9 @@ void StudyView::draw() {
   accuracyY->setTitleText(tr("test accuracy"));
   attachAll(accuracy_, batchAxis(lo, hi), accuracyY);
 
-  steps_->setTitle(target_ > 0 ? tr("Steps to %1% test accuracy (every seed reached it)").arg(target_ * 100.0)
-                               : tr("Steps to target: the study sets no target accuracy"));
+  const double target = spec_.targetAccuracy.value_or(-1.0);
+  steps_->setTitle(target > 0 ? tr("Steps to %1% test accuracy (every seed reached it)").arg(target * 100.0)
+                              : tr("Steps to target: the study sets no target accuracy"));
   auto* stepsY = new QLogValueAxis;
   stepsY->setBase(10.0);
   stepsY->setLabelFormat(QStringLiteral("%g"));
@@ -216,13 +362,220 @@ void StudyView::draw() {
   stepsY->setMinorTickCount(-1);
   stepsY->setRange(std::max(1.0, (minSteps < 1e300 ? minSteps : 1.0) / 1.5), maxSteps * 1.5);
   attachAll(steps_, batchAxis(lo, hi), stepsY);
+}
 
-  int failedCount = 0;
-  for (const engine::StudyResult& r : results_) failedCount += failed(r) ? 1 : 0;
-  title_->setText(tr("<b>%1</b> — %2 configurations, %3 failed: diverged or blew up (red squares).")
-                      .arg(titleText_.toHtmlEscaped())
-                      .arg(results_.size())
-                      .arg(failedCount));
+void StudyView::drawHeatmaps() {
+  if (!spec_.grid) return;
+  for (StudyHeatmap* h : heatmaps_) delete h;
+  heatmaps_.clear();
+  const HeatmapMetric& metric = kHeatmapMetrics[std::max(0, heatmapMetric_->currentIndex())];
+  const engine::StudyGrid& grid = *spec_.grid;
+  const std::size_t nx = grid.x.values.size();
+  const std::size_t ny = grid.y.values.size();
+  auto indexOf = [](const std::vector<double>& values, double v) {
+    const auto it = std::find(values.begin(), values.end(), v);
+    return it == values.end() ? -1 : static_cast<int>(it - values.begin());
+  };
+  // One colour scale for every run: the extremes of the cells' means.
+  std::map<std::string, std::vector<HeatmapCell>> cells;
+  std::map<std::string, std::vector<double>> sums;
+  std::vector<std::string> order;
+  for (const engine::StudyResult& r : results_) {
+    if (!cells.count(r.run)) {
+      order.push_back(r.run);
+      cells[r.run].resize(nx * ny);
+      sums[r.run].assign(nx * ny, 0.0);
+    }
+    const int x = indexOf(grid.x.values, r.gridX);
+    const int y = indexOf(grid.y.values, r.gridY);
+    if (x < 0 || y < 0) continue;  // a row of another grid: not drawn
+    const std::size_t i = static_cast<std::size_t>(y) * nx + static_cast<std::size_t>(x);
+    HeatmapCell& c = cells[r.run][i];
+    ++c.seeds;
+    c.failed += failed(r) ? 1 : 0;
+    c.skipped += skipped(r) ? 1 : 0;
+    if (failed(r) || skipped(r))
+      c.detail += (c.detail.isEmpty() ? QString() : QStringLiteral("\n")) +
+                  tr("seed %1: %2").arg(r.seed).arg(QString::fromStdString(r.status));
+    const double v = r.*metric.field;
+    // A diverged seed has no final value; one that blew up has one, and counts.
+    if (std::isfinite(v) && r.status.rfind("diverged", 0) != 0) {
+      sums[r.run][i] += v;
+      c.value = c.value + 1.0;  // finite seeds so far, turned into the mean below
+    }
+  }
+  double low = INFINITY, high = -INFINITY;
+  for (const std::string& run : order)
+    for (std::size_t i = 0; i < nx * ny; ++i) {
+      HeatmapCell& c = cells[run][i];
+      c.value = c.value > 0 ? sums[run][i] / c.value : std::nan("");
+      if (std::isfinite(c.value)) low = std::min(low, c.value), high = std::max(high, c.value);
+    }
+  if (!(low <= high)) low = 0.0, high = 1.0;
+  for (const std::string& run : order) {
+    auto* heatmap = new StudyHeatmap(heatmapRow_->parentWidget());
+    const QString name = QString::fromStdString(run);
+    heatmap->setGrid(name, QString::fromStdString(grid.x.parameter), grid.x.values,
+                     QString::fromStdString(grid.y.parameter), grid.y.values, cells[run], low, high,
+                     metric.higherIsBetter);
+    heatmap->setAccessibleName(name);
+    connect(heatmap, &StudyHeatmap::cellClicked, this, [this, run, xs = grid.x.values, ys = grid.y.values](int x, int y) {
+      for (const engine::StudyResult& r : results_)
+        if (r.run == run && r.gridX == xs[static_cast<std::size_t>(x)] && r.gridY == ys[static_cast<std::size_t>(y)]) {
+          selectConfiguration(QString::fromStdString(r.id));
+          return;
+        }
+    });
+    heatmapRow_->addWidget(heatmap);
+    heatmaps_.push_back(heatmap);
+  }
+  outlineSelection();  // kept across a redraw (another metric, new results)
+}
+
+bool StudyView::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::MouseButtonPress) {
+    // The configuration drawn nearest the click, within a few pixels: a line series' own
+    // clicked() needs a hit on the one-pixel line, and several runs share the failure markers.
+    const QPoint at = static_cast<QMouseEvent*>(event)->position().toPoint();
+    const ClickTarget* best = nullptr;
+    double bestDistance = 15.0;
+    for (const ClickTarget& t : clickTargets_) {
+      auto* view = qobject_cast<QGraphicsView*>(t.chart->scene()->views().value(0));
+      if (view == nullptr || view->viewport() != watched) continue;
+      const QPoint p = view->mapFromScene(t.chart->mapToScene(t.chart->mapToPosition(t.point, t.series)));
+      const double d = std::hypot(p.x() - at.x(), p.y() - at.y());
+      if (d < bestDistance) bestDistance = d, best = &t;
+    }
+    if (best != nullptr) selectConfiguration(QString::fromStdString(best->id));
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+bool StudyView::selectConfiguration(const QString& id) {
+  const auto it = std::find_if(results_.begin(), results_.end(),
+                               [&](const engine::StudyResult& r) { return QString::fromStdString(r.id) == id; });
+  if (it == results_.end()) return false;
+  selectedIds_.clear();
+  for (const engine::StudyResult& r : results_)
+    if (samePoint(r, *it)) selectedIds_.push_back(r.id);
+  outlineSelection();
+  drawCurves();
+  return true;
+}
+
+void StudyView::outlineSelection() {
+  const auto it = std::find_if(results_.begin(), results_.end(), [&](const engine::StudyResult& r) {
+    return !selectedIds_.empty() && r.id == selectedIds_.front();
+  });
+  for (StudyHeatmap* h : heatmaps_) {
+    if (!spec_.grid || it == results_.end() || h->accessibleName() != QString::fromStdString(it->run)) {
+      h->setSelected(std::nullopt);
+      continue;
+    }
+    const auto& xs = spec_.grid->x.values;
+    const auto& ys = spec_.grid->y.values;
+    h->setSelected(std::pair{static_cast<int>(std::find(xs.begin(), xs.end(), it->gridX) - xs.begin()),
+                             static_cast<int>(std::find(ys.begin(), ys.end(), it->gridY) - ys.begin())});
+  }
+}
+
+void StudyView::drawCurves() {
+  clear(curves_);
+  if (selectedIds_.empty()) {
+    curves_->setTitle(tr("Click a point (or a heatmap cell) to see its training curves here"));
+    return;
+  }
+  const auto first = std::find_if(results_.begin(), results_.end(),
+                                  [&](const engine::StudyResult& r) { return r.id == selectedIds_.front(); });
+  if (first == results_.end()) return;
+  const QString where = pointName(spec_, *first);
+  if (dir_.isEmpty()) {
+    curves_->setTitle(tr("%1: the study's folder is not known, so its curves cannot be read").arg(where));
+    return;
+  }
+  // Only configurations that trained have metric files (a skipped or not-started one has none).
+  std::vector<std::string> ids;
+  for (const engine::StudyResult& r : results_)
+    if (std::find(selectedIds_.begin(), selectedIds_.end(), r.id) != selectedIds_.end() && !skipped(r) &&
+        r.status != "cancelled")
+      ids.push_back(r.id);
+  engine::StudyCurves c;
+  try {
+    c = engine::readStudyCurves(dir_.toStdString(), ids);
+  } catch (const std::exception& e) {
+    curves_->setTitle(tr("%1: %2").arg(where, QString::fromUtf8(e.what())));
+    return;
+  }
+  if (c.seeds == 0) {
+    curves_->setTitle(tr("%1: not trained (%2)").arg(where, QString::fromStdString(first->status)));
+    return;
+  }
+  RunColorMap colors;
+  const QColor lossColor = colors.color(QString::fromStdString(first->run));
+  const QColor accuracyColor(60, 60, 60);
+  auto lineOf = [](const std::vector<double>& x, const std::vector<double>& y, bool positive) {
+    auto* s = new QLineSeries;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!positive || y[i] > 0) s->append(x[i], y[i]);
+    return s;
+  };
+  const bool band = c.seeds > 1;
+  // The loss on a log axis (it spans decades, and a blow-up stays readable).
+  auto* lossAxis = new QLogValueAxis;
+  lossAxis->setBase(10.0);
+  lossAxis->setLabelFormat(QStringLiteral("%g"));
+  lossAxis->setMinorTickCount(-1);
+  lossAxis->setTitleText(tr("train loss (log)"));
+  lossAxis->setLinePenColor(lossColor);
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t i = 0; i < c.trainLoss.step.size(); ++i)
+    if (c.trainLoss.least[i] > 0) lo = std::min(lo, c.trainLoss.least[i]), hi = std::max(hi, c.trainLoss.most[i]);
+  if (!(lo < hi)) lo = 0.01, hi = 10.0;
+  lossAxis->setRange(lo / 1.2, hi * 1.2);
+  auto* accuracyAxis = new QValueAxis;
+  accuracyAxis->setRange(0.0, 1.0);
+  accuracyAxis->setTitleText(tr("test accuracy"));
+  accuracyAxis->setLinePenColor(accuracyColor);
+  auto* stepAxis = new QValueAxis;
+  stepAxis->setTitleText(tr("step"));
+  stepAxis->setLabelFormat(QStringLiteral("%d"));
+  double lastStep = 1.0;
+  if (!c.trainLoss.step.empty()) lastStep = std::max(lastStep, c.trainLoss.step.back());
+  if (!c.testAccuracy.step.empty()) lastStep = std::max(lastStep, c.testAccuracy.step.back());
+  stepAxis->setRange(0.0, lastStep);
+  curves_->addAxis(stepAxis, Qt::AlignBottom);
+  curves_->addAxis(lossAxis, Qt::AlignLeft);
+  curves_->addAxis(accuracyAxis, Qt::AlignRight);
+  auto add = [&](QAbstractSeries* s, QAbstractAxis* y) {
+    curves_->addSeries(s);
+    s->attachAxis(stepAxis);
+    s->attachAxis(y);
+  };
+  if (band) {
+    QLineSeries* up = lineOf(c.trainLoss.step, c.trainLoss.most, true);
+    QLineSeries* down = lineOf(c.trainLoss.step, c.trainLoss.least, true);
+    addBand(curves_, up, down, lossColor);
+    QAbstractSeries* area = curves_->series().back();
+    area->attachAxis(stepAxis);
+    area->attachAxis(lossAxis);
+    QLineSeries* aUp = lineOf(c.testAccuracy.step, c.testAccuracy.most, false);
+    QLineSeries* aDown = lineOf(c.testAccuracy.step, c.testAccuracy.least, false);
+    addBand(curves_, aUp, aDown, accuracyColor);
+    area = curves_->series().back();
+    area->attachAxis(stepAxis);
+    area->attachAxis(accuracyAxis);
+  }
+  QLineSeries* loss = lineOf(c.trainLoss.step, c.trainLoss.mean, true);
+  loss->setName(c.bucketSteps > 1 ? tr("train loss (mean of %1 steps)").arg(c.bucketSteps) : tr("train loss"));
+  loss->setPen(QPen(lossColor, 2.0));
+  add(loss, lossAxis);
+  QLineSeries* accuracy = lineOf(c.testAccuracy.step, c.testAccuracy.mean, false);
+  accuracy->setName(tr("test accuracy"));
+  accuracy->setPen(QPen(accuracyColor, 2.0, Qt::DashLine));
+  accuracy->setPointsVisible(true);
+  add(accuracy, accuracyAxis);
+  curves_->setTitle(band ? tr("%1: mean over %2 seeds, band min to max").arg(where).arg(c.seeds)
+                         : tr("%1, seed %2: %3").arg(where).arg(first->seed).arg(QString::fromStdString(first->status)));
 }
 
 }  // namespace larslab::ui

@@ -1,0 +1,187 @@
+#include "study_launch_dialog.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include "builtin_experiments.h"
+#include "engine/study_runner.h"
+
+namespace larslab::ui {
+
+namespace {
+const QString kFileRole = QStringLiteral("file:");
+}
+
+QString defaultStudyDirectory(const QString& stem) {
+  QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  if (documents.isEmpty()) documents = QDir::homePath();
+  return QDir(documents).filePath(QStringLiteral("LARS Lab studies/%1-%2")
+                                      .arg(stem, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+}
+
+StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Run a study"));
+  studyBox_ = new QComboBox(this);
+  for (const BuiltinStudy& s : builtinStudies()) {
+    studyBox_->addItem(s.title, s.resourcePath);
+    studyBox_->setItemData(studyBox_->count() - 1, s.description, Qt::ToolTipRole);
+  }
+  auto* browseStudy = new QPushButton(tr("Study &file…"), this);
+  browseStudy->setToolTip(tr("A study file (format: Help > Docs > study-format)."));
+  auto* studyRow = new QHBoxLayout;
+  studyRow->addWidget(studyBox_, 1);
+  studyRow->addWidget(browseStudy);
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  summary_->setMinimumWidth(420);
+  outputEdit_ = new QLineEdit(this);
+  auto* browseOut = new QPushButton(tr("&Browse…"), this);
+  auto* outRow = new QHBoxLayout;
+  outRow->addWidget(outputEdit_, 1);
+  outRow->addWidget(browseOut);
+  threadsBox_ = new QSpinBox(this);
+  threadsBox_->setRange(1, std::max(1, QThread::idealThreadCount()));
+  threadsBox_->setValue(threadsBox_->maximum());
+  threadsBox_->setToolTip(tr("Configurations trained at once, one core each. The results do not depend on it."));
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("&Study:"), studyRow);
+  form->addRow(QString(), summary_);
+  form->addRow(tr("Save &results in:"), outRow);
+  form->addRow(tr("&Configurations at once:"), threadsBox_);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+  runButton_ = buttons->addButton(tr("&Run study"), QDialogButtonBox::AcceptRole);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(buttons);
+
+  overwritePrompt_ = [this](const QString& question) {
+    return QMessageBox::question(this, tr("Replace the study?"), question) == QMessageBox::Yes;
+  };
+  connect(studyBox_, &QComboBox::currentIndexChanged, this, &StudyLaunchDialog::onStudyChosen);
+  connect(browseStudy, &QPushButton::clicked, this, &StudyLaunchDialog::browseStudy);
+  connect(browseOut, &QPushButton::clicked, this, &StudyLaunchDialog::browseOutput);
+  connect(outputEdit_, &QLineEdit::textEdited, this, [this] { outputEdited_ = true; });
+  connect(buttons, &QDialogButtonBox::accepted, this, &StudyLaunchDialog::tryAccept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  onStudyChosen();
+}
+
+void StudyLaunchDialog::onStudyChosen() {
+  study_.reset();
+  const QString source = studyBox_->currentData().toString();
+  QString origin = source;
+  try {
+    if (source.startsWith(kFileRole)) {
+      origin = source.mid(kFileRole.size());
+      study_ = engine::loadStudy(origin.toStdString());
+    } else if (!source.isEmpty()) {
+      study_ = loadBuiltinStudy(source);
+    }
+  } catch (const std::exception& e) {
+    summary_->setText(QString::fromUtf8(e.what()));
+    runButton_->setEnabled(false);
+    return;
+  }
+  runButton_->setEnabled(study_.has_value());
+  if (!study_) {
+    summary_->setText(tr("Choose a study file."));
+    return;
+  }
+  studyStem_ = QFileInfo(origin).completeBaseName();
+  if (!outputEdited_) outputEdit_->setText(QDir::toNativeSeparators(defaultStudyDirectory(studyStem_)));
+  std::size_t configurations = 0;
+  try {
+    configurations = engine::expandStudy(*study_).size();
+  } catch (const std::exception& e) {
+    summary_->setText(QString::fromUtf8(e.what()));
+    runButton_->setEnabled(false);
+    return;
+  }
+  const engine::StudySpec& s = *study_;
+  QString what = s.grid ? tr("%1 × %2 grid").arg(QString::fromStdString(s.grid->x.parameter),
+                                                  QString::fromStdString(s.grid->y.parameter))
+                        : tr("%1 batch sizes").arg(s.batchSizes.size());
+  summary_->setText(tr("%1\n%2 configurations: %3 runs × %4 × %5 seeds, %6 epochs each, lr scaling %7.")
+                        .arg(QString::fromStdString(s.description))
+                        .arg(configurations)
+                        .arg(s.experiment.runs.size())
+                        .arg(what)
+                        .arg(s.seeds.size())
+                        .arg(s.epochs, 0, 'g', 3)
+                        .arg(QString::fromStdString(s.lrScaling)));
+}
+
+bool StudyLaunchDialog::addStudyFile(const QString& path) {
+  const QString data = kFileRole + path;
+  int index = studyBox_->findData(data);
+  if (index < 0) {
+    studyBox_->addItem(QFileInfo(path).fileName(), data);
+    index = studyBox_->count() - 1;
+  }
+  if (studyBox_->currentIndex() == index)
+    onStudyChosen();
+  else
+    studyBox_->setCurrentIndex(index);
+  return study_.has_value();
+}
+
+bool StudyLaunchDialog::chooseBuiltin(const QString& resourcePath) {
+  const int index = studyBox_->findData(resourcePath);
+  if (index < 0) return false;
+  studyBox_->setCurrentIndex(index);
+  return study_.has_value();
+}
+
+void StudyLaunchDialog::setOutputDirectory(const QString& dir) {
+  outputEdit_->setText(dir);
+  outputEdited_ = true;
+}
+
+void StudyLaunchDialog::setThreads(int threads) { threadsBox_->setValue(threads); }
+QString StudyLaunchDialog::outputDirectory() const { return QDir::fromNativeSeparators(outputEdit_->text().trimmed()); }
+int StudyLaunchDialog::threads() const { return threadsBox_->value(); }
+QString StudyLaunchDialog::message() const { return summary_->text(); }
+
+void StudyLaunchDialog::browseStudy() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Study file"), QString(), tr("Studies (*.json)"));
+  if (!path.isEmpty()) addStudyFile(path);
+}
+
+void StudyLaunchDialog::browseOutput() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Save the study's results in"), outputDirectory());
+  if (!dir.isEmpty()) setOutputDirectory(QDir::toNativeSeparators(dir));
+}
+
+bool StudyLaunchDialog::tryAccept() {
+  if (!study_) return false;
+  const QString dir = outputDirectory();
+  if (dir.isEmpty()) {
+    summary_->setText(tr("Choose a folder for the results."));
+    return false;
+  }
+  const QDir folder(dir);
+  if (folder.exists(QString::fromLatin1(engine::kStudyCsvFile)) || folder.exists(QString::fromLatin1(engine::kStudyJsonFile))) {
+    const QString question = tr("%1 already holds a study. Replace its results with this study's?")
+                                 .arg(QDir::toNativeSeparators(dir));
+    if (!overwritePrompt_(question)) return false;
+  }
+  accept();
+  return true;
+}
+
+}  // namespace larslab::ui
