@@ -130,7 +130,7 @@ void StudyHeatmap::paintEvent(QPaintEvent*) {
       // Some seeds failed while others trained: a red corner says the mean hides a failure.
       if (finite && c.failed > 0) {
         const QPoint corner = r.topRight();
-        const QPolygon triangle({corner, corner + QPoint(-9, 0), corner + QPoint(0, 9)});
+        const QPolygon triangle({corner, corner + QPoint(-14, 0), corner + QPoint(0, 14)});
         p.setBrush(kFailedColor);
         p.setPen(Qt::NoPen);
         p.drawPolygon(triangle);

@@ -47,8 +47,10 @@ StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
   studyRow->addWidget(browseStudy);
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
-  summary_->setMinimumWidth(420);
+  summary_->setMinimumWidth(560);
   outputEdit_ = new QLineEdit(this);
+  // Wide enough for Documents/LARS Lab studies/<name>-<date> on a typical home folder.
+  outputEdit_->setMinimumWidth(outputEdit_->fontMetrics().horizontalAdvance(QString(72, QLatin1Char('x'))));
   auto* browseOut = new QPushButton(tr("&Browse…"), this);
   auto* outRow = new QHBoxLayout;
   outRow->addWidget(outputEdit_, 1);
@@ -58,11 +60,17 @@ StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
   threadsBox_->setValue(threadsBox_->maximum());
   threadsBox_->setToolTip(tr("Configurations trained at once, one core each. The results do not depend on it."));
 
+  // Rows holding a layout get no buddy from QFormLayout: their labels name their field themselves.
+  auto labelFor = [this](const QString& text, QWidget* buddy) {
+    auto* label = new QLabel(text, this);
+    label->setBuddy(buddy);
+    return label;
+  };
   auto* form = new QFormLayout;
-  form->addRow(tr("&Study:"), studyRow);
+  form->addRow(labelFor(tr("&Study:"), studyBox_), studyRow);
   form->addRow(QString(), summary_);
-  form->addRow(tr("Save &results in:"), outRow);
-  form->addRow(tr("&Configurations at once:"), threadsBox_);
+  form->addRow(labelFor(tr("Save &results in:"), outputEdit_), outRow);
+  form->addRow(labelFor(tr("&Configurations at once:"), threadsBox_), threadsBox_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
   runButton_ = buttons->addButton(tr("&Run study"), QDialogButtonBox::AcceptRole);
   auto* layout = new QVBoxLayout(this);
@@ -116,12 +124,12 @@ void StudyLaunchDialog::onStudyChosen() {
   QString what = s.grid ? tr("%1 × %2 grid").arg(QString::fromStdString(s.grid->x.parameter),
                                                   QString::fromStdString(s.grid->y.parameter))
                         : tr("%1 batch sizes").arg(s.batchSizes.size());
-  summary_->setText(tr("%1\n%2 configurations: %3 runs × %4 × %5 seeds, %6 epochs each, lr scaling %7.")
+  summary_->setText(tr("%1\n%2 configurations: %3 × %4 × %5, %6 epochs each, lr scaling %7.")
                         .arg(QString::fromStdString(s.description))
                         .arg(configurations)
-                        .arg(s.experiment.runs.size())
+                        .arg(s.experiment.runs.size() == 1 ? tr("1 run") : tr("%1 runs").arg(s.experiment.runs.size()))
                         .arg(what)
-                        .arg(s.seeds.size())
+                        .arg(s.seeds.size() == 1 ? tr("1 seed") : tr("%1 seeds").arg(s.seeds.size()))
                         .arg(s.epochs, 0, 'g', 3)
                         .arg(QString::fromStdString(s.lrScaling)));
 }

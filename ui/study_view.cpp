@@ -229,12 +229,12 @@ void StudyView::draw() {
                    .arg(r.seed)
                    .arg(QString::fromStdString(r.status).toHtmlEscaped());
   }
-  const QString marks = spec_.grid ? tr("dark cells, a red corner when some seeds failed")
+  const QString marks = spec_.grid ? tr("a red corner marks a cell where a seed did, a dark cell has no result")
                                    : tr("red squares");
-  title_->setText(tr("<b>%1</b> — %2 configurations: %3 failed (diverged or blew up: %4), %5 skipped. "
+  title_->setText(tr("<b>%1</b> — %2: %3 failed (diverged or blew up; %4), %5 skipped. "
                      "Click a point to see its training curves.")
                       .arg(QString::fromStdString(spec_.name).toHtmlEscaped())
-                      .arg(results_.size())
+                      .arg(results_.size() == 1 ? tr("1 configuration") : tr("%1 configurations").arg(results_.size()))
                       .arg(failedCount)
                       .arg(marks)
                       .arg(skippedCount));
@@ -339,6 +339,8 @@ void StudyView::drawBatchCharts() {
         if (batch >= firstBatch) perfect->append(batch, firstSteps * firstBatch / batch);
       minSteps = std::min(minSteps, firstSteps * firstBatch / hi);
       steps_->addSeries(perfect);
+      // Named in the title (a legend entry per run would be cut short at 1366 px).
+      for (QLegendMarker* marker : steps_->legend()->markers(perfect)) marker->setVisible(false);
     } else {
       delete stepsLine;
       delete perfect;
@@ -353,7 +355,8 @@ void StudyView::drawBatchCharts() {
   attachAll(accuracy_, batchAxis(lo, hi), accuracyY);
 
   const double target = spec_.targetAccuracy.value_or(-1.0);
-  steps_->setTitle(target > 0 ? tr("Steps to %1% test accuracy (every seed reached it)").arg(target * 100.0)
+  steps_->setTitle(target > 0 ? tr("Steps to %1% test accuracy (every seed reached it); dashed: perfect scaling")
+                                    .arg(target * 100.0)
                               : tr("Steps to target: the study sets no target accuracy"));
   auto* stepsY = new QLogValueAxis;
   stepsY->setBase(10.0);
@@ -479,7 +482,33 @@ void StudyView::outlineSelection() {
   }
 }
 
+void StudyView::markSelection() {
+  // A ring around the selected point on the batch charts (the heatmaps outline their cell).
+  for (QChart* chart : {accuracy_, steps_}) {
+    for (QAbstractSeries* s : chart->series())
+      if (s->objectName() == QLatin1String("selection")) {
+        chart->removeSeries(s);
+        delete s;
+      }
+    if (spec_.grid || selectedIds_.empty()) continue;
+    for (const ClickTarget& t : clickTargets_) {
+      if (t.chart != chart || t.id != selectedIds_.front()) continue;
+      auto* ring = new QScatterSeries;
+      ring->setObjectName(QStringLiteral("selection"));
+      ring->setMarkerSize(16.0);
+      ring->setColor(Qt::transparent);
+      ring->setBorderColor(palette().color(QPalette::Highlight));
+      ring->setPen(QPen(palette().color(QPalette::Highlight), 2.5));
+      ring->append(t.point);
+      chart->addSeries(ring);
+      for (QAbstractAxis* axis : chart->axes()) ring->attachAxis(axis);
+      for (QLegendMarker* marker : chart->legend()->markers(ring)) marker->setVisible(false);
+    }
+  }
+}
+
 void StudyView::drawCurves() {
+  markSelection();
   clear(curves_);
   if (selectedIds_.empty()) {
     curves_->setTitle(tr("Click a point (or a heatmap cell) to see its training curves here"));
@@ -520,18 +549,29 @@ void StudyView::drawCurves() {
     return s;
   };
   const bool band = c.seeds > 1;
-  // The loss on a log axis (it spans decades, and a blow-up stays readable).
-  auto* lossAxis = new QLogValueAxis;
-  lossAxis->setBase(10.0);
-  lossAxis->setLabelFormat(QStringLiteral("%g"));
-  lossAxis->setMinorTickCount(-1);
-  lossAxis->setTitleText(tr("train loss (log)"));
-  lossAxis->setLinePenColor(lossColor);
   double lo = INFINITY, hi = -INFINITY;
   for (std::size_t i = 0; i < c.trainLoss.step.size(); ++i)
     if (c.trainLoss.least[i] > 0) lo = std::min(lo, c.trainLoss.least[i]), hi = std::max(hi, c.trainLoss.most[i]);
   if (!(lo < hi)) lo = 0.01, hi = 10.0;
-  lossAxis->setRange(lo / 1.2, hi * 1.2);
+  // A log axis when the loss spans decades (a blow-up stays readable), else a linear one: a
+  // log axis over less than a decade has one label or none.
+  QAbstractAxis* lossAxis = nullptr;
+  if (hi / lo >= 20.0) {
+    auto* log = new QLogValueAxis;
+    log->setBase(10.0);
+    log->setLabelFormat(QStringLiteral("%g"));
+    log->setMinorTickCount(-1);
+    log->setRange(lo / 1.2, hi * 1.2);
+    log->setTitleText(tr("train loss (log scale)"));
+    lossAxis = log;
+  } else {
+    auto* linear = new QValueAxis;
+    linear->setRange(0.0, hi * 1.1);
+    linear->setTitleText(tr("train loss"));
+    linear->applyNiceNumbers();
+    lossAxis = linear;
+  }
+  lossAxis->setLinePenColor(lossColor);
   auto* accuracyAxis = new QValueAxis;
   accuracyAxis->setRange(0.0, 1.0);
   accuracyAxis->setTitleText(tr("test accuracy"));
@@ -543,6 +583,7 @@ void StudyView::drawCurves() {
   if (!c.trainLoss.step.empty()) lastStep = std::max(lastStep, c.trainLoss.step.back());
   if (!c.testAccuracy.step.empty()) lastStep = std::max(lastStep, c.testAccuracy.step.back());
   stepAxis->setRange(0.0, lastStep);
+  stepAxis->applyNiceNumbers();  // 0, 100, 200, 300 rather than 0, 72, 145, 217
   curves_->addAxis(stepAxis, Qt::AlignBottom);
   curves_->addAxis(lossAxis, Qt::AlignLeft);
   curves_->addAxis(accuracyAxis, Qt::AlignRight);

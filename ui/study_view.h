@@ -78,6 +78,7 @@ class StudyView : public QWidget {
   void drawHeatmaps();
   void drawCurves();
   void outlineSelection();
+  void markSelection();
 
   QLabel* title_;
   QStackedWidget* pictures_;

@@ -209,7 +209,7 @@ TEST(StudyExpansion, BuiltInFashionStudyScalesFromBatch128) {
   ASSERT_EQ(cs.size(), 3u * 7u);
   const StudyConfiguration& big = cs[6];  // LARS at batch 8192
   EXPECT_EQ(big.id, "lars_b8192_s1");
-  EXPECT_DOUBLE_EQ(big.lr, 0.05 * 64);
+  EXPECT_DOUBLE_EQ(big.lr, 1.0 * 64);  // lr 1 at batch 128: from the eta x lr grid study
   EXPECT_DOUBLE_EQ(big.eta, 0.001);
   EXPECT_EQ(big.totalSteps, 5 * (60000 / 8192));
   EXPECT_EQ(big.experiment.runs[0].schedule.warmupSteps, 60000 / 8192);  // one epoch

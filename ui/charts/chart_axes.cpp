@@ -142,11 +142,13 @@ void ChartAxes::activateLayout() {
 }
 
 void ChartAxes::setXRange(double lo, double hi) {
+  layoutReticks_ = 0;
   setLinearRange(x_, lo, hi, true);
   activateLayout();
 }
 
 void ChartAxes::setYRange(double lo, double hi) {
+  layoutReticks_ = 0;
   if (logY_) {
     if (!(lo > 0.0) || !(hi > lo) || !std::isfinite(hi)) return;
     setLogTicks(lo, hi);
@@ -174,6 +176,13 @@ void ChartAxes::retick() {
     setLinearRange(yLin_, yLin_->min(), yLin_->max(), false);
   }
   activateLayout();
+}
+
+bool ChartAxes::retickAfterLayout() {
+  if (layoutReticks_ >= kMaxLayoutReticks) return false;
+  ++layoutReticks_;
+  retick();
+  return true;
 }
 
 double ChartAxes::xToPx(double x) const {

@@ -60,6 +60,14 @@ class ChartAxes {
   void setYRange(double lo, double hi);
   // Recomputes the ticks for the current plot size.
   void retick();
+  // retick() after Qt Charts changed the plot area. New ticks change the labels' width and so
+  // the plot area again; at some sizes two tick choices alternate for ever (a layout loop that
+  // kept the GUI thread at 100% and starved every other window's painting). At most
+  // kMaxLayoutReticks follow one another; a range change (setXRange, setYRange) or a resize
+  // (allowLayoutReticks) allows more. False when skipped.
+  bool retickAfterLayout();
+  void allowLayoutReticks() { layoutReticks_ = 0; }
+  static constexpr int kMaxLayoutReticks = 2;
   // Qt Charts applies tick changes through a posted layout request; lay out now so that a
   // grab() or export right after a change (no event loop in between) shows the new ticks.
   void activateLayout();
@@ -82,6 +90,7 @@ class ChartAxes {
   QValueAxis* yLin_;
   QLogValueAxis* yLog_;
   bool logY_ = false;
+  int layoutReticks_ = 0;  // reticks since the last range change
   double yBoundLo_ = -std::numeric_limits<double>::infinity();
   double yBoundHi_ = std::numeric_limits<double>::infinity();
   double xLimit_ = std::numeric_limits<double>::infinity();

@@ -45,7 +45,7 @@ MetricChart::Impl::Impl(MetricChart* owner) : q(owner) {
           q,
           [this] {
             retickQueued = false;
-            axes->retick();
+            axes->retickAfterLayout();
           },
           Qt::QueuedConnection);
     }
@@ -191,6 +191,7 @@ void MetricChart::setFontScale(double scale) {
   if (!(scale > 0.0) || scale == d_->fontScale) return;
   d_->fontScale = scale;
   d_->applyPalette();  // every font, then the legend, ticks and overlays that measure them
+  d_->axes->allowLayoutReticks();
   d_->axes->retick();
 }
 
@@ -215,6 +216,7 @@ QPoint MetricChart::titlePosition() const {
 
 void MetricChart::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
+  d_->axes->allowLayoutReticks();  // a new size needs its own ticks
   d_->placeMaximizeButton();
 }
 
