@@ -48,6 +48,9 @@ void MainWindow::openStudyInteractive() {
 void MainWindow::runStudyInteractive() {
   StudyLaunchDialog dialog(this);
   if (threads_ > 0) dialog.setThreads(threads_);
+  // The experiment as it stands (tuned values included) comes first: the study users reach for.
+  if (const std::optional<engine::ExperimentSpec> spec = runningExperiment(); spec && !isReadOnly())
+    dialog.setCurrentExperiment(*spec);
   if (dialog.exec() != QDialog::Accepted || !dialog.study()) return;
   startStudy(*dialog.study(), dialog.outputDirectory(), dialog.threads());
 }

@@ -17,6 +17,9 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <QRegularExpression>
+#include <nlohmann/json.hpp>
+
 #include "builtin_experiments.h"
 #include "engine/study_runner.h"
 
@@ -24,7 +27,25 @@ namespace larslab::ui {
 
 namespace {
 const QString kFileRole = QStringLiteral("file:");
+const QString kCurrentRole = QStringLiteral("current:");
+
+// Batch sizes around the experiment's own, as a user would start: b/4 ... 8b, within the split.
+QString suggestedBatchSizes(const engine::ExperimentSpec& e) {
+  long split = 0;
+  try {
+    split = engine::trainingSplitSize(e.dataset, e.seed);
+  } catch (const std::exception&) {
+    split = 0;  // the study reports the dataset's problem when it is built
+  }
+  QStringList out;
+  for (const double factor : {0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) {
+    const long b = std::max(1L, std::lround(e.batchSize * factor));
+    if (split > 0 && b > split) break;
+    if (!out.contains(QString::number(b))) out << QString::number(b);
+  }
+  return out.join(QStringLiteral(", "));
 }
+}  // namespace
 
 QString defaultStudyDirectory(const QString& stem) {
   QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
@@ -45,6 +66,28 @@ StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
   auto* studyRow = new QHBoxLayout;
   studyRow->addWidget(studyBox_, 1);
   studyRow->addWidget(browseStudy);
+  currentFields_ = new QWidget(this);
+  batchSizesEdit_ = new QLineEdit(currentFields_);
+  batchSizesEdit_->setToolTip(tr("Batch sizes to train the experiment at, separated by commas."));
+  seedsBox_ = new QSpinBox(currentFields_);
+  seedsBox_->setRange(1, 20);
+  seedsBox_->setValue(3);
+  seedsBox_->setToolTip(tr("Each configuration is repeated with this many seeds (initial weights and batch order), "
+                           "from the experiment's own seed up."));
+  scalingBox_ = new QComboBox(currentFields_);
+  for (const char* rule : engine::kLrScalings) scalingBox_->addItem(QString::fromLatin1(rule));
+  scalingBox_->setCurrentText(QStringLiteral("linear"));
+  scalingBox_->setToolTip(tr("How each run's lr follows the batch size, from the experiment's batch size."));
+  targetEdit_ = new QLineEdit(currentFields_);
+  targetEdit_->setPlaceholderText(tr("none"));
+  targetEdit_->setToolTip(tr("Steps to this test accuracy (0 to 1) are recorded and plotted; empty: none."));
+  auto* fields = new QFormLayout(currentFields_);
+  fields->setContentsMargins(0, 0, 0, 0);
+  fields->addRow(tr("&Batch sizes:"), batchSizesEdit_);
+  fields->addRow(tr("S&eeds:"), seedsBox_);
+  fields->addRow(tr("&LR scaling:"), scalingBox_);
+  fields->addRow(tr("&Target test accuracy:"), targetEdit_);
+  currentFields_->hide();
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
   summary_->setMinimumWidth(560);
@@ -68,6 +111,7 @@ StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
   };
   auto* form = new QFormLayout;
   form->addRow(labelFor(tr("&Study:"), studyBox_), studyRow);
+  form->addRow(QString(), currentFields_);
   form->addRow(QString(), summary_);
   form->addRow(labelFor(tr("Save &results in:"), outputEdit_), outRow);
   form->addRow(labelFor(tr("&Configurations at once:"), threadsBox_), threadsBox_);
@@ -84,6 +128,10 @@ StudyLaunchDialog::StudyLaunchDialog(QWidget* parent) : QDialog(parent) {
   connect(browseStudy, &QPushButton::clicked, this, &StudyLaunchDialog::browseStudy);
   connect(browseOut, &QPushButton::clicked, this, &StudyLaunchDialog::browseOutput);
   connect(outputEdit_, &QLineEdit::textEdited, this, [this] { outputEdited_ = true; });
+  connect(batchSizesEdit_, &QLineEdit::textEdited, this, &StudyLaunchDialog::onStudyChosen);
+  connect(targetEdit_, &QLineEdit::textEdited, this, &StudyLaunchDialog::onStudyChosen);
+  connect(seedsBox_, &QSpinBox::valueChanged, this, &StudyLaunchDialog::onStudyChosen);
+  connect(scalingBox_, &QComboBox::currentIndexChanged, this, &StudyLaunchDialog::onStudyChosen);
   connect(buttons, &QDialogButtonBox::accepted, this, &StudyLaunchDialog::tryAccept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   onStudyChosen();
@@ -93,8 +141,12 @@ void StudyLaunchDialog::onStudyChosen() {
   study_.reset();
   const QString source = studyBox_->currentData().toString();
   QString origin = source;
+  currentFields_->setVisible(source == kCurrentRole);
   try {
-    if (source.startsWith(kFileRole)) {
+    if (source == kCurrentRole) {
+      origin = QStringLiteral("experiment-study");
+      study_ = currentStudy();
+    } else if (source.startsWith(kFileRole)) {
       origin = source.mid(kFileRole.size());
       study_ = engine::loadStudy(origin.toStdString());
     } else if (!source.isEmpty()) {
@@ -130,8 +182,60 @@ void StudyLaunchDialog::onStudyChosen() {
                         .arg(s.experiment.runs.size() == 1 ? tr("1 run") : tr("%1 runs").arg(s.experiment.runs.size()))
                         .arg(what)
                         .arg(s.seeds.size() == 1 ? tr("1 seed") : tr("%1 seeds").arg(s.seeds.size()))
-                        .arg(s.epochs, 0, 'g', 3)
+                        .arg(s.epochs, 0, 'g', 4)
                         .arg(QString::fromStdString(s.lrScaling)));
+}
+
+void StudyLaunchDialog::setCurrentExperiment(const engine::ExperimentSpec& experiment) {
+  current_ = experiment;
+  batchSizesEdit_->setText(suggestedBatchSizes(experiment));
+  const QString title = tr("The running experiment: %1").arg(QString::fromStdString(experiment.name));
+  const int index = studyBox_->findData(kCurrentRole);
+  if (index >= 0) studyBox_->removeItem(index);
+  studyBox_->insertItem(0, title, kCurrentRole);
+  if (studyBox_->currentIndex() == 0)
+    onStudyChosen();
+  else
+    studyBox_->setCurrentIndex(0);
+}
+
+bool StudyLaunchDialog::setCurrentStudyFields(const QString& batchSizes, int seeds, const QString& lrScaling,
+                                              const QString& targetAccuracy) {
+  batchSizesEdit_->setText(batchSizes);
+  seedsBox_->setValue(seeds);
+  scalingBox_->setCurrentText(lrScaling);
+  targetEdit_->setText(targetAccuracy);
+  onStudyChosen();
+  return study_.has_value();
+}
+
+engine::StudySpec StudyLaunchDialog::currentStudy() const {
+  if (!current_) throw std::runtime_error("no experiment is running");
+  nlohmann::ordered_json root;
+  root["version"] = 1;
+  root["name"] = current_->name + ": batch sizes and seeds";
+  root["description"] = "A study of the experiment as it ran in the window (tuned values included).";
+  // As a study file written next to nothing: data paths absolute, so the study names the same data.
+  root["experiment"] = nlohmann::ordered_json::parse(engine::experimentToJson(engine::relocateExperiment(*current_, "")));
+  nlohmann::ordered_json batches = nlohmann::ordered_json::array();
+  for (const QString& part : batchSizesEdit_->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const int b = part.toInt(&ok);
+    if (!ok) throw std::runtime_error(tr("Batch sizes: \"%1\" is not a whole number").arg(part).toStdString());
+    batches.push_back(b);
+  }
+  root["batch_sizes"] = batches;
+  root["lr_scaling"] = scalingBox_->currentText().toStdString();
+  nlohmann::ordered_json seeds = nlohmann::ordered_json::array();
+  for (int k = 0; k < seedsBox_->value(); ++k) seeds.push_back(current_->seed + static_cast<std::uint64_t>(k));
+  root["seeds"] = seeds;
+  if (!targetEdit_->text().trimmed().isEmpty()) {
+    bool ok = false;
+    const double t = targetEdit_->text().trimmed().toDouble(&ok);
+    if (!ok) throw std::runtime_error(tr("Target test accuracy: \"%1\" is not a number").arg(targetEdit_->text()).toStdString());
+    root["target_accuracy"] = t;
+  }
+  return engine::parseStudy(root.dump(), "the running experiment's study");
 }
 
 bool StudyLaunchDialog::addStudyFile(const QString& path) {

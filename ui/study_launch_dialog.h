@@ -10,6 +10,7 @@
 #include "engine/study.h"
 
 class QComboBox;
+class QWidget;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -23,6 +24,12 @@ class StudyLaunchDialog : public QDialog {
  public:
   explicit StudyLaunchDialog(QWidget* parent = nullptr);
 
+  // Offers "the running experiment" first (and selects it): a batch-size study of it built from
+  // the fields below the choice (batch sizes, seeds, LR scaling, target accuracy).
+  void setCurrentExperiment(const engine::ExperimentSpec& experiment);
+  // The fields of that choice, as the user would type them; false (reason shown) when invalid.
+  bool setCurrentStudyFields(const QString& batchSizes, int seeds, const QString& lrScaling,
+                             const QString& targetAccuracy);
   // Adds a study file to the choices and selects it; false (reason shown) when it does not load.
   bool addStudyFile(const QString& path);
   bool chooseBuiltin(const QString& resourcePath);
@@ -43,10 +50,18 @@ class StudyLaunchDialog : public QDialog {
 
  private:
   void onStudyChosen();
+  // The running experiment as a study from the fields; throws with a message naming the field.
+  engine::StudySpec currentStudy() const;
   void browseStudy();
   void browseOutput();
 
   QComboBox* studyBox_;
+  QWidget* currentFields_;
+  QLineEdit* batchSizesEdit_;
+  QSpinBox* seedsBox_;
+  QComboBox* scalingBox_;
+  QLineEdit* targetEdit_;
+  std::optional<engine::ExperimentSpec> current_;
   QLabel* summary_;
   QLineEdit* outputEdit_;
   QSpinBox* threadsBox_;

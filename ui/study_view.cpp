@@ -347,10 +347,18 @@ void StudyView::drawBatchCharts() {
     }
   }
   accuracy_->addSeries(failures);
+  if (failures->count() == 0)
+    for (QLegendMarker* marker : accuracy_->legend()->markers(failures)) marker->setVisible(false);
   accuracy_->setTitle(seeds > 1 ? tr("Final test accuracy (mean over %1 seeds, band: min to max)").arg(seeds)
                                 : tr("Final test accuracy (one seed)"));
+  // From just below the lowest point drawn (failures included) to 1, in steps of 0.05: runs that
+  // all score 0.86-0.88 must not look identical on a 0-1 axis.
+  double lowest = 1.0;
+  for (const ClickTarget& t : clickTargets_)
+    if (t.chart == accuracy_) lowest = std::min(lowest, t.point.y());
   auto* accuracyY = new QValueAxis;
-  accuracyY->setRange(0.0, 1.0);
+  accuracyY->setRange(std::max(0.0, std::floor((lowest - 0.02) * 20.0) / 20.0), 1.0);
+  accuracyY->applyNiceNumbers();
   accuracyY->setTitleText(tr("test accuracy"));
   attachAll(accuracy_, batchAxis(lo, hi), accuracyY);
 
@@ -583,7 +591,13 @@ void StudyView::drawCurves() {
   if (!c.trainLoss.step.empty()) lastStep = std::max(lastStep, c.trainLoss.step.back());
   if (!c.testAccuracy.step.empty()) lastStep = std::max(lastStep, c.testAccuracy.step.back());
   stepAxis->setRange(0.0, lastStep);
-  stepAxis->applyNiceNumbers();  // 0, 100, 200, 300 rather than 0, 72, 145, 217
+  // Ticks at a round interval from 0 (0, 100, 200 rather than 0, 72, 145), the range kept.
+  const double raw = lastStep / 4.0;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  const double interval = decade * (raw / decade < 2.0 ? 1.0 : raw / decade < 5.0 ? 2.0 : 5.0);
+  stepAxis->setTickType(QValueAxis::TicksDynamic);
+  stepAxis->setTickAnchor(0.0);
+  stepAxis->setTickInterval(interval);
   curves_->addAxis(stepAxis, Qt::AlignBottom);
   curves_->addAxis(lossAxis, Qt::AlignLeft);
   curves_->addAxis(accuracyAxis, Qt::AlignRight);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
@@ -148,6 +149,44 @@ TEST(StudyLaunchDialog, DescribesTheStudyAndAsksBeforeReplacingOne) {
   EXPECT_FALSE(dialog.addStudyFile(bad));
   EXPECT_TRUE(dialog.message().contains(QStringLiteral("experiment: missing required field"))) << dialog.message().toStdString();
   EXPECT_FALSE(dialog.tryAccept());
+}
+
+}  // namespace
+}  // namespace larslab::ui
+
+namespace larslab::ui {
+namespace {
+
+TEST(StudyLaunchDialog, TheRunningExperimentBecomesABatchSizeStudyOverSeeds) {
+  test::app();
+  StudyLaunchDialog dialog;
+  const engine::ExperimentSpec experiment = engine::parseExperiment(test::smallExperimentJson(), "small.json");
+  dialog.setCurrentExperiment(experiment);
+  EXPECT_EQ(dialog.studyCombo()->currentIndex(), 0);
+  ASSERT_TRUE(dialog.study().has_value()) << dialog.message().toStdString();
+  ASSERT_TRUE(dialog.setCurrentStudyFields(QStringLiteral("16, 64"), 2, QStringLiteral("sqrt"), QStringLiteral("0.9")))
+      << dialog.message().toStdString();
+  const engine::StudySpec& s = *dialog.study();
+  EXPECT_EQ(s.batchSizes, (std::vector<int>{16, 64}));
+  EXPECT_EQ(s.seeds, (std::vector<std::uint64_t>{experiment.seed, experiment.seed + 1}));
+  EXPECT_EQ(s.lrScaling, "sqrt");
+  EXPECT_EQ(s.baseBatchSize, experiment.batchSize);
+  ASSERT_TRUE(s.targetAccuracy.has_value());
+  EXPECT_DOUBLE_EQ(*s.targetAccuracy, 0.9);
+  EXPECT_EQ(s.experiment.runs.size(), experiment.runs.size());
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("%1 runs × 2 batch sizes × 2 seeds").arg(experiment.runs.size())))
+      << dialog.message().toStdString();
+  // Mistakes name the field and keep Run from starting.
+  EXPECT_FALSE(dialog.setCurrentStudyFields(QStringLiteral("16, many"), 2, QStringLiteral("none"), QString()));
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("Batch sizes: \"many\" is not a whole number")))
+      << dialog.message().toStdString();
+  EXPECT_FALSE(dialog.tryAccept());
+  EXPECT_FALSE(dialog.setCurrentStudyFields(QStringLiteral("16, 100000"), 2, QStringLiteral("none"), QString()));
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("batch_sizes[1]: must not exceed the training split")))
+      << dialog.message().toStdString();
+  EXPECT_FALSE(dialog.setCurrentStudyFields(QStringLiteral("16"), 1, QStringLiteral("none"), QStringLiteral("2")));
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("target_accuracy: must be a number in (0, 1]")))
+      << dialog.message().toStdString();
 }
 
 }  // namespace
