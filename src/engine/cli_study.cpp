@@ -52,6 +52,25 @@ std::vector<fs::path> builtinStudies() {
   return files;
 }
 
+// "  0.8713": the mean final test accuracy of the results `at` picks, "-" when none trained
+// (diverged or never evaluated), right-aligned in `width` characters after two spaces.
+template <class Pick>
+std::string meanAccuracyCell(const std::vector<StudyResult>& results, const Pick& at, int width) {
+  double sum = 0.0;
+  int n = 0;
+  for (const StudyResult& r : results)
+    if (at(r) && !std::isnan(r.finalTestAccuracy) && r.status.rfind("diverged", 0) != 0) {
+      sum += r.finalTestAccuracy;
+      ++n;
+    }
+  char cell[64];
+  if (n == 0)
+    std::snprintf(cell, sizeof cell, "  %*s", width, "-");
+  else
+    std::snprintf(cell, sizeof cell, "  %*.4f", width, sum / n);
+  return cell;
+}
+
 // Mean final test accuracy over seeds, one row per run, one column per batch size.
 std::string accuracyTable(const StudySpec& spec, const std::vector<StudyResult>& results) {
   std::vector<std::string> runs;
@@ -72,21 +91,8 @@ std::string accuracyTable(const StudySpec& spec, const std::vector<StudyResult>&
   for (const std::string& run : runs) {
     std::snprintf(cell, sizeof cell, "%-*s", static_cast<int>(w), run.c_str());
     out << cell;
-    for (const int b : spec.batchSizes) {
-      double sum = 0.0;
-      int n = 0;
-      for (const StudyResult& r : results)
-        if (r.run == run && r.batchSize == b && !std::isnan(r.finalTestAccuracy) &&
-            r.status.rfind("diverged", 0) != 0) {
-          sum += r.finalTestAccuracy;
-          ++n;
-        }
-      if (n == 0)
-        std::snprintf(cell, sizeof cell, "  %7s", "-");
-      else
-        std::snprintf(cell, sizeof cell, "  %7.4f", sum / n);
-      out << cell;
-    }
+    for (const int b : spec.batchSizes)
+      out << meanAccuracyCell(results, [&](const StudyResult& r) { return r.run == run && r.batchSize == b; }, 7);
     out << '\n';
   }
   return out.str();
@@ -113,21 +119,9 @@ std::string gridTable(const StudySpec& spec, const std::vector<StudyResult>& res
     for (const double y : g.y.values) {
       std::snprintf(cell, sizeof cell, "%-*s", w, formatNumber(y).c_str());
       out << cell;
-      for (const double x : g.x.values) {
-        double sum = 0.0;
-        int n = 0;
-        for (const StudyResult& r : results)
-          if (r.run == run.name && r.gridX == x && r.gridY == y && !std::isnan(r.finalTestAccuracy) &&
-              r.status.rfind("diverged", 0) != 0) {
-            sum += r.finalTestAccuracy;
-            ++n;
-          }
-        if (n == 0)
-          std::snprintf(cell, sizeof cell, "  %9s", "-");
-        else
-          std::snprintf(cell, sizeof cell, "  %9.4f", sum / n);
-        out << cell;
-      }
+      for (const double x : g.x.values)
+        out << meanAccuracyCell(
+            results, [&](const StudyResult& r) { return r.run == run.name && r.gridX == x && r.gridY == y; }, 9);
       out << '\n';
     }
   }
