@@ -1,5 +1,7 @@
 #include "engine/experiment.h"
 
+#include "engine/json_reader.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -35,13 +37,7 @@ std::string joinMessage(const std::string& file, const std::vector<SpecIssue>& i
   return text;
 }
 
-std::string describe(const Json& j) {
-  if (j.is_string()) return "\"" + j.get<std::string>() + "\"";
-  if (j.is_number()) return formatNumber(j.get<double>());
-  if (j.is_object()) return "an object";
-  if (j.is_array()) return "an array";
-  return j.dump();
-}
+std::string describe(const Json& j) { return describeJson(j); }
 
 std::string child(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -510,20 +506,9 @@ SpecError::SpecError(std::string file, std::vector<SpecIssue> issues)
       issues_(std::move(issues)) {}
 
 ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& origin) {
-  Json root;
-  try {
-    root = Json::parse(jsonText);
-  } catch (const Json::parse_error& e) {
-    // nlohmann's message carries "at line L, column C"; keep only the useful tail.
-    std::string what = e.what();
-    const auto pos = what.find("parse error");
-    throw SpecError(
-        origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))}});
-  }
+  const Json root = parseJsonObject(jsonText, origin);
   Reader r;
   ExperimentSpec spec;
-  if (!root.is_object())
-    throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describe(root)}});
   r.checkKeys(root, "",
               {"version", "name", "description", "dataset", "model", "batch_size", "steps",
                "epochs", "eval_every", "seed", "shuffle", "health", "runs"});
@@ -618,15 +603,8 @@ ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& o
 }
 
 ExperimentSpec loadExperiment(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SpecError(path, {{"", "cannot open the file"}});
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw SpecError(path, {{"", "cannot read the file"}});
-  ExperimentSpec spec = parseExperiment(text.str(), path);
-  std::error_code ec;
-  const std::filesystem::path folder = std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
-  spec.dataset.baseDir = ec ? std::filesystem::path(path).parent_path().string() : folder.string();
+  ExperimentSpec spec = parseExperiment(readSpecFile(path), path);
+  spec.dataset.baseDir = folderOf(path);
   return spec;
 }
 

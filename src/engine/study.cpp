@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "data/dataset_facts.h"
+#include "engine/json_reader.h"
 #include "engine/session.h"
 #include "engine/text_util.h"
 #include "optim/optimizer.h"
@@ -25,13 +26,7 @@ const std::vector<std::string> kFields = {"version",      "name",           "des
                                           "lr_scaling",   "base_batch_size", "warmup_epochs",
                                           "seeds",        "target_accuracy", "grid"};
 
-std::string describe(const Json& j) {
-  if (j.is_string()) return "\"" + j.get<std::string>() + "\"";
-  if (j.is_number()) return formatNumber(j.get<double>());
-  if (j.is_object()) return "an object";
-  if (j.is_array()) return "an array";
-  return j.dump();
-}
+std::string describe(const Json& j) { return describeJson(j); }
 
 bool isInteger(const Json& j, long long lo, long long hi) {
   if (!j.is_number()) return false;
@@ -185,16 +180,7 @@ long trainingSplitSize(const DatasetSpec& d, std::uint64_t seed) {
 }
 
 StudySpec parseStudy(const std::string& jsonText, const std::string& origin, const std::string& baseDir) {
-  Json root;
-  try {
-    root = Json::parse(jsonText);
-  } catch (const Json::parse_error& e) {
-    const std::string what = e.what();
-    const auto pos = what.find("parse error");
-    throw SpecError(origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))}});
-  }
-  if (!root.is_object())
-    throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describe(root)}});
+  const Json root = parseJsonObject(jsonText, origin);
   std::vector<SpecIssue> issues;
   auto issue = [&issues](std::string path, std::string message) {
     issues.push_back({std::move(path), std::move(message)});
@@ -217,35 +203,11 @@ StudySpec parseStudy(const std::string& jsonText, const std::string& origin, con
       (std::string(key) == "name" ? spec.name : spec.description) = root[key].get<std::string>();
   }
 
-  // The experiment: a file (relative to the study's folder) or an inline object. Its own issues
-  // keep their paths under "experiment".
-  bool haveExperiment = false;
-  if (!root.contains("experiment")) {
-    issue("experiment", "missing required field (an experiment file path or an experiment object)");
-  } else if (root["experiment"].is_string()) {
-    spec.experimentPath = root["experiment"].get<std::string>();
-    std::filesystem::path p(spec.experimentPath);
-    if (p.is_relative() && !baseDir.empty()) p = std::filesystem::path(baseDir) / p;
-    try {
-      spec.experiment = loadExperiment(p.lexically_normal().string());
-      haveExperiment = true;
-    } catch (const SpecError& e) {
-      for (const SpecIssue& i : e.issues())
-        issue("experiment", e.file() + ": " + (i.path.empty() ? "" : i.path + ": ") + i.message);
-    }
-  } else if (root["experiment"].is_object()) {
-    try {
-      spec.experiment = parseExperiment(root["experiment"].dump(), origin);
-      spec.experiment.dataset.baseDir = baseDir;
-      haveExperiment = true;
-    } catch (const SpecError& e) {
-      for (const SpecIssue& i : e.issues())
-        issue(i.path.empty() ? "experiment" : "experiment." + i.path, i.message);
-    }
-  } else {
-    issue("experiment", "must be an experiment file path or an experiment object, got " +
-                            describe(root["experiment"]));
-  }
+  // The experiment: a file (relative to the study's folder) or an inline object.
+  const std::optional<ExperimentSpec> experiment =
+      readExperimentField(root, origin, baseDir, spec.experimentPath, issues);
+  const bool haveExperiment = experiment.has_value();
+  if (haveExperiment) spec.experiment = *experiment;
 
   long trainSize = 0;
   if (haveExperiment) {
@@ -393,15 +355,7 @@ StudySpec parseStudy(const std::string& jsonText, const std::string& origin, con
   return spec;
 }
 
-StudySpec loadStudy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SpecError(path, {{"", "cannot open the file"}});
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::error_code ec;
-  const std::filesystem::path folder = std::filesystem::absolute(std::filesystem::path(path), ec).parent_path();
-  return parseStudy(text.str(), path, ec ? std::filesystem::path(path).parent_path().string() : folder.string());
-}
+StudySpec loadStudy(const std::string& path) { return parseStudy(readSpecFile(path), path, folderOf(path)); }
 
 std::string studyToJson(const StudySpec& spec, const std::string& folder) {
   OrderedJson root;
