@@ -1,0 +1,170 @@
+// Lessons: the reader's errors name the field; the state at a step is the experiment plus the
+// actions of the steps so far (replayed: the same curves); and every built-in lesson's claims,
+// as its text states them, hold when its runs are trained here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "engine/csv_export.h"
+#include "engine/lesson.h"
+#include "engine/session.h"
+#include "engine/summary.h"
+#include "tiny_experiment.h"
+
+namespace larslab::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string lessonJson(const std::string& steps) {
+  return R"({"version": 1, "title": "t", "experiment": )" + testing::tinyJson(40) + R"(, "steps": )" + steps + "}";
+}
+
+std::string firstIssue(const std::string& text, const LessonVocabulary& vocabulary = {}) {
+  try {
+    parseLesson(text, "l.json", "", vocabulary);
+  } catch (const SpecError& e) {
+    return e.issues().front().path + ": " + e.issues().front().message;
+  }
+  return "no error";
+}
+
+TEST(LessonSpec, ErrorsNameTheField) {
+  EXPECT_EQ(firstIssue(lessonJson("[]")), "steps: must be a non-empty array of steps, got an empty array");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a"}])")), "steps[0].text: missing required field");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "txt": 1}])")),
+            "steps[0].txt: unknown field (did you mean text?)");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "actions": [{"train_too": 5}]}])")),
+            "steps[0].actions[0].train_too: unknown action (did you mean train_to?) (one of train_to, set, option, pin)");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "actions": [{"train_to": 20}, {"train_to": 10}]}])")),
+            "steps[0].actions[1].train_to: must not go back (an earlier action trains to 20), got 10");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b",
+                                     "actions": [{"set": {"run": "LAR", "name": "eta", "value": 0.1}}]}])")),
+            "steps[0].actions[0].set.run: no run named \"LAR\" (did you mean LARS?) in the experiment (runs: LARS, SGD, Adam)");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b",
+                                     "actions": [{"set": {"run": "SGD", "name": "eta", "value": 0.1}}]}])"))
+                .rfind("steps[0].actions[0].set.name: SGD (", 0),
+            0u);
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b",
+                                     "actions": [{"set": {"run": "LARS", "name": "eta", "value": 7}}]}])")),
+            "steps[0].actions[0].set.value: must be a number in [1e-06, 1] for eta, got 7");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b",
+                                     "actions": [{"option": {"run": "LARS", "name": "exclude", "choice": "all"}}]}])")),
+            "steps[0].actions[0].option.choice: must be one of none, vectors for exclude, got \"all\"");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "text_scale": 300}])")),
+            "steps[0].text_scale: must be a percentage from 80 to 200, got 300");
+  // What the app shows is checked against the names the app passes in.
+  const LessonVocabulary app{{"charts", "layer-profile"}, {"loss", "trust_ratio"}, {"tuning.eta"}};
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "view": "layer-profil"}])"), app),
+            "steps[0].view: unknown view \"layer-profil\" (did you mean layer-profile?) (one of charts, layer-profile)");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "lock": ["tuning.etta"]}])"), app),
+            "steps[0].lock[0]: unknown control \"tuning.etta\" (did you mean tuning.eta?) (one of tuning.eta)");
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "charts": ["los"]}])"), app),
+            "steps[0].charts[0]: unknown chart \"los\" (did you mean loss?) (one of loss, trust_ratio)");
+}
+
+TEST(LessonPlayer, AStepIsItsActionsReplayedFromAFreshSession) {
+  const LessonSpec lesson = parseLesson(lessonJson(R"([
+      {"title": "a", "text": "x", "actions": [{"train_to": 10}]},
+      {"title": "b", "text": "y", "actions": [{"set": {"run": "LARS", "name": "eta", "value": 0.05}}, {"train_to": 25},
+                                              {"pin": "LARS"}]},
+      {"title": "c", "text": "z"}])"),
+                                        "l.json");
+  ASSERT_EQ(lesson.steps.size(), 3u);
+  EXPECT_EQ(lessonActionsThrough(lesson, 0).size(), 1u);
+  EXPECT_EQ(lessonActionsThrough(lesson, 1).size(), 4u);
+  EXPECT_EQ(lessonActionsThrough(lesson, 9).size(), 4u);  // clamped to the last step
+  auto play = [&](int step) {
+    auto session = std::make_unique<Session>(lesson.experiment, SessionOptions{1});
+    const std::vector<PinRun> pins = applyLessonActions(*session, lessonActionsThrough(lesson, step));
+    return std::pair{std::move(session), pins};
+  };
+  auto [first, pins] = play(1);
+  EXPECT_EQ(first->currentStep(), 25);
+  ASSERT_EQ(pins.size(), 1u);
+  EXPECT_EQ(pins[0].run, "LARS");
+  EXPECT_DOUBLE_EQ(first->metrics()->appliedHyperparameter("LARS", "eta"), 0.05);
+  // "Start this step again": the same curves, bitwise.
+  auto [again, unused] = play(1);
+  std::vector<float> a, b;
+  first->metrics()->read(0, RunMetric::Loss, 0, 25, a);
+  again->metrics()->read(0, RunMetric::Loss, 0, 25, b);
+  EXPECT_EQ(a, b);
+}
+
+// ---- the built-in lessons: each claim of the text, measured ----
+
+LessonSpec builtin(const std::string& name) {
+  return loadLesson(std::string(LARSLAB_LESSONS_DIR) + "/" + name + ".json");
+}
+
+std::unique_ptr<Session> playToTheEnd(const LessonSpec& lesson) {
+  auto session = std::make_unique<Session>(lesson.experiment, SessionOptions{2});
+  applyLessonActions(*session, lessonActionsThrough(lesson, static_cast<int>(lesson.steps.size())));
+  return session;
+}
+
+TEST(BuiltInLessons, EveryLessonParses) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(LARSLAB_LESSONS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    EXPECT_NO_THROW(loadLesson(entry.path().string())) << entry.path();
+    ++n;
+  }
+  EXPECT_GE(n, 2);
+}
+
+TEST(BuiltInLessons, TrustCoefficientTooSmallStallsRightTrainsTooLargeBlowsUp) {
+  const LessonSpec lesson = builtin("trust-coefficient");
+  const auto session = playToTheEnd(lesson);
+  EXPECT_EQ(session->currentStep(), 600);
+  std::map<std::string, RunSummary> runs;
+  for (const RunSummary& s : summarizeRuns(*session->metrics())) runs[s.name] = s;
+  // "η = 1e-5 ... training loss is still about 0.66, close to chance (ln 2) ... test accuracy near 56%"
+  EXPECT_GT(runs["eta 1e-5"].trainLoss, 0.6);
+  EXPECT_LT(runs["eta 1e-5"].trainLoss, 0.7);
+  EXPECT_LT(runs["eta 1e-5"].testAccuracy, 0.65);
+  // "η = 1e-3 trains: about 86% test accuracy"
+  EXPECT_GT(runs["eta 1e-3"].testAccuracy, 0.8);
+  EXPECT_LT(runs["eta 1e-3"].trainLoss, 0.4);
+  // "η = 0.1 blew up at step 52: the runs table flags it, and its loss ends far above where it started"
+  EXPECT_EQ(runs["eta 0.1"].status.warning, RunWarning::BlowUp);
+  EXPECT_GT(runs["eta 0.1"].status.warningAtStep, 30);
+  EXPECT_LT(runs["eta 0.1"].status.warningAtStep, 80);
+  EXPECT_GT(runs["eta 0.1"].trainLoss, 2.0 * std::log(2.0));
+}
+
+TEST(BuiltInLessons, AZeroInitialisedBiasStaysNearZeroUnderThePaperAndGrowsWhenExcluded) {
+  const LessonSpec lesson = builtin("biases-under-lars");
+  const auto session = playToTheEnd(lesson);
+  ASSERT_EQ(session->currentStep(), 93);  // one epoch of 12,000 images at batch 128
+  const auto store = session->metrics();
+  int bias = -1;
+  for (int t = 0; t < store->tensorCount(); ++t)
+    if (store->tensors()[static_cast<std::size_t>(t)].name == "conv1.bias") bias = t;
+  ASSERT_GE(bias, 0);
+  const int paper = store->runIndex("LARS paper");
+  const int excluded = store->runIndex("LARS paper 1-D excluded");
+  ASSERT_GE(paper, 0);
+  ASSERT_GE(excluded, 0);
+  // The last row, 92: measured on the weights after 92 updates.
+  const double paperNorm = store->value(paper, bias, TensorMetric::WeightNorm, 92);
+  const double excludedNorm = store->value(excluded, bias, TensorMetric::WeightNorm, 92);
+  // "under LARS paper its norm is still below 2e-6"; "more than 10 times larger" when excluded.
+  EXPECT_LT(paperNorm, 2e-6);
+  EXPECT_GT(paperNorm, 0.0);
+  EXPECT_GT(excludedNorm / paperNorm, 10.0) << paperNorm << " " << excludedNorm;
+  // "From the second step on, the paper's rule gives conv1.bias a local LR of about 4e-4,
+  // against the full global LR when it is excluded."
+  EXPECT_LT(store->value(paper, bias, TensorMetric::LocalLr, 1), 1e-3);
+  EXPECT_GT(store->value(paper, bias, TensorMetric::LocalLr, 1), 1e-4);
+  EXPECT_FLOAT_EQ(store->value(excluded, bias, TensorMetric::LocalLr, 1),
+                  store->value(excluded, RunMetric::LearningRate, 1));
+  // "The first step moved both runs' bias the same way."
+  EXPECT_EQ(store->value(paper, bias, TensorMetric::WeightNorm, 1), store->value(excluded, bias, TensorMetric::WeightNorm, 1));
+}
+
+}  // namespace
+}  // namespace larslab::engine
