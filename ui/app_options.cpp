@@ -75,6 +75,16 @@ const QCommandLineOption kStudyPoint(QStringLiteral("study-point"),
                                      QStringLiteral("With --study: show the training curves of this configuration "
                                                     "(an id of study.csv, e.g. lars_b1024_s1) and its other seeds."),
                                      QStringLiteral("ID"));
+const QCommandLineOption kLesson(QStringLiteral("lesson"),
+                                 QStringLiteral("Open a lesson: a built-in one's name (see --list-lessons) or a "
+                                                "lesson file. With --screenshot, render it as a student sees it."),
+                                 QStringLiteral("NAME"));
+const QCommandLineOption kLessonStep(QStringLiteral("lesson-step"),
+                                     QStringLiteral("With --lesson: go to step K (1 is the first), performing "
+                                                    "the lesson's actions up to it."),
+                                     QStringLiteral("K"));
+const QCommandLineOption kListLessons(QStringLiteral("list-lessons"),
+                                      QStringLiteral("Print the built-in lessons' names and titles and exit."));
 const QCommandLineOption kHelp(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                QStringLiteral("Show this help and exit."));
 
@@ -85,7 +95,8 @@ void configure(QCommandLineParser& parser) {
                      "default experiment and starts training."));
   parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
   parser.addOptions({kHelp, kScreenshot, kSteps, kSize, kLive, kThreads, kRun, kTensor, kSmoothing, kPin, kTextScale,
-                     kMaximize, kView, kStep, kRangeTest, kStudy, kStudyPoint});
+                     kMaximize, kView, kStep, kRangeTest, kStudy, kStudyPoint, kLesson, kLessonStep,
+                     kListLessons});
   parser.addPositionalArgument(QStringLiteral("FILE"),
                                QStringLiteral("An experiment file (EXPERIMENT.json, same format as larslab-cli), or "
                                               "a per-step CSV log (LOG.csv) written by larslab-cli or the exported "
@@ -230,6 +241,21 @@ AppOptions parseAppOptions(const QStringList& arguments) {
   }
 
   if (parser.isSet(kStudy)) o.studyDir = parser.value(kStudy);
+  o.listLessons = parser.isSet(kListLessons);
+  if (parser.isSet(kLesson)) o.lesson = parser.value(kLesson);
+  if (parser.isSet(kLessonStep)) {
+    bool ok = false;
+    const int k = parser.value(kLessonStep).toInt(&ok);
+    if (o.lesson.isEmpty()) {
+      o.error = QStringLiteral("--lesson-step: only with --lesson NAME");
+      return o;
+    }
+    if (!ok || k < 1) {
+      o.error = QStringLiteral("--lesson-step: expected a step number from 1, got '%1'").arg(parser.value(kLessonStep));
+      return o;
+    }
+    o.lessonStep = k;
+  }
   if (parser.isSet(kStudyPoint)) {
     if (o.studyDir.isEmpty()) {
       o.error = QStringLiteral("--study-point: only with --study DIR");

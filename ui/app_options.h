@@ -25,6 +25,9 @@ struct AppOptions {
   QString studyDir;         // --study DIR: open a finished study in a study window (with --screenshot: render it)
   QString studyPoint;       // --study-point ID: with --study, show that configuration's curves
   long cursorStep = -1;     // --step K: the step cursor at K before the screenshot (< 0: live)
+  QString lesson;           // --lesson NAME|FILE: a built-in lesson's name or a lesson file
+  int lessonStep = 1;       // --lesson-step K: with --lesson, go to step K (1 = the first)
+  bool listLessons = false; // --list-lessons: print the built-in lessons and exit
   bool showHelp = false;
   QString error;            // non-empty: bad command line, print and exit with status 2
 };

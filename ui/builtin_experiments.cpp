@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <stdexcept>
 
+#include "lesson_vocabulary.h"
+
 inline void initLarslabQrc() { Q_INIT_RESOURCE(larslab); }
 
 namespace larslab::ui {
@@ -92,6 +94,35 @@ QList<BuiltinStudy> builtinStudies() {
       continue;  // reported when opened explicitly
     }
     out.append(s);
+  }
+  return out;
+}
+
+engine::LessonSpec loadBuiltinLesson(const QString& resourcePath) {
+  initUiResources();
+  const QString text = readResourceText(resourcePath);
+  if (text.isEmpty()) throw std::runtime_error("built-in lesson " + resourcePath.toStdString() + " is missing");
+  return engine::parseLesson(text.toStdString(), "<built-in>/" + QFileInfo(resourcePath).fileName().toStdString(), "",
+                             appLessonVocabulary());
+}
+
+QList<BuiltinLesson> builtinLessons() {
+  initUiResources();
+  QList<BuiltinLesson> out;
+  const QStringList files =
+      QDir(QStringLiteral(":/lessons")).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+  for (const QString& name : files) {
+    BuiltinLesson l;
+    l.resourcePath = QStringLiteral(":/lessons/") + name;
+    l.name = QFileInfo(name).completeBaseName();
+    try {
+      const engine::LessonSpec spec = loadBuiltinLesson(l.resourcePath);
+      l.title = QString::fromStdString(spec.title);
+      l.summary = QString::fromStdString(spec.summary);
+    } catch (const std::exception&) {
+      continue;  // reported when opened explicitly
+    }
+    out.append(l);
   }
   return out;
 }

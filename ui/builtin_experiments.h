@@ -1,11 +1,13 @@
 #pragma once
-// The experiments, studies and docs embedded in the executable (resources/experiments/*.json,
-// resources/studies/*.json and resources/docs/*.md, under :/experiments, :/studies and :/docs).
+// The experiments, studies, lessons and docs embedded in the executable (resources/experiments,
+// resources/studies, resources/lessons (*.json) and resources/docs (*.md), under :/experiments,
+// :/studies, :/lessons and :/docs).
 
 #include <QList>
 #include <QString>
 
 #include "engine/experiment.h"
+#include "engine/lesson.h"
 #include "engine/study.h"
 
 namespace larslab::ui {
@@ -35,6 +37,17 @@ struct BuiltinStudy {
 QList<BuiltinStudy> builtinStudies();
 // Reads and parses an embedded study; throws engine::SpecError / std::runtime_error.
 engine::StudySpec loadBuiltinStudy(const QString& resourcePath);
+
+struct BuiltinLesson {
+  QString resourcePath;  // ":/lessons/trust-coefficient.json"
+  QString name;          // "trust-coefficient": what --lesson takes
+  QString title;
+  QString summary;
+};
+// Every embedded lesson that parses (resources/lessons/*.json under :/lessons), by file name.
+QList<BuiltinLesson> builtinLessons();
+// Reads and parses an embedded lesson against the app's vocabulary; throws engine::SpecError.
+engine::LessonSpec loadBuiltinLesson(const QString& resourcePath);
 
 struct BuiltinDoc {
   QString resourcePath;  // ":/docs/metrics.md"

@@ -298,7 +298,8 @@ Dashboard::~Dashboard() = default;
 
 void Dashboard::placeRunCharts(bool showAccuracy) {
   accuracyShown_ = showAccuracy;
-  chart(RunChart::Accuracy)->setVisible(showAccuracy);
+  chart(RunChart::Accuracy)->setVisible(showAccuracy && lessonAllows(ChartId::of(RunChart::Accuracy)));
+  for (const RunChart c : {RunChart::Loss, RunChart::LearningRate}) chart(c)->setVisible(lessonAllows(ChartId::of(c)));
   // A maximised chart stays where it is until it is restored.
   const auto place = [this](RunChart c, int column, int columnSpan) {
     if (maximized_ && maximized_->index == ChartId::of(c).index) return;
@@ -314,6 +315,17 @@ void Dashboard::placeRunCharts(bool showAccuracy) {
   }
 }
 
+void Dashboard::setShownCharts(std::vector<ChartId> charts) {
+  shownCharts_ = std::move(charts);
+  placeRunCharts(accuracyShown_);
+  for (int i = 0; i < engine::kTensorMetricCount; ++i) placeChart(ChartId::of(static_cast<engine::TensorMetric>(i)));
+}
+
+bool Dashboard::lessonAllows(ChartId id) const {
+  return shownCharts_.empty() || std::any_of(shownCharts_.begin(), shownCharts_.end(),
+                                             [id](ChartId c) { return c.index == id.index; });
+}
+
 void Dashboard::placeChart(ChartId id) {
   if (!id.isTensorChart()) {
     placeRunCharts(accuracyShown_);
@@ -323,7 +335,7 @@ void Dashboard::placeChart(ChartId id) {
   // alternatives, only the one chosen is shown.
   const int place = placeOf(id.tensorMetric());
   grid_->addWidget(chart(id), 3 + place / kTensorChartColumns, place % kTensorChartColumns);
-  chart(id)->setVisible(isTensorChartChosen(id.tensorMetric()));
+  chart(id)->setVisible(isTensorChartChosen(id.tensorMetric()) && lessonAllows(id));
 }
 
 bool Dashboard::isTensorChartChosen(engine::TensorMetric m) const {
@@ -352,7 +364,7 @@ void Dashboard::chooseTensorChart(engine::TensorMetric m) {
   for (int i = 0; i < engine::kTensorMetricCount; ++i) {
     const auto other = static_cast<engine::TensorMetric>(i);
     if (placeOf(other) == place && !(maximized_ && maximized_->index == ChartId::of(other).index))
-      chart(other)->setVisible(isTensorChartChosen(other));
+      chart(other)->setVisible(isTensorChartChosen(other) && lessonAllows(ChartId::of(other)));
   }
   for (QComboBox* combo : findChildren<QComboBox*>(QStringLiteral("alternativeChart")))
     for (int k = 0; k < combo->count(); ++k)

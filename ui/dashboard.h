@@ -139,6 +139,10 @@ class Dashboard : public QWidget {
   [[nodiscard]] MetricChart* chart(RunChart c) const { return chart(ChartId::of(c)); }
   [[nodiscard]] MetricChart* chart(engine::TensorMetric m) const { return chart(ChartId::of(m)); }
   [[nodiscard]] static QString chartName(ChartId id);
+  // Only these charts are shown (a lesson step's presentation); empty: every chart as usual
+  // (accuracy only for classification, one chart of a metric and its alternatives).
+  void setShownCharts(std::vector<ChartId> charts);
+  [[nodiscard]] bool lessonAllows(ChartId id) const;
   [[nodiscard]] static QString chartFileStem(ChartId id);
   // Names of the runs shown (not removed), in store order.
   [[nodiscard]] QStringList runNames() const { return runNames_; }
@@ -191,6 +195,7 @@ class Dashboard : public QWidget {
   bool trustRatioNotApplicable(int run, int tensor);
   void applyCursor();  // cursorStep_ onto every chart, in the current x unit
   void placeRunCharts(bool showAccuracy);
+  std::vector<ChartId> shownCharts_;
   void placeChart(ChartId id);  // back in its cell of the grid
   void setTensorFilter(TensorFilter filter);
   [[nodiscard]] TensorFilter automaticTensorFilter() const;

@@ -145,6 +145,25 @@ int runStudyScreenshot(const larslab::ui::AppOptions& options) {
   return 0;
 }
 
+// --list-lessons: name and title of every built-in lesson (no display needed).
+int listLessons() {
+  larslab::ui::initUiResources();
+  for (const larslab::ui::BuiltinLesson& l : larslab::ui::builtinLessons())
+    std::printf("%-22s %s\n", l.name.toLocal8Bit().constData(), l.title.toLocal8Bit().constData());
+  return 0;
+}
+
+// --lesson NAME [--lesson-step K]: the lesson opened at step K (1-based); false when it cannot be.
+bool openLessonOption(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
+  if (!window.openLessonNamed(options.lesson)) return false;
+  const int steps = static_cast<int>(window.lesson()->steps.size());
+  if (options.lessonStep > steps) {
+    std::fprintf(stderr, "larslab: --lesson-step: the lesson has %d steps, got %d\n", steps, options.lessonStep);
+    return false;
+  }
+  return window.goToLessonStep(options.lessonStep - 1);
+}
+
 int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
   using namespace larslab;
   window.setInteractive(false);
@@ -155,7 +174,17 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
   const QSize size(options.screenshotWidth, options.screenshotHeight);
   QImage image;
   QString cursorError;
-  if (!options.experimentFile.isEmpty() && isLog(options.experimentFile)) {
+  if (!options.lesson.isEmpty()) {
+    // As a student sees the step: the lesson's own view choices, not the command line's.
+    window.resize(size);
+    window.show();
+    if (!openLessonOption(window, options)) {
+      if (!window.lastError().isEmpty())
+        std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
+      return 1;
+    }
+    image = window.renderCurrent(size);
+  } else if (!options.experimentFile.isEmpty() && isLog(options.experimentFile)) {
     // A CSV log: nothing to train, render it read-only.
     if (!window.openLog(options.experimentFile)) {
       std::fprintf(stderr, "larslab: %s\n", window.lastError().toLocal8Bit().constData());
@@ -214,6 +243,7 @@ int main(int argc, char** argv) {
       std::fputs(larslab::ui::appHelpText().toLocal8Bit().constData(), stdout);
       return 0;
     }
+    if (a == QLatin1String("--list-lessons")) return listLessons();
   }
   {
     using larslab::ui::DisplayDecision;
@@ -254,6 +284,7 @@ int main(int argc, char** argv) {
   QTimer::singleShot(0, &window, [&window, &options] {
     // Work a crash or a kill left behind comes first; then the file asked for.
     bool ok = window.offerRecovery();
+    if (!ok && !options.lesson.isEmpty()) ok = openLessonOption(window, options);
     if (!ok && !options.experimentFile.isEmpty()) ok = window.openFile(options.experimentFile);
     if (!ok) window.openDefaultExperiment(/*autoplay=*/true);
     pinLogs(window, options);  // a bad log is reported in a dialog; the rest goes on

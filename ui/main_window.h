@@ -40,6 +40,7 @@
 #include "dashboard.h"
 #include "engine/command.h"
 #include "engine/experiment.h"
+#include "engine/lesson.h"
 #include "engine/study.h"
 #include "engine/session.h"
 #include "run_colors.h"
@@ -58,6 +59,7 @@ class ExperimentPanel;
 class HelpDialog;
 class RangeTestDialog;
 class StudyWindow;
+class LessonPanel;
 class StatusPanel;
 class TeachingView;
 class TensorInspector;
@@ -194,6 +196,22 @@ class MainWindow : public QMainWindow {
   // The study windows this window has open.
   [[nodiscard]] QList<StudyWindow*> studyWindows() const;
 
+  // Lessons (main_window_lessons.cpp). A lesson opens its experiment (asking first when the
+  // document is modified) and shows the lesson panel; each step is the experiment replayed from
+  // its initial weights with the actions of the steps so far, then the step's view, tensor,
+  // charts, text scale and hidden or locked controls. Opening anything else ends the lesson and
+  // gives every control back.
+  bool openLesson(const engine::LessonSpec& lesson);
+  // A built-in lesson's name ("trust-coefficient") or a lesson file; reports a bad one.
+  bool openLessonNamed(const QString& nameOrPath);
+  bool goToLessonStep(int step);
+  void closeLesson();
+  [[nodiscard]] const std::optional<engine::LessonSpec>& lesson() const { return lesson_; }
+  [[nodiscard]] LessonPanel* lessonPanel() const { return lessonPanel_; }
+  // Whether a lesson hides or locks the control (lesson_vocabulary.h names).
+  [[nodiscard]] bool lessonHides(const QString& control) const;
+  [[nodiscard]] bool lessonLocks(const QString& control) const;
+
  public Q_SLOTS:
   void toggleFullScreen();
   void resetLayout();       // also the view choices (main_window_view.cpp)
@@ -327,6 +345,12 @@ class MainWindow : public QMainWindow {
   QDockWidget* panelDock_ = nullptr;
   QDockWidget* tuningDock_ = nullptr;
   QDockWidget* statusDock_ = nullptr;
+  QDockWidget* lessonDock_ = nullptr;
+  LessonPanel* lessonPanel_ = nullptr;
+  std::optional<engine::LessonSpec> lesson_;
+  int lessonStep_ = 0;
+  bool lessonRestricted_ = false;  // a lesson's restrictions are applied (to undo when it ends)
+  void applyLessonRestrictions();
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
   QAction* keepPreviousAction_ = nullptr;

@@ -53,6 +53,14 @@ void MainWindow::applyDockLayout(bool compact) {
     resizeDocks({tuningDock_, statusDock_}, {440, 440}, Qt::Vertical);
     resizeDocks({panelDock_, tuningDock_}, {362, 300}, Qt::Horizontal);
   }
+  if (lessonDock_ != nullptr && lesson_) {
+    // The lesson's text on the left, in front: what the class reads while the charts move.
+    addDockWidget(Qt::LeftDockWidgetArea, lessonDock_);
+    if (!compact) tabifyDockWidget(panelDock_, lessonDock_);
+    lessonDock_->show();
+    lessonDock_->raise();
+  }
+  applyLessonRestrictions();  // the layout shows every dock: a lesson's hidden ones stay hidden
   arrangingDocks_ = false;
 }
 

@@ -34,6 +34,16 @@ void MainWindow::buildMenus() {
     a->setStatusTip(e.description);
   }
   examples->setToolTipsVisible(true);
+  QMenu* lessons = file->addMenu(tr("&Lessons"));
+  for (const BuiltinLesson& l : builtinLessons()) {
+    QAction* a = lessons->addAction(l.title, this, [this, name = l.name] { openLessonNamed(name); });
+    a->setToolTip(l.summary);
+    a->setStatusTip(l.summary);
+  }
+  lessons->setToolTipsVisible(true);
+  lessons->addSeparator();
+  lessons->addAction(tr("Open a lesson &file…"), this, &MainWindow::open)
+      ->setStatusTip(tr("A lesson file (.json with \"steps\"): File > Open… opens lessons too."));
   file->addAction(tr("Open stu&dy…"), this, &MainWindow::openStudyInteractive)
       ->setStatusTip(tr("Show a study's results: a folder written by Training > Run study… or larslab-cli study."));
   recentMenu_ = file->addMenu(tr("Open &recent"));

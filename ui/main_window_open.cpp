@@ -12,6 +12,9 @@
 #include <QUrl>
 #include <exception>
 
+#include <QFile>
+#include <nlohmann/json.hpp>
+
 #include "builtin_experiments.h"
 #include "engine/csv_export.h"
 #include "engine/csv_log_reader.h"
@@ -26,6 +29,15 @@ namespace {
 bool isLogPath(const QString& path) {
   const QFileInfo fi(path);
   return fi.isDir() || fi.suffix().compare(QLatin1String("csv"), Qt::CaseInsensitive) == 0;
+}
+
+// A lesson file has "steps" at the top level (an experiment has "runs"); a file that does not
+// parse is left to the experiment reader, which names the problem.
+bool isLessonFile(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return false;
+  const nlohmann::json root = nlohmann::json::parse(f.readAll().toStdString(), nullptr, /*allow_exceptions=*/false);
+  return root.is_object() && root.contains("steps") && !root.contains("runs");
 }
 }  // namespace
 
@@ -43,6 +55,7 @@ bool MainWindow::openBuiltin(const QString& resourcePath, bool autoplay) {
     const engine::ExperimentSpec spec = loadBuiltinExperiment(resourcePath);
     if (!maybeSave(tr("open the example"))) return false;
     if (isReadOnly()) closeLog();
+    closeLesson();
     startSession(spec, autoplay, DocumentSource{QString(), tr("built-in example")});
     return true;
   } catch (const engine::SpecError& e) {
@@ -66,6 +79,7 @@ void MainWindow::open() {
 
 bool MainWindow::openFile(const QString& path, bool autoplay) {
   if (isLogPath(path)) return openLog(path);
+  if (isLessonFile(path)) return openLessonNamed(path);
   return openExperiment(path, autoplay);
 }
 
@@ -74,6 +88,7 @@ bool MainWindow::openExperiment(const QString& path, bool autoplay) {
     const engine::ExperimentSpec spec = engine::loadExperiment(QDir::toNativeSeparators(path).toStdString());
     if (!maybeSave(tr("open %1").arg(QFileInfo(path).fileName()))) return false;
     if (isReadOnly()) closeLog();
+    closeLesson();
     // The file becomes the document (title, Save) once its session has started.
     startSession(spec, autoplay, DocumentSource{QFileInfo(path).absoluteFilePath(), QFileInfo(path).fileName()});
     return true;

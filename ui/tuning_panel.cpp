@@ -126,6 +126,23 @@ void TuningPanel::rebuild() {
       Q_EMIT hyperparameterEdited(selectedRun_, name, v);
     });
   }
+  applyRestrictions();
+}
+
+void TuningPanel::setRestrictions(const QStringList& hidden, const QStringList& locked) {
+  hidden_ = hidden;
+  locked_ = locked;
+  applyRestrictions();
+}
+
+void TuningPanel::applyRestrictions() {
+  for (HyperparameterControl* c : controls_) {
+    const QString name = QString::fromStdString(c->spec().name);
+    form_->setRowVisible(c, !hidden_.contains(name));
+    const bool locked = locked_.contains(name);
+    c->setEnabled(!locked);
+    c->setToolTip(locked ? tr("Locked by the lesson for this step") : QString());
+  }
 }
 
 void TuningPanel::showValues(const std::vector<std::pair<std::string, double>>& values) {

@@ -4,6 +4,7 @@
 // and act at the next step, without a reset.
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <memory>
 #include <vector>
@@ -32,6 +33,8 @@ class TuningPanel : public QWidget {
   void showValues(const std::vector<std::pair<std::string, double>>& values);
   void setNote(const QString& note);  // e.g. "diverged at step 12: press Reset"
   void setReadOnly(bool readOnly);
+  // Hyperparameters (by name) a lesson step hides or shows disabled; kept when the run changes.
+  void setRestrictions(const QStringList& hidden, const QStringList& locked);
 
   [[nodiscard]] HyperparameterControl* control(const QString& name) const;
   [[nodiscard]] std::vector<HyperparameterControl*> controls() const { return controls_; }
@@ -42,6 +45,8 @@ class TuningPanel : public QWidget {
 
  private:
   void rebuild();
+  void applyRestrictions();
+  QStringList hidden_, locked_;
 
   RunColorMap* colors_;
   std::vector<engine::RunSpec> runs_;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "engine/csv_export.h"
@@ -134,6 +135,17 @@ TEST(BuiltInLessons, TrustCoefficientTooSmallStallsRightTrainsTooLargeBlowsUp) {
   EXPECT_GT(runs["eta 0.1"].status.warningAtStep, 30);
   EXPECT_LT(runs["eta 0.1"].status.warningAtStep, 80);
   EXPECT_GT(runs["eta 0.1"].trainLoss, 2.0 * std::log(2.0));
+  // "At step 0 ... their local LRs are exactly 100x apart" (dense1.weight; float rounding only).
+  const auto store = session->metrics();
+  int dense1 = -1;
+  for (int t = 0; t < store->tensorCount(); ++t)
+    if (store->tensors()[static_cast<std::size_t>(t)].name == "dense1.weight") dense1 = t;
+  ASSERT_GE(dense1, 0);
+  const double small = store->value(store->runIndex("eta 1e-5"), dense1, TensorMetric::LocalLr, 0);
+  const double good = store->value(store->runIndex("eta 1e-3"), dense1, TensorMetric::LocalLr, 0);
+  const double large = store->value(store->runIndex("eta 0.1"), dense1, TensorMetric::LocalLr, 0);
+  EXPECT_NEAR(good / small, 100.0, 1e-3);
+  EXPECT_NEAR(large / good, 100.0, 1e-3);
 }
 
 TEST(BuiltInLessons, AZeroInitialisedBiasStaysNearZeroUnderThePaperAndGrowsWhenExcluded) {
