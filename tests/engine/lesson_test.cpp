@@ -180,3 +180,38 @@ TEST(BuiltInLessons, AZeroInitialisedBiasStaysNearZeroUnderThePaperAndGrowsWhenE
 
 }  // namespace
 }  // namespace larslab::engine
+
+namespace larslab::engine {
+namespace {
+
+TEST(BuiltInLessons, WarmUpKeepsTheFirstStepsOfALargeBatchFromJumping) {
+  const LessonSpec lesson = builtin("warm-up");
+  // Step 2: the first 15 steps.
+  auto session = std::make_unique<Session>(lesson.experiment, SessionOptions{2});
+  applyLessonActions(*session, lessonActionsThrough(lesson, 1));
+  ASSERT_EQ(session->currentStep(), 15);
+  const auto store = session->metrics();
+  const int with = store->runIndex("LARS with warm-up");
+  const int without = store->runIndex("LARS without warm-up");
+  std::vector<float> a, b;
+  store->read(with, RunMetric::Loss, 0, 15, a);
+  store->read(without, RunMetric::Loss, 0, 15, b);
+  // "without warm-up the training loss jumps from about 2.5 to above 5 within the first three
+  // steps, and is still above 2 at step 14"
+  EXPECT_NEAR(b[0], 2.5, 0.2);
+  EXPECT_GT(*std::max_element(b.begin(), b.begin() + 3), 5.0);
+  EXPECT_GT(b[14], 2.0);
+  // "with warm-up it never rises above where it started, and is near 1 at step 14"
+  EXPECT_LE(*std::max_element(a.begin(), a.end()), a[0]);
+  EXPECT_NEAR(a[14], 1.0, 0.2);
+  // Step 3: "with warm-up about 81% test accuracy, without about 76%"
+  applyLessonActions(*session, lessonActionsThrough(lesson, 2));
+  ASSERT_EQ(session->currentStep(), 70);
+  std::map<std::string, RunSummary> runs;
+  for (const RunSummary& s : summarizeRuns(*store)) runs[s.name] = s;
+  EXPECT_NEAR(runs["LARS with warm-up"].testAccuracy, 0.81, 0.015);
+  EXPECT_NEAR(runs["LARS without warm-up"].testAccuracy, 0.76, 0.015);
+}
+
+}  // namespace
+}  // namespace larslab::engine
