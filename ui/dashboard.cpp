@@ -319,6 +319,29 @@ void Dashboard::setShownCharts(std::vector<ChartId> charts) {
   shownCharts_ = std::move(charts);
   placeRunCharts(accuracyShown_);
   for (int i = 0; i < engine::kTensorMetricCount; ++i) placeChart(ChartId::of(static_cast<engine::TensorMetric>(i)));
+  const int tensorRows = (tensorPlaceCount() + kTensorChartColumns - 1) / kTensorChartColumns;
+  if (shownCharts_.empty()) {
+    grid_->setRowStretch(1, 1);
+    for (int r = 0; r < tensorRows; ++r) grid_->setRowStretch(3 + r, 1);
+    for (int col = 0; col < kTensorChartColumns; ++col) grid_->setColumnStretch(col, 1);
+    return;
+  }
+  // Only the shown charts, packed from the top left in the order given, and the rows and
+  // columns left empty take no room: a lesson's three charts fill the area, not a corner of it.
+  int runColumn = 0, tensorPlace = 0;
+  for (const ChartId id : shownCharts_) {
+    if (maximized_ && maximized_->index == id.index) continue;
+    if (!id.isTensorChart()) {
+      grid_->addWidget(chart(id), 1, runColumn++, 1, 1);
+    } else {
+      grid_->addWidget(chart(id), 3 + tensorPlace / kTensorChartColumns, tensorPlace % kTensorChartColumns);
+      ++tensorPlace;
+    }
+  }
+  const int columns = std::max(runColumn, std::min(tensorPlace, kTensorChartColumns));
+  for (int col = 0; col < kTensorChartColumns; ++col) grid_->setColumnStretch(col, col < columns ? 1 : 0);
+  grid_->setRowStretch(1, runColumn > 0 ? 1 : 0);
+  for (int r = 0; r < tensorRows; ++r) grid_->setRowStretch(3 + r, r * kTensorChartColumns < tensorPlace ? 1 : 0);
 }
 
 bool Dashboard::lessonAllows(ChartId id) const {
