@@ -208,6 +208,19 @@ class MainWindow : public QMainWindow {
   void closeLesson();
   [[nodiscard]] const std::optional<engine::LessonSpec>& lesson() const { return lesson_; }
   [[nodiscard]] LessonPanel* lessonPanel() const { return lessonPanel_; }
+  // Instructor mode. stepFromScreen: what the window shows now as a step (the view, the tensor
+  // when one is shown across runs, a non-normal text size, train to the current step, and a set
+  // for every hyperparameter whose applied value differs from what the lesson gives it so far:
+  // tuned values are set at the start of the step). newLesson starts a lesson of the running
+  // experiment (as it stands) with `first` as step 1; addLessonStep appends one; both show the
+  // new step as a student sees it (replayed). saveLessonTo writes the lesson file atomically.
+  [[nodiscard]] engine::LessonStep stepFromScreen() const;
+  bool newLesson(const QString& title, const engine::LessonStep& first);
+  bool addLessonStep(const engine::LessonStep& step);
+  bool saveLessonTo(const QString& path);
+  void newLessonInteractive();     // File > Lessons > New lesson from this session…
+  void addLessonStepInteractive();  // File > Lessons > Add a step from the screen…
+  void saveLessonInteractive();     // File > Lessons > Save lesson as…
   // Whether a lesson hides or locks the control (lesson_vocabulary.h names).
   [[nodiscard]] bool lessonHides(const QString& control) const;
   [[nodiscard]] bool lessonLocks(const QString& control) const;
@@ -351,6 +364,7 @@ class MainWindow : public QMainWindow {
   int lessonStep_ = 0;
   bool lessonRestricted_ = false;  // a lesson's restrictions are applied (to undo when it ends)
   void applyLessonRestrictions();
+  bool showNewLesson(const engine::LessonSpec& lesson);  // the panel on it, at step 1
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
   QAction* keepPreviousAction_ = nullptr;

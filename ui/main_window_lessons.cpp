@@ -1,7 +1,12 @@
 // MainWindow's lessons (engine/lesson.h): the lesson panel in a dock, each step replayed from
 // the experiment's initial weights, and the step's presentation (view, tensor, charts, text
 // scale, hidden and locked controls).
+#include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <map>
 #include <algorithm>
 #include <cstdlib>
 #include <QFileInfo>
@@ -10,11 +15,13 @@
 #include "builtin_experiments.h"
 #include "dashboard.h"
 #include "lesson_panel.h"
+#include "lesson_step_dialog.h"
 #include "lesson_vocabulary.h"
 #include "main_window.h"
 #include "session_controller.h"
 #include "transport_bar.h"
 #include "tuning_panel.h"
+#include "optim/optimizer.h"
 #include "view_settings.h"
 
 namespace larslab::ui {
@@ -39,6 +46,10 @@ bool MainWindow::openLessonNamed(const QString& nameOrPath) {
 bool MainWindow::openLesson(const engine::LessonSpec& lesson) {
   if (!maybeSave(tr("open the lesson %1").arg(QString::fromStdString(lesson.title)))) return false;
   if (isReadOnly()) closeLog();
+  return showNewLesson(lesson);
+}
+
+bool MainWindow::showNewLesson(const engine::LessonSpec& lesson) {
   if (lessonDock_ == nullptr) {
     lessonPanel_ = new LessonPanel(this);
     lessonDock_ = new QDockWidget(tr("Lesson"), this);
@@ -153,6 +164,150 @@ void MainWindow::applyLessonRestrictions() {
     transport_->setVisible(!lessonHides(QStringLiteral("transport")));
     transport_->setEnabled(!lessonLocks(QStringLiteral("transport")));
   }
+}
+
+}  // namespace larslab::ui
+
+namespace larslab::ui {
+
+engine::LessonStep MainWindow::stepFromScreen() const {
+  engine::LessonStep s;
+  s.title = tr("Step %1").arg(lesson_ ? lesson_->steps.size() + 1 : 1).toStdString();
+  const QString view = currentView();
+  s.view = view.isEmpty() ? "charts" : view.toStdString();
+  if (dashboard_->tensorMode() == Dashboard::TensorMode::RunsOfTensor && !dashboard_->selectedTensor().isEmpty())
+    s.tensor = dashboard_->selectedTensor().toStdString();
+  if (textScale_ != 100) s.textScale = textScale_;
+  if (!session_) return s;
+  // The values the lesson gives each run so far: the experiment's, then its set actions.
+  const engine::ExperimentSpec& base = lesson_ ? lesson_->experiment : *runningExperiment();
+  std::map<std::pair<std::string, std::string>, double> given;
+  for (const engine::RunSpec& run : base.runs)
+    if (const optim::OptimizerInfo* info = optim::findOptimizer(run.optimizer.type))
+      for (const optim::HyperparameterSpec& h : info->hyperparameters)
+        given[{run.name, h.name}] = optim::effectiveHyperparameter(run.optimizer, h);
+  long trained = 0;
+  if (lesson_)
+    for (const engine::LessonAction& a : engine::lessonActionsThrough(*lesson_, static_cast<int>(lesson_->steps.size())))
+      if (const auto* set = std::get_if<engine::SetHyperparameter>(&a))
+        given[{set->run, set->name}] = set->value;
+      else if (const auto* t = std::get_if<engine::TrainTo>(&a))
+        trained = std::max(trained, t->step);
+  const auto store = session_->metrics();
+  for (const auto& [key, value] : given) {
+    double applied = value;
+    try {
+      applied = store->appliedHyperparameter(key.first, key.second);
+    } catch (const std::invalid_argument&) {
+      continue;  // a run added after the lesson's experiment: not part of the lesson
+    }
+    if (applied != value) s.actions.push_back(engine::SetHyperparameter{key.first, key.second, applied});
+  }
+  if (session_->currentStep() > trained) s.actions.push_back(engine::TrainTo{session_->currentStep()});
+  return s;
+}
+
+bool MainWindow::newLesson(const QString& title, const engine::LessonStep& first) {
+  const std::optional<engine::ExperimentSpec> spec = runningExperiment();
+  if (!spec || isReadOnly()) {
+    reportError(tr("No experiment to teach"), tr("A lesson is built on a running experiment: open one first."));
+    return false;
+  }
+  engine::LessonSpec lesson;
+  lesson.title = title.toStdString();
+  lesson.experiment = *spec;
+  // The tuned values become the lesson's starting point; the first step trains from there.
+  engine::LessonStep step = first;
+  step.actions.erase(std::remove_if(step.actions.begin(), step.actions.end(),
+                                    [](const engine::LessonAction& a) {
+                                      return std::holds_alternative<engine::SetHyperparameter>(a);
+                                    }),
+                     step.actions.end());
+  lesson.steps.push_back(step);
+  // Validated as a file would be: what the instructor saves, a student can open.
+  try {
+    lesson = engine::parseLesson(engine::lessonToJson(lesson), "new lesson", "", appLessonVocabulary());
+  } catch (const engine::SpecError& e) {
+    reportError(tr("Cannot make the lesson"), specErrorText(e));
+    return false;
+  }
+  return showNewLesson(lesson);
+}
+
+bool MainWindow::addLessonStep(const engine::LessonStep& step) {
+  if (!lesson_) return false;
+  engine::LessonSpec lesson = *lesson_;
+  lesson.steps.push_back(step);
+  try {
+    lesson = engine::parseLesson(engine::lessonToJson(lesson), "lesson", "", appLessonVocabulary());
+  } catch (const engine::SpecError& e) {
+    reportError(tr("Cannot add the step"), specErrorText(e));
+    return false;
+  }
+  lesson_ = lesson;
+  lessonPanel_->setLesson(*lesson_);
+  return goToLessonStep(static_cast<int>(lesson_->steps.size()) - 1);  // previewed as a student sees it
+}
+
+bool MainWindow::saveLessonTo(const QString& path) {
+  if (!lesson_) return false;
+  try {
+    engine::saveLesson(*lesson_, QDir::toNativeSeparators(path).toStdString());
+  } catch (const std::exception& e) {
+    reportError(tr("Cannot save the lesson"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Lesson saved to %1").arg(QDir::toNativeSeparators(path)), 5000);
+  return true;
+}
+
+namespace {
+// The controls worth offering for a lesson of `e`: the docks, the transport and the sliders
+// its runs' optimizers have.
+QStringList controlsFor(const engine::ExperimentSpec& e) {
+  QStringList out;
+  for (const LessonControlInfo& c : lessonControls()) {
+    const QString name = QString::fromLatin1(c.name);
+    if (!name.startsWith(kTuningPrefix)) {
+      out << name;
+      continue;
+    }
+    for (const engine::RunSpec& run : e.runs)
+      if (const optim::OptimizerInfo* info = optim::findOptimizer(run.optimizer.type))
+        if (info->findHyperparameter(name.mid(kTuningPrefix.size()).toStdString()) != nullptr && !out.contains(name))
+          out << name;
+  }
+  return out;
+}
+}  // namespace
+
+void MainWindow::newLessonInteractive() {
+  bool ok = false;
+  const std::optional<engine::ExperimentSpec> spec = runningExperiment();
+  const QString title = QInputDialog::getText(this, tr("New lesson"), tr("Lesson title:"), QLineEdit::Normal,
+                                              spec ? QString::fromStdString(spec->name) : QString(), &ok);
+  if (!ok || title.trimmed().isEmpty() || !spec) return;
+  LessonStepDialog dialog(stepFromScreen(), controlsFor(*spec), this);
+  if (dialog.exec() == QDialog::Accepted) newLesson(title.trimmed(), dialog.step());
+}
+
+void MainWindow::addLessonStepInteractive() {
+  if (!lesson_) {
+    newLessonInteractive();
+    return;
+  }
+  LessonStepDialog dialog(stepFromScreen(), controlsFor(lesson_->experiment), this);
+  if (dialog.exec() == QDialog::Accepted) addLessonStep(dialog.step());
+}
+
+void MainWindow::saveLessonInteractive() {
+  if (!lesson_) {
+    statusBar()->showMessage(tr("No lesson to save: File > Lessons > New lesson from this session… first."), 5000);
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save lesson"), QString::fromStdString(lesson_->title) + QStringLiteral(".json"),
+                                                    tr("Lessons (*.json)"));
+  if (!path.isEmpty()) saveLessonTo(path);
 }
 
 }  // namespace larslab::ui

@@ -44,6 +44,13 @@ void MainWindow::buildMenus() {
   lessons->addSeparator();
   lessons->addAction(tr("Open a lesson &file…"), this, &MainWindow::open)
       ->setStatusTip(tr("A lesson file (.json with \"steps\"): File > Open… opens lessons too."));
+  lessons->addSeparator();
+  lessons->addAction(tr("&New lesson from this session…"), this, &MainWindow::newLessonInteractive)
+      ->setStatusTip(tr("Instructor mode: the running experiment and what the window shows become step 1."));
+  lessons->addAction(tr("&Add a step from the screen…"), this, &MainWindow::addLessonStepInteractive)
+      ->setStatusTip(tr("The view, tensor, step and tuned values shown now become the lesson's next step; "
+                        "it is then replayed as a student will see it."));
+  lessons->addAction(tr("&Save lesson as…"), this, &MainWindow::saveLessonInteractive);
   file->addAction(tr("Open stu&dy…"), this, &MainWindow::openStudyInteractive)
       ->setStatusTip(tr("Show a study's results: a folder written by Training > Run study… or larslab-cli study."));
   recentMenu_ = file->addMenu(tr("Open &recent"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/atomic_file.h"
 #include "engine/json_reader.h"
 #include "engine/session.h"
 #include "engine/text_util.h"
@@ -258,6 +259,49 @@ LessonSpec parseLesson(const std::string& jsonText, const std::string& origin, c
 
 LessonSpec loadLesson(const std::string& path, const LessonVocabulary& vocabulary) {
   return parseLesson(readSpecFile(path), path, folderOf(path), vocabulary);
+}
+
+std::string lessonToJson(const LessonSpec& lesson, const std::string& folder) {
+  nlohmann::ordered_json root;
+  root["version"] = lesson.version;
+  root["title"] = lesson.title;
+  if (!lesson.summary.empty()) root["summary"] = lesson.summary;
+  root["experiment"] = nlohmann::ordered_json::parse(experimentToJson(relocateExperiment(lesson.experiment, folder)));
+  root["steps"] = nlohmann::ordered_json::array();
+  for (const LessonStep& s : lesson.steps) {
+    nlohmann::ordered_json j;
+    j["title"] = s.title;
+    j["text"] = s.text;
+    if (!s.view.empty()) j["view"] = s.view;
+    if (!s.tensor.empty()) j["tensor"] = s.tensor;
+    if (!s.charts.empty()) j["charts"] = s.charts;
+    if (!s.hide.empty()) j["hide"] = s.hide;
+    if (!s.lock.empty()) j["lock"] = s.lock;
+    if (s.textScale > 0) j["text_scale"] = s.textScale;
+    if (!s.actions.empty()) {
+      j["actions"] = nlohmann::ordered_json::array();
+      for (const LessonAction& a : s.actions) {
+        nlohmann::ordered_json action;
+        if (const auto* t = std::get_if<TrainTo>(&a)) action["train_to"] = t->step;
+        if (const auto* h = std::get_if<SetHyperparameter>(&a))
+          action["set"] = {{"run", h->run}, {"name", h->name}, {"value", h->value}};
+        if (const auto* o = std::get_if<SetOption>(&a))
+          action["option"] = {{"run", o->run}, {"name", o->name}, {"choice", o->choice}};
+        if (const auto* p = std::get_if<PinRun>(&a)) action["pin"] = p->run;
+        j["actions"].push_back(action);
+      }
+    }
+    if (!s.questions.empty()) {
+      j["questions"] = nlohmann::ordered_json::array();
+      for (const LessonQuestion& q : s.questions) j["questions"].push_back({{"question", q.question}, {"answer", q.answer}});
+    }
+    root["steps"].push_back(j);
+  }
+  return root.dump(2) + "\n";
+}
+
+void saveLesson(const LessonSpec& lesson, const std::string& path) {
+  writeFileAtomically(path, lessonToJson(lesson, folderOf(path)));
 }
 
 std::vector<LessonAction> lessonActionsThrough(const LessonSpec& lesson, int step) {

@@ -71,6 +71,12 @@ LessonSpec parseLesson(const std::string& jsonText, const std::string& origin, c
                        const LessonVocabulary& vocabulary = {});
 LessonSpec loadLesson(const std::string& path, const LessonVocabulary& vocabulary = {});
 
+// The lesson as a file: the experiment inline (relocated for `folder`, where the file goes),
+// defaults left out; parseLesson reads it back to the same lesson.
+std::string lessonToJson(const LessonSpec& lesson, const std::string& folder = "");
+// Writes lessonToJson atomically; throws std::runtime_error naming the path on failure.
+void saveLesson(const LessonSpec& lesson, const std::string& path);
+
 // Every action of steps 0..step, in order (step clamped to the lesson's last).
 std::vector<LessonAction> lessonActionsThrough(const LessonSpec& lesson, int step);
 

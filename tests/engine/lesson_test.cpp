@@ -3,6 +3,8 @@
 // as its text states them, hold when its runs are trained here.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -211,6 +213,30 @@ TEST(BuiltInLessons, WarmUpKeepsTheFirstStepsOfALargeBatchFromJumping) {
   for (const RunSummary& s : summarizeRuns(*store)) runs[s.name] = s;
   EXPECT_NEAR(runs["LARS with warm-up"].testAccuracy, 0.81, 0.015);
   EXPECT_NEAR(runs["LARS without warm-up"].testAccuracy, 0.76, 0.015);
+}
+
+}  // namespace
+}  // namespace larslab::engine
+
+namespace larslab::engine {
+namespace {
+
+TEST(LessonFile, SavedLessonsReadBackTheSame) {
+  for (const auto& entry : fs::directory_iterator(LARSLAB_LESSONS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    const LessonSpec lesson = loadLesson(entry.path().string());
+    const std::string text = lessonToJson(lesson);
+    EXPECT_EQ(lessonToJson(parseLesson(text, "back.json")), text) << entry.path();
+  }
+  const fs::path dir = fs::temp_directory_path() / ("larslab_lesson_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const LessonSpec lesson = builtin("trust-coefficient");
+  saveLesson(lesson, (dir / "copy.json").string());
+  const LessonSpec back = loadLesson((dir / "copy.json").string());
+  EXPECT_EQ(back.title, lesson.title);
+  EXPECT_EQ(back.steps.size(), lesson.steps.size());
+  EXPECT_EQ(lessonActionsThrough(back, 9).size(), lessonActionsThrough(lesson, 9).size());
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "lesson_panel.h"
 #include "lesson_vocabulary.h"
 #include "main_window.h"
+#include "session_controller.h"
 #include "tuning_panel.h"
 #include "ui_test_support.h"
 
@@ -153,6 +154,55 @@ TEST(Lessons, CommandLineLessonOptions) {
   EXPECT_NE(std::find(v.views.begin(), v.views.end(), "layer-profile"), v.views.end());
   EXPECT_NE(std::find(v.charts.begin(), v.charts.end(), "trust_ratio"), v.charts.end());
   EXPECT_NE(std::find(v.controls.begin(), v.controls.end(), "tuning.eta"), v.controls.end());
+}
+
+}  // namespace
+}  // namespace larslab::ui
+
+namespace larslab::ui {
+namespace {
+
+TEST(Instructor, ALessonBuiltFromTheScreenReplaysAsItWasShownAndSavesToAFileStudentsOpen) {
+  QTemporaryDir dir;
+  auto window = test::shownWindow(QSize(1366, 768));
+  test::openAndTrain(*window, dir, test::smallExperimentJson(), 20);
+  engine::LessonStep first = window->stepFromScreen();
+  ASSERT_FALSE(first.actions.empty());
+  EXPECT_TRUE(std::holds_alternative<engine::TrainTo>(first.actions.back()));
+  EXPECT_EQ(std::get<engine::TrainTo>(first.actions.back()).step, 20);
+  first.title = "Twenty steps";
+  first.text = "Look at the loss.";
+  first.lock = {"tuning.lr"};
+  ASSERT_TRUE(window->newLesson(QStringLiteral("My lesson"), first)) << window->lastError().toStdString();
+  ASSERT_TRUE(window->lesson().has_value());
+  EXPECT_EQ(window->session()->currentStep(), 20);  // replayed as a student sees it
+  EXPECT_TRUE(window->lessonLocks(QStringLiteral("tuning.lr")));
+
+  // The instructor tunes eta and trains on: the next step captures both.
+  window->session()->submit(engine::SetHyperparameter{"LARS", "eta", 0.02});
+  window->controller()->post(SessionController::TrainNow{10}, SessionController::Delivery::Wait);
+  engine::LessonStep second = window->stepFromScreen();
+  second.title = "Tuned";
+  second.text = "η is doubled.";
+  bool setsEta = false;
+  for (const engine::LessonAction& a : second.actions)
+    if (const auto* set = std::get_if<engine::SetHyperparameter>(&a))
+      setsEta = setsEta || (set->run == "LARS" && set->name == "eta" && set->value == 0.02);
+  EXPECT_TRUE(setsEta);
+  ASSERT_TRUE(window->addLessonStep(second)) << window->lastError().toStdString();
+  EXPECT_EQ(window->lessonPanel()->step(), 1);
+  EXPECT_EQ(window->session()->currentStep(), 30);
+  EXPECT_DOUBLE_EQ(window->session()->metrics()->appliedHyperparameter("LARS", "eta"), 0.02);
+  const std::vector<float> preview = losses(*window, "LARS");
+
+  // Saved, then opened as a student would: the same curves at the same step.
+  const QString path = dir.filePath(QStringLiteral("my-lesson.json"));
+  ASSERT_TRUE(window->saveLessonTo(path)) << window->lastError().toStdString();
+  auto student = test::shownWindow(QSize(1366, 768));
+  ASSERT_TRUE(student->openFile(path)) << student->lastError().toStdString();
+  ASSERT_TRUE(student->goToLessonStep(1));
+  EXPECT_EQ(losses(*student, "LARS"), preview);
+  EXPECT_EQ(student->lesson()->title, "My lesson");
 }
 
 }  // namespace
