@@ -14,7 +14,7 @@ namespace {
 
 // TeX commands a lesson uses, and what a student reads.
 const std::pair<const char*, const char*> kSymbols[] = {
-    {"\\eta", "η"},     {"\\gamma", "γ"},   {"\\beta", "β"},   {"\\lambda", "λ"}, {"\\alpha", "α"},
+    {"\\Delta", "Δ"},   {"\\eta", "η"},     {"\\gamma", "γ"},   {"\\beta", "β"},   {"\\lambda", "λ"}, {"\\alpha", "α"},
     {"\\epsilon", "ε"}, {"\\mu", "μ"},      {"\\sigma", "σ"},  {"\\nabla", "∇"},  {"\\cdot", "·"},
     {"\\times", "×"},   {"\\approx", "≈"},  {"\\leq", "≤"},    {"\\geq", "≥"},    {"\\le", "≤"},
     {"\\ge", "≥"},      {"\\to", "→"},      {"\\|", "‖"},      {"\\ln", "ln"},    {"\\sqrt", "√"},

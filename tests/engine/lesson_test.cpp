@@ -241,3 +241,62 @@ TEST(LessonFile, SavedLessonsReadBackTheSame) {
 
 }  // namespace
 }  // namespace larslab::engine
+
+namespace larslab::engine {
+namespace {
+
+// max/min of a per-tensor metric over the weight matrices of `run` at `row`, and which tensors.
+struct Spread {
+  double factor = 0.0;
+  std::string largest, smallest;
+};
+Spread weightSpread(const MetricsStore& store, int run, long row, bool ratioOfNorms) {
+  Spread s;
+  double lo = INFINITY, hi = 0.0;
+  for (int t = 0; t < store.tensorCount(); ++t) {
+    const TensorColumnInfo& info = store.tensors()[static_cast<std::size_t>(t)];
+    if (info.name.find(".weight") == std::string::npos) continue;
+    const double v = ratioOfNorms ? store.value(run, t, TensorMetric::WeightNorm, row) /
+                                        store.value(run, t, TensorMetric::GradNorm, row)
+                                  : store.value(run, t, TensorMetric::UpdateRatio, row);
+    if (v > hi) hi = v, s.largest = info.name;
+    if (v < lo) lo = v, s.smallest = info.name;
+  }
+  s.factor = hi / lo;
+  return s;
+}
+
+TEST(BuiltInLessons, WhyLayerWiseTheSpreadOfWOverGAndTheFirstSteps) {
+  const LessonSpec lesson = builtin("why-layer-wise");
+  auto session = std::make_unique<Session>(lesson.experiment, SessionOptions{2});
+  applyLessonActions(*session, lessonActionsThrough(lesson, 0));  // train_to 1: row 0 recorded
+  const auto store = session->metrics();
+  const int sgd = store->runIndex("SGD momentum");
+  const int lars = store->runIndex("LARS");
+  // "the ratio spans a factor of about 60 (more than 40 here): dense1.weight has the largest,
+  // dense11.weight the smallest"
+  const Spread atInit = weightSpread(*store, sgd, 0, true);
+  EXPECT_GT(atInit.factor, 40.0);
+  EXPECT_LT(atInit.factor, 90.0);
+  EXPECT_EQ(atInit.largest, "dense1.weight");
+  EXPECT_EQ(atInit.smallest, "dense11.weight");
+  EXPECT_NEAR(weightSpread(*store, lars, 0, true).factor, atInit.factor, 1e-9 * atInit.factor);  // the same weights
+  // "under SGD momentum the first update ratio spans the same factor (exactly the inverse)"
+  const Spread sgdStep = weightSpread(*store, sgd, 0, false);
+  EXPECT_NEAR(sgdStep.factor, atInit.factor, 1e-3 * atInit.factor);
+  EXPECT_EQ(sgdStep.largest, atInit.smallest);
+  // "under LARS it is the same for every weight matrix, gamma * eta"
+  const Spread larsStep = weightSpread(*store, lars, 0, false);
+  EXPECT_LT(larsStep.factor, 1.0001);
+  const double gammaEta = store->value(lars, RunMetric::LearningRate, 0) *
+                          store->appliedHyperparameter("LARS", "eta");
+  EXPECT_NEAR(store->value(lars, 0, TensorMetric::UpdateRatio, 0), gammaEta, 1e-4 * gammaEta);
+  // "after 100 steps of SGD momentum the ratio spans about 10x (between 5 and 15 here)"
+  applyLessonActions(*session, lessonActionsThrough(lesson, 2));
+  const Spread later = weightSpread(*store, sgd, 100, true);
+  EXPECT_GT(later.factor, 5.0);
+  EXPECT_LT(later.factor, 15.0);
+}
+
+}  // namespace
+}  // namespace larslab::engine
