@@ -6,7 +6,9 @@
 #include <QRegularExpression>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace larslab::ui {
 
@@ -14,7 +16,7 @@ namespace {
 
 // TeX commands a lesson uses, and what a student reads.
 const std::pair<const char*, const char*> kSymbols[] = {
-    {"\\Delta", "Δ"},   {"\\eta", "η"},     {"\\gamma", "γ"},   {"\\beta", "β"},   {"\\lambda", "λ"}, {"\\alpha", "α"},
+    {"\\leftarrow", "←"}, {"\\rightarrow", "→"}, {"\\Delta", "Δ"},   {"\\eta", "η"},     {"\\gamma", "γ"},   {"\\beta", "β"},   {"\\lambda", "λ"}, {"\\alpha", "α"},
     {"\\epsilon", "ε"}, {"\\mu", "μ"},      {"\\sigma", "σ"},  {"\\nabla", "∇"},  {"\\cdot", "·"},
     {"\\times", "×"},   {"\\approx", "≈"},  {"\\leq", "≤"},    {"\\geq", "≥"},    {"\\le", "≤"},
     {"\\ge", "≥"},      {"\\to", "→"},      {"\\|", "‖"},      {"\\ln", "ln"},    {"\\sqrt", "√"},
@@ -34,7 +36,14 @@ QString scripted(const QString& text, bool super) {
 }
 
 QString formula(QString tex) {
-  for (const auto& [from, to] : kSymbols) tex.replace(QString::fromUtf8(from), QString::fromUtf8(to));
+  // Longest commands first: \leftarrow before \le.
+  static const std::vector<std::pair<QString, QString>> symbols = [] {
+    std::vector<std::pair<QString, QString>> out;
+    for (const auto& [from, to] : kSymbols) out.emplace_back(QString::fromUtf8(from), QString::fromUtf8(to));
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return out;
+  }();
+  for (const auto& [from, to] : symbols) tex.replace(from, to);
   // x^{-5}, x^2, w_{t}, w_1
   static const QRegularExpression braced(QStringLiteral("([\\^_])\\{([^}]*)\\}"));
   static const QRegularExpression single(QStringLiteral("([\\^_])([0-9a-zA-Z+-])"));

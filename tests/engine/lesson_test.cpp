@@ -300,3 +300,55 @@ TEST(BuiltInLessons, WhyLayerWiseTheSpreadOfWOverGAndTheFirstSteps) {
 
 }  // namespace
 }  // namespace larslab::engine
+
+namespace larslab::engine {
+namespace {
+
+TEST(BuiltInLessons, ConventionsPartWhereTheTextSaysAndByHowMuch) {
+  const LessonSpec lesson = builtin("conventions");
+  const auto session = playToTheEnd(lesson);
+  ASSERT_EQ(session->currentStep(), 200);
+  const auto store = session->metrics();
+  const int paper = store->runIndex("paper");
+  const int optax = store->runIndex("optax denominator");
+  auto ratioSpread = [&](long row) {
+    double lo = INFINITY, hi = 0.0;
+    for (int t = 0; t < store->tensorCount(); ++t) {
+      if (store->tensors()[static_cast<std::size_t>(t)].name.find(".weight") == std::string::npos) continue;
+      const double r = store->value(optax, t, TensorMetric::TrustRatio, row) / store->value(paper, t, TensorMetric::TrustRatio, row);
+      lo = std::min(lo, r);
+      hi = std::max(hi, r);
+    }
+    return std::pair{lo, hi};
+  };
+  // "At step 0 it is 12% to 35% larger for the weight matrices here."
+  const auto [lo0, hi0] = ratioSpread(0);
+  EXPECT_GE(lo0, 1.10);
+  EXPECT_LE(hi0, 1.36);
+  // "after 200 steps optax's trust ratio is 4 to 10 times the paper's for every weight matrix"
+  const auto [lo, hi] = ratioSpread(199);
+  EXPECT_GE(lo, 4.0);
+  EXPECT_LE(hi, 10.0);
+  // "over 200 steps the losses of paper and LR outside agree to float rounding (below 1e-5)"
+  auto maxRelativeDifference = [&](const char* a, const char* b) {
+    std::vector<float> x, y;
+    store->read(store->runIndex(a), RunMetric::Loss, 0, 200, x);
+    store->read(store->runIndex(b), RunMetric::Loss, 0, 200, y);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(double(x[i]) - y[i]) / std::abs(double(x[i])));
+    return worst;
+  };
+  EXPECT_LT(maxRelativeDifference("paper", "LR outside"), 1e-5);
+  // "paper warm-up and LR outside warm-up differ by up to about 1.7% in loss here"
+  EXPECT_NEAR(maxRelativeDifference("paper warm-up", "LR outside warm-up"), 0.017, 0.004);
+  // "dense1.weight gets the local LR lambda ~ 0.016 under LARC, against gamma*lambda ~ 0.079"
+  const int larc = store->runIndex("LARC clip");
+  const double lambda = store->value(larc, 0, TensorMetric::TrustRatio, 0);
+  EXPECT_NEAR(lambda, 0.016, 0.001);
+  EXPECT_FLOAT_EQ(store->value(larc, 0, TensorMetric::LocalLr, 0), lambda);
+  EXPECT_NEAR(store->value(paper, 0, TensorMetric::LocalLr, 0), 5.0 * lambda, 1e-6);
+  EXPECT_NEAR(store->value(paper, 0, TensorMetric::LocalLr, 0), 0.079, 0.002);
+}
+
+}  // namespace
+}  // namespace larslab::engine

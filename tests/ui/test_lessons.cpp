@@ -36,6 +36,7 @@ TEST(LessonMarkdown, FormulasBecomeReadableUnicode) {
             QStringLiteral("rate *γ · η · ‖w‖ / ‖g‖* here"));
   EXPECT_EQ(lessonMarkdown(QStringLiteral("$10^{-5}$ and $w_{1}$, $x^2$")), QStringLiteral("*10⁻⁵* and *w₁*, *x²*"));
   EXPECT_EQ(lessonMarkdown(QStringLiteral("no formula: 5 $")), QStringLiteral("no formula: 5 $"));
+  EXPECT_EQ(lessonMarkdown(QStringLiteral("$v \\leftarrow m v$, $a \\le b$")), QStringLiteral("*v ← m v*, *a ≤ b*"));
 }
 
 TEST(Lessons, TheBuiltInLessonsAreListedAndOpen) {
