@@ -70,6 +70,27 @@ QList<BuiltinExperiment> builtinExperiments() {
   return out;
 }
 
+namespace {
+// Every JSON file embedded under `folder` that `fill` accepts, by file name; one that throws
+// (a broken file) is left out here and reported when opened explicitly.
+template <class Item, class Fill>
+QList<Item> builtinsIn(const QString& folder, const Fill& fill) {
+  initUiResources();
+  QList<Item> out;
+  for (const QString& name : QDir(folder).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+    Item item;
+    item.resourcePath = folder + QLatin1Char('/') + name;
+    try {
+      fill(item);
+    } catch (const std::exception&) {
+      continue;
+    }
+    out.append(item);
+  }
+  return out;
+}
+}  // namespace
+
 engine::StudySpec loadBuiltinStudy(const QString& resourcePath) {
   initUiResources();
   const QString text = readResourceText(resourcePath);
@@ -79,23 +100,11 @@ engine::StudySpec loadBuiltinStudy(const QString& resourcePath) {
 }
 
 QList<BuiltinStudy> builtinStudies() {
-  initUiResources();
-  QList<BuiltinStudy> out;
-  const QStringList files =
-      QDir(QStringLiteral(":/studies")).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
-  for (const QString& name : files) {
-    BuiltinStudy s;
-    s.resourcePath = QStringLiteral(":/studies/") + name;
-    try {
-      const engine::StudySpec spec = loadBuiltinStudy(s.resourcePath);
-      s.title = QString::fromStdString(spec.name);
-      s.description = QString::fromStdString(spec.description);
-    } catch (const std::exception&) {
-      continue;  // reported when opened explicitly
-    }
-    out.append(s);
-  }
-  return out;
+  return builtinsIn<BuiltinStudy>(QStringLiteral(":/studies"), [](BuiltinStudy& s) {
+    const engine::StudySpec spec = loadBuiltinStudy(s.resourcePath);
+    s.title = QString::fromStdString(spec.name);
+    s.description = QString::fromStdString(spec.description);
+  });
 }
 
 engine::LessonSpec loadBuiltinLesson(const QString& resourcePath) {
@@ -107,24 +116,12 @@ engine::LessonSpec loadBuiltinLesson(const QString& resourcePath) {
 }
 
 QList<BuiltinLesson> builtinLessons() {
-  initUiResources();
-  QList<BuiltinLesson> out;
-  const QStringList files =
-      QDir(QStringLiteral(":/lessons")).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
-  for (const QString& name : files) {
-    BuiltinLesson l;
-    l.resourcePath = QStringLiteral(":/lessons/") + name;
-    l.name = QFileInfo(name).completeBaseName();
-    try {
-      const engine::LessonSpec spec = loadBuiltinLesson(l.resourcePath);
-      l.title = QString::fromStdString(spec.title);
-      l.summary = QString::fromStdString(spec.summary);
-    } catch (const std::exception&) {
-      continue;  // reported when opened explicitly
-    }
-    out.append(l);
-  }
-  return out;
+  return builtinsIn<BuiltinLesson>(QStringLiteral(":/lessons"), [](BuiltinLesson& l) {
+    l.name = QFileInfo(l.resourcePath).completeBaseName();
+    const engine::LessonSpec spec = loadBuiltinLesson(l.resourcePath);
+    l.title = QString::fromStdString(spec.title);
+    l.summary = QString::fromStdString(spec.summary);
+  });
 }
 
 QList<BuiltinDoc> builtinDocs() {

@@ -180,11 +180,6 @@ TEST(BuiltInLessons, AZeroInitialisedBiasStaysNearZeroUnderThePaperAndGrowsWhenE
   EXPECT_EQ(store->value(paper, bias, TensorMetric::WeightNorm, 1), store->value(excluded, bias, TensorMetric::WeightNorm, 1));
 }
 
-}  // namespace
-}  // namespace larslab::engine
-
-namespace larslab::engine {
-namespace {
 
 TEST(BuiltInLessons, WarmUpKeepsTheFirstStepsOfALargeBatchFromJumping) {
   const LessonSpec lesson = builtin("warm-up");
@@ -215,11 +210,6 @@ TEST(BuiltInLessons, WarmUpKeepsTheFirstStepsOfALargeBatchFromJumping) {
   EXPECT_NEAR(runs["LARS without warm-up"].testAccuracy, 0.76, 0.015);
 }
 
-}  // namespace
-}  // namespace larslab::engine
-
-namespace larslab::engine {
-namespace {
 
 TEST(LessonFile, SavedLessonsReadBackTheSame) {
   for (const auto& entry : fs::directory_iterator(LARSLAB_LESSONS_DIR)) {
@@ -239,11 +229,6 @@ TEST(LessonFile, SavedLessonsReadBackTheSame) {
   fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace larslab::engine
-
-namespace larslab::engine {
-namespace {
 
 // max/min of a per-tensor metric over the weight matrices of `run` at `row`, and which tensors.
 struct Spread {
@@ -298,11 +283,6 @@ TEST(BuiltInLessons, WhyLayerWiseTheSpreadOfWOverGAndTheFirstSteps) {
   EXPECT_LT(later.factor, 15.0);
 }
 
-}  // namespace
-}  // namespace larslab::engine
-
-namespace larslab::engine {
-namespace {
 
 TEST(BuiltInLessons, ConventionsPartWhereTheTextSaysAndByHowMuch) {
   const LessonSpec lesson = builtin("conventions");

@@ -330,11 +330,6 @@ TEST_F(StudyRun, StudyCsvRoundTrips) {
   }
 }
 
-}  // namespace
-}  // namespace larslab::engine
-
-namespace larslab::engine {
-namespace {
 
 TEST_F(StudyRun, CurvesFoldTheSeedsOfAPoint) {
   const StudySpec s = loadStudy(std::string(LARSLAB_STUDIES_DIR) + "/batch-size-moons.json");

@@ -157,11 +157,6 @@ TEST(Lessons, CommandLineLessonOptions) {
   EXPECT_NE(std::find(v.controls.begin(), v.controls.end(), "tuning.eta"), v.controls.end());
 }
 
-}  // namespace
-}  // namespace larslab::ui
-
-namespace larslab::ui {
-namespace {
 
 TEST(Instructor, ALessonBuiltFromTheScreenReplaysAsItWasShownAndSavesToAFileStudentsOpen) {
   QTemporaryDir dir;
