@@ -365,6 +365,8 @@ class MainWindow : public QMainWindow {
   bool lessonRestricted_ = false;  // a lesson's restrictions are applied (to undo when it ends)
   void applyLessonRestrictions();
   bool showNewLesson(const engine::LessonSpec& lesson);  // the panel on it, at step 1
+  // A lesson step's study: reopened when this very study finished before, else trained.
+  StudyWindow* openLessonStudy(const engine::StudySpec& study);
   QMenu* recentMenu_ = nullptr;
   QAction* closeLogAction_ = nullptr;
   QAction* keepPreviousAction_ = nullptr;

@@ -1,7 +1,9 @@
 // MainWindow's lessons (engine/lesson.h): the lesson panel in a dock, each step replayed from
 // the experiment's initial weights, and the step's presentation (view, tensor, charts, text
 // scale, hidden and locked controls).
+#include <QCryptographicHash>
 #include <QDir>
+#include <QStandardPaths>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QInputDialog>
@@ -19,6 +21,8 @@
 #include "lesson_vocabulary.h"
 #include "main_window.h"
 #include "session_controller.h"
+#include "study_window.h"
+#include "engine/study_runner.h"
 #include "transport_bar.h"
 #include "tuning_panel.h"
 #include "optim/optimizer.h"
@@ -123,8 +127,36 @@ bool MainWindow::goToLessonStep(int step) {
   syncWithWorker();
   refreshNow();
   lessonPanel_->showStep(step);
+  if (s.study) openLessonStudy(*s.study);
   statusBar()->showMessage(tr("Lesson step %1 of %2").arg(step + 1).arg(lesson_->steps.size()), 4000);
   return true;
+}
+
+StudyWindow* MainWindow::openLessonStudy(const engine::StudySpec& study) {
+  // One folder per study, named by its description: the first time a class reaches the step it
+  // trains; afterwards (or in the next lecture) the finished study is reopened at once.
+  const QString description = QString::fromStdString(engine::studyToJson(study));
+  const QString key = QString::fromLatin1(
+      QCryptographicHash::hash(description.toUtf8(), QCryptographicHash::Sha1).toHex().left(16));
+  const QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
+                          .filePath(QStringLiteral("lesson-studies/") + key);
+  for (StudyWindow* w : studyWindows())
+    if (w->directory() == dir) {
+      w->show();
+      w->raise();
+      return w;
+    }
+  bool finished = false;
+  try {
+    const std::vector<engine::StudyResult> results = engine::readStudyResults(dir.toStdString());
+    finished = results.size() == engine::expandStudy(study).size() &&
+               std::none_of(results.begin(), results.end(), [](const engine::StudyResult& r) {
+                 return r.status.find("cancelled") != std::string::npos;
+               });
+  } catch (const std::exception&) {
+    finished = false;  // not run yet, or stopped half-way: train it
+  }
+  return finished ? openStudy(dir) : startStudy(study, dir, threads_);
 }
 
 bool MainWindow::lessonHides(const QString& control) const {

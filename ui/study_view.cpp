@@ -36,6 +36,7 @@ QChart* makeChart(QWidget* parent, QLayout* layout, int minimumHeight) {
   auto* chart = new QChart;
   chart->setMargins(QMargins(4, 4, 4, 4));
   chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->legend()->setShowToolTips(true);  // an entry Qt Charts shortens shows its full name on hover
   auto* view = new QChartView(chart, parent);
   view->setRenderHint(QPainter::Antialiasing);
   view->setMinimumSize(320, minimumHeight);

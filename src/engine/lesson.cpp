@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "engine/atomic_file.h"
 #include "engine/json_reader.h"
@@ -16,8 +17,8 @@ namespace {
 using Json = nlohmann::json;
 
 const std::vector<std::string> kLessonFields = {"version", "title", "summary", "experiment", "steps"};
-const std::vector<std::string> kStepFields = {"title",  "text",    "view",      "tensor",    "charts",
-                                              "hide",   "lock",    "actions",   "questions", "text_scale"};
+const std::vector<std::string> kStepFields = {"title", "text",    "view",      "tensor",     "charts", "hide",
+                                              "lock",  "actions", "questions", "text_scale", "study"};
 const std::vector<std::string> kActionKinds = {"train_to", "set", "option", "pin"};
 
 std::string listOf(const std::vector<std::string>& names) {
@@ -32,6 +33,8 @@ struct LessonReader {
   const ExperimentSpec* experiment = nullptr;  // null when the experiment did not parse
   const LessonVocabulary& vocabulary;
   long lastTrainTo = 0;
+  std::string baseDir;  // a study file's path is relative to the lesson's folder
+  std::string origin;
 
   void issue(std::string path, std::string message) { issues.push_back({std::move(path), std::move(message)}); }
 
@@ -191,6 +194,24 @@ struct LessonReader {
           if (auto act = action(a[i], path + ".actions[" + std::to_string(i) + "]")) s.actions.push_back(*act);
       }
     }
+    if (j.contains("study")) {
+      const Json& st = j["study"];
+      try {
+        if (st.is_string()) {
+          std::filesystem::path p(st.get<std::string>());
+          if (p.is_relative() && !baseDir.empty()) p = std::filesystem::path(baseDir) / p;
+          s.study = loadStudy(p.lexically_normal().string());
+        } else if (st.is_object()) {
+          s.study = parseStudy(st.dump(), origin, baseDir);
+        } else {
+          issue(path + ".study", "must be a study file path or a study object, got " + describeJson(st));
+        }
+      } catch (const SpecError& e) {
+        for (const SpecIssue& i : e.issues())
+          issue(path + ".study" + (i.path.empty() ? "" : "." + i.path),
+                (st.is_string() ? e.file() + ": " : std::string()) + i.message);
+      }
+    }
     if (j.contains("questions")) {
       const Json& q = j["questions"];
       if (!q.is_array()) {
@@ -224,7 +245,7 @@ struct LessonReader {
 LessonSpec parseLesson(const std::string& jsonText, const std::string& origin, const std::string& baseDir,
                        const LessonVocabulary& vocabulary) {
   const Json root = parseJsonObject(jsonText, origin);
-  LessonReader r{{}, nullptr, vocabulary};
+  LessonReader r{{}, nullptr, vocabulary, 0, baseDir, origin};
   LessonSpec lesson;
   r.checkKeys(root, "", kLessonFields);
   if (!root.contains("version"))
@@ -278,6 +299,7 @@ std::string lessonToJson(const LessonSpec& lesson, const std::string& folder) {
     if (!s.hide.empty()) j["hide"] = s.hide;
     if (!s.lock.empty()) j["lock"] = s.lock;
     if (s.textScale > 0) j["text_scale"] = s.textScale;
+    if (s.study) j["study"] = nlohmann::ordered_json::parse(studyToJson(*s.study, folder));
     if (!s.actions.empty()) {
       j["actions"] = nlohmann::ordered_json::array();
       for (const LessonAction& a : s.actions) {

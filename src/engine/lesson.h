@@ -20,6 +20,7 @@
 
 #include "engine/command.h"
 #include "engine/experiment.h"
+#include "engine/study.h"
 
 namespace larslab::engine {
 
@@ -49,6 +50,9 @@ struct LessonStep {
   std::vector<LessonAction> actions;
   std::vector<LessonQuestion> questions;
   int textScale = 0;  // percent of the normal text size (80..200); 0 keeps the user's
+  // A study the step runs (or reopens, once run) and shows in a study window: a question the
+  // lesson's single experiment cannot answer, such as the same runs at two batch sizes.
+  std::optional<StudySpec> study;
 };
 
 struct LessonSpec {

@@ -13,6 +13,7 @@
 #include "engine/csv_export.h"
 #include "engine/lesson.h"
 #include "engine/session.h"
+#include "engine/study_runner.h"
 #include "engine/summary.h"
 #include "tiny_experiment.h"
 
@@ -328,6 +329,38 @@ TEST(BuiltInLessons, ConventionsPartWhereTheTextSaysAndByHowMuch) {
   EXPECT_FLOAT_EQ(store->value(larc, 0, TensorMetric::LocalLr, 0), lambda);
   EXPECT_NEAR(store->value(paper, 0, TensorMetric::LocalLr, 0), 5.0 * lambda, 1e-6);
   EXPECT_NEAR(store->value(paper, 0, TensorMetric::LocalLr, 0), 0.079, 0.002);
+}
+
+
+TEST(BuiltInLessons, LargeBatchesBreakLinearlyScaledSgdWhileLarsTrains) {
+  const LessonSpec lesson = builtin("large-batches");
+  ASSERT_TRUE(lesson.steps[1].study.has_value());
+  const StudySpec& study = *lesson.steps[1].study;
+  const std::vector<StudyConfiguration> configurations = expandStudy(study);
+  ASSERT_EQ(configurations.size(), 8u);
+  StudyRunOptions options;
+  options.threads = 2;
+  const StudyOutcome outcome = runStudy(study, configurations, options);
+  std::map<std::string, StudyResult> at128, at4096;
+  for (const StudyResult& r : outcome.results) (r.batchSize == 128 ? at128 : at4096)[r.run] = r;
+  // "At batch 128 all four runs reach above 84% test accuracy."
+  for (const auto& [run, r] : at128) EXPECT_GT(r.finalTestAccuracy, 0.84) << run;
+  // "At batch 4096, SGD with momentum fails with and without warm-up: its loss blows up."
+  for (const char* run : {"SGD warm-up", "SGD no warm-up"})
+    EXPECT_NE(at4096[run].status.find("blew up"), std::string::npos) << at4096[run].status;
+  // "LARS still trains at batch 4096: about 66% with warm-up and about 52% without"
+  EXPECT_NEAR(at4096["LARS warm-up"].finalTestAccuracy, 0.66, 0.03);
+  EXPECT_NEAR(at4096["LARS no warm-up"].finalTestAccuracy, 0.52, 0.03);
+  // "Two epochs are 936 steps at batch 128 and only 28 at batch 4096."
+  for (const StudyConfiguration& c : configurations) EXPECT_EQ(c.totalSteps, c.batchSize == 128 ? 936 : 28) << c.id;
+}
+
+TEST(LessonSpec, AStudyInAStepIsValidatedWithItsPath) {
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "study": {"version": 1, "experiment": "nope.json"}}])"))
+                .rfind("steps[0].study.experiment: ", 0),
+            0u);
+  EXPECT_EQ(firstIssue(lessonJson(R"([{"title": "a", "text": "b", "study": 3}])")),
+            "steps[0].study: must be a study file path or a study object, got 3");
 }
 
 }  // namespace

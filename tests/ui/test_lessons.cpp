@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <QDir>
 #include <QDockWidget>
+#include <QStandardPaths>
 #include <QPushButton>
 #include <QTest>
 
@@ -13,11 +15,14 @@
 #include "builtin_experiments.h"
 #include "engine/lesson.h"
 #include "engine/session.h"
+#include "engine/study.h"
+#include "engine/study_runner.h"
 #include "hyperparameter_control.h"
 #include "lesson_panel.h"
 #include "lesson_vocabulary.h"
 #include "main_window.h"
 #include "session_controller.h"
+#include "study_window.h"
 #include "tuning_panel.h"
 #include "ui_test_support.h"
 
@@ -199,6 +204,48 @@ TEST(Instructor, ALessonBuiltFromTheScreenReplaysAsItWasShownAndSavesToAFileStud
   ASSERT_TRUE(student->goToLessonStep(1));
   EXPECT_EQ(losses(*student, "LARS"), preview);
   EXPECT_EQ(student->lesson()->title, "My lesson");
+}
+
+
+TEST(Lessons, AStepWithAStudyTrainsItOnceAndReopensItAfterwards) {
+  QStandardPaths::setTestModeEnabled(true);  // the study cache goes to a test folder
+  const engine::StudySpec moons =
+      engine::loadStudy(std::string(LARSLAB_SOURCE_DIR) + "/resources/studies/batch-size-moons.json");
+  engine::LessonSpec lesson;
+  lesson.title = "With a study";
+  lesson.experiment = moons.experiment;
+  engine::LessonStep first;
+  first.title = "a";
+  first.text = "b";
+  engine::LessonStep second = first;
+  second.study = moons;
+  second.study->seeds = {std::uint64_t(7)};  // not any other test's study: a fresh cache entry
+  lesson.steps = {first, second};
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("study-lesson.json"));
+  engine::saveLesson(lesson, path.toStdString());
+
+  auto window = test::shownWindow(QSize(1366, 768));
+  ASSERT_TRUE(window->openFile(path)) << window->lastError().toStdString();
+  EXPECT_TRUE(window->studyWindows().isEmpty());
+  ASSERT_TRUE(window->goToLessonStep(1));
+  ASSERT_EQ(window->studyWindows().size(), 1);
+  StudyWindow* study = window->studyWindows().front();
+  ASSERT_TRUE(test::waitFor([&] { return !study->running(); }, 120000));
+  const QString folder = study->directory();
+  EXPECT_EQ(engine::readStudyResults(folder.toStdString()).size(), engine::expandStudy(*second.study).size());
+  // Back and forth: the same window, not a second run.
+  ASSERT_TRUE(window->goToLessonStep(0));
+  ASSERT_TRUE(window->goToLessonStep(1));
+  EXPECT_EQ(window->studyWindows().size(), 1);
+  // The next lecture (another window): the finished study opens at once.
+  auto next = test::shownWindow(QSize(1366, 768));
+  ASSERT_TRUE(next->openFile(path));
+  ASSERT_TRUE(next->goToLessonStep(1));
+  ASSERT_EQ(next->studyWindows().size(), 1);
+  EXPECT_FALSE(next->studyWindows().front()->running());
+  EXPECT_EQ(next->studyWindows().front()->directory(), folder);
+  QDir(folder).removeRecursively();
 }
 
 }  // namespace
