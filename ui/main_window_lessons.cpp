@@ -85,7 +85,12 @@ bool MainWindow::goToLessonStep(int step) {
                DocumentSource{QString(), tr("lesson: %1").arg(QString::fromStdString(lesson_->title))},
                /*wait=*/true);
   if (!session_) return false;
-  for (const engine::LessonAction& action : engine::lessonActionsThrough(*lesson_, step)) {
+  const std::vector<engine::LessonAction> actions = engine::lessonActionsThrough(*lesson_, step);
+  // A lesson that pins runs owns the pins: replaying a step must not add its pins twice.
+  if (std::any_of(actions.begin(), actions.end(),
+                  [](const engine::LessonAction& a) { return std::holds_alternative<engine::PinRun>(a); }))
+    removeAllPins();
+  for (const engine::LessonAction& action : actions) {
     if (const auto* train = std::get_if<engine::TrainTo>(&action)) {
       const long more = train->step - session_->currentStep();
       if (more > 0) controller_->post(SessionController::TrainNow{more}, SessionController::Delivery::Wait);

@@ -106,6 +106,19 @@ TEST(Lessons, StepsReplayTheActionsAndTheControlsFollowTheStep) {
   EXPECT_FALSE(panel->isVisible());
 }
 
+TEST(Lessons, APinnedRunIsPinnedOnceHoweverOftenTheStepIsReplayed) {
+  QTemporaryDir dir;
+  const std::string lesson = R"({"version": 1, "title": "Pins", "experiment": )" + test::smallExperimentJson() +
+                             R"(, "steps": [{"title": "a", "text": "b", "actions": [{"train_to": 5}, {"pin": "LARS"}]}]})";
+  const QString path = test::writeFile(dir, QStringLiteral("pins.json"), lesson);
+  auto window = test::shownWindow(QSize(1366, 768));
+  ASSERT_TRUE(window->openFile(path)) << window->lastError().toStdString();
+  EXPECT_EQ(window->pins().size(), 1u);
+  ASSERT_TRUE(window->goToLessonStep(0));
+  ASSERT_TRUE(window->goToLessonStep(0));
+  EXPECT_EQ(window->pins().size(), 1u);
+}
+
 TEST(Lessons, AStepHidesDocksAndTheTransportAndShowsOnlyItsCharts) {
   QTemporaryDir dir;
   const std::string lesson = R"({"version": 1, "title": "Hidden things", "experiment": )" + test::smallExperimentJson() +
