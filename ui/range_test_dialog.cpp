@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "duration_text.h"
 #include "hyperparameter_control.h"
 #include "optim/optimizer.h"
 
@@ -37,11 +38,6 @@ const optim::HyperparameterSpec* findHyperparameter(const engine::RunSpec& run, 
 double currentValue(const engine::RunSpec& run, const optim::HyperparameterSpec& h) {
   const auto it = run.optimizer.hyperparameters.find(h.name);
   return it != run.optimizer.hyperparameters.end() ? it->second : h.defaultValue;
-}
-
-QString formatSeconds(double seconds) {
-  if (seconds < 60.0) return QObject::tr("%1 s").arg(std::max(0.0, std::round(seconds)));
-  return QObject::tr("%1 min %2 s").arg(std::floor(seconds / 60.0)).arg(std::fmod(std::round(seconds), 60.0));
 }
 
 }  // namespace
@@ -242,7 +238,7 @@ void RangeTestDialog::onProgress(long done, long total) {
   progress_->setValue(static_cast<int>(done));
   const double elapsed = static_cast<double>(clock_.elapsed()) / 1000.0;
   if (done > 0)
-    timeLeft_->setText(tr("about %1 left").arg(formatSeconds(elapsed / static_cast<double>(done) *
+    timeLeft_->setText(tr("about %1 left").arg(durationText(elapsed / static_cast<double>(done) *
                                                              static_cast<double>(total - done))));
 }
 

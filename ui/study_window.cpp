@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "engine/atomic_file.h"
+#include "duration_text.h"
 #include "study_view.h"
 
 namespace larslab::ui {
@@ -23,15 +24,6 @@ std::vector<engine::StudyResult> finishedResults(const std::vector<std::optional
   return out;
 }
 
-namespace {
-
-QString duration(double seconds) {
-  if (seconds < 90) return QObject::tr("%1 s").arg(std::max(1, static_cast<int>(std::lround(seconds))));
-  if (seconds < 5400) return QObject::tr("%1 min").arg(std::lround(seconds / 60.0));
-  return QObject::tr("%1 h %2 min").arg(static_cast<int>(seconds / 3600)).arg(std::lround(std::fmod(seconds, 3600) / 60));
-}
-
-}  // namespace
 
 StudyWindow::StudyWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
   setWindowTitle(tr("Study — LARS Lab"));
@@ -176,7 +168,7 @@ void StudyWindow::onProgress(engine::StudyProgress p) {
   const double elapsed = static_cast<double>(clock_.elapsed()) / 1000.0;
   // The time left from the samples trained so far (a step at batch 8192 costs 64 steps at 128);
   // no estimate in the first seconds, when loading the data dominates.
-  const QString left = (elapsed > 3.0 && done > 0.01) ? tr(", about %1 left").arg(duration(elapsed * (1.0 - done) / done))
+  const QString left = (elapsed > 3.0 && done > 0.01) ? tr(", about %1 left").arg(durationText(elapsed * (1.0 - done) / done))
                                                      : QString();
   progressLabel_->setText(tr("%1 of %2 configurations done, %3%%4")
                               .arg(p.configurationsDone)
