@@ -26,6 +26,12 @@ nlohmann::json parseJsonObject(const std::string& jsonText, const std::string& o
     const std::string what = e.what();
     const auto pos = what.find("parse error");
     throw SpecError(origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos))}});
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond double's range ("1e400") is out_of_range, not a parse_error (found by
+    // tests/fuzz/fuzz_experiment); the message names the number.
+    const std::string what = e.what();
+    const auto pos = what.find("] ");
+    throw SpecError(origin, {{"", "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2))}});
   }
   if (!root.is_object())
     throw SpecError(origin, {{"", "the top level must be a JSON object, got " + describeJson(root)}});

@@ -81,6 +81,15 @@ NpyArray readNpy(const std::string& path) {
   } else {
     throw std::runtime_error(path + ": unsupported .npy version " + std::to_string(major));
   }
+  // numpy itself refuses headers above 10,000 bytes; and a length beyond the file is a
+  // damaged file, not a reason to allocate gigabytes (found by tests/fuzz/fuzz_npy).
+  std::error_code sizeError;
+  const auto fileSize = std::filesystem::file_size(path, sizeError);
+  const auto headerStart = static_cast<std::uintmax_t>(in.tellg());
+  constexpr std::size_t kMaxHeader = 1 << 16;
+  if (sizeError || length > kMaxHeader || headerStart + length > fileSize)
+    throw std::runtime_error(path + ": header length " + std::to_string(length) + " is beyond the file or above " +
+                             std::to_string(kMaxHeader) + " bytes");
   std::string header(length, '\0');
   if (!in.read(header.data(), static_cast<std::streamsize>(length)))
     throw std::runtime_error(path + ": truncated header");
@@ -97,12 +106,28 @@ NpyArray readNpy(const std::string& path) {
   std::string item;
   while (std::getline(dims, item, ',')) {
     if (item.find_first_not_of(' ') == std::string::npos) continue;
+    std::size_t used = 0;
+    int dim = -1;
     try {
-      array.shape.push_back(std::stoi(item));
+      dim = std::stoi(item, &used);
     } catch (const std::exception&) {
-      throw std::runtime_error(path + ": bad shape entry \"" + item + "\"");
     }
+    if (dim < 0 || item.find_first_not_of(" L", used) != std::string::npos)
+      throw std::runtime_error(path + ": bad shape entry \"" + item + "\" (expected a size >= 0)");
+    array.shape.push_back(dim);
   }
+  // The data must be in the file: checked before allocating (a shape can claim terabytes).
+  const std::uintmax_t dataBytes = fileSize - headerStart - length;
+  std::uintmax_t count = 1;
+  for (const int d : array.shape) {
+    count *= static_cast<std::uintmax_t>(d);
+    if (count * sizeof(float) > dataBytes) break;
+  }
+  if (count * sizeof(float) != dataBytes)
+    throw std::runtime_error(path + ": shape " + shapeText(array.shape) + " needs " +
+                             (count * sizeof(float) > dataBytes ? "more than " : "") +
+                             std::to_string(count * sizeof(float)) + " data bytes, the file has " +
+                             std::to_string(dataBytes));
   array.values.resize(product(array.shape));
   if (!in.read(reinterpret_cast<char*>(array.values.data()),
                static_cast<std::streamsize>(array.values.size() * sizeof(float))))
