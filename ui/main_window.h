@@ -25,6 +25,7 @@
 //   main_window_view.cpp     the lecture hall: a chart maximised, the presentation text scale,
 //                            view choices remembered across starts
 
+#include <QByteArray>
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
@@ -41,6 +42,7 @@
 #include "engine/command.h"
 #include "engine/experiment.h"
 #include "engine/lesson.h"
+#include "engine/outside_paths.h"
 #include "engine/study.h"
 #include "engine/session.h"
 #include "run_colors.h"
@@ -111,6 +113,11 @@ class MainWindow : public QMainWindow {
   }
   // True when nothing would be lost, or the user saved or chose to discard; false: cancelled.
   bool maybeSave(const QString& action);
+  // Yes/no questions that guard a file: a file that names data outside its folder (before it is
+  // opened), a file changed on disk since it was opened (before Save overwrites it). Interactive
+  // windows show a dialog; non-interactive ones use this function (default: yes, with the
+  // question printed to stderr).
+  void setConfirmPrompt(std::function<bool(const QString& question)> prompt) { confirmPrompt_ = std::move(prompt); }
   // Autosave (crash safety): where this window's copy goes, written a moment after every change.
   void setAutosaveDirectory(const QString& directory);
   [[nodiscard]] Autosave* autosave() const { return autosave_.get(); }
@@ -282,6 +289,13 @@ class MainWindow : public QMainWindow {
   void connectWidgets();
   void updateTitle();
   void reportError(const QString& title, const QString& message);
+  bool confirm(const QString& title, const QString& question);
+  // Shows what `file` reads outside its folder (engine/outside_paths.h); true to go on.
+  bool confirmOutsidePaths(const QString& file, const std::vector<engine::OutsidePath>& paths);
+  // The on-disk state of currentFile_ when it was opened or last saved, to notice another
+  // program's change before Save overwrites it.
+  void rememberFileStamp();
+  [[nodiscard]] bool fileChangedOnDisk() const;
   static QString specErrorText(const engine::SpecError& e);
   // main_window_layout.cpp
   void applyDockLayout(bool compact);
@@ -390,6 +404,8 @@ class MainWindow : public QMainWindow {
   std::string savedJson_;
   std::optional<engine::ExperimentSpec> savedSpec_;
   std::function<SaveAnswer(const QString&)> saveChangesPrompt_;
+  std::function<bool(const QString&)> confirmPrompt_;
+  QByteArray currentFileHash_;  // SHA-1 of currentFile_'s bytes as opened or saved (empty: none)
   std::unique_ptr<Autosave> autosave_;
   QTimer autosaveTimer_;
   bool compactLayout_ = false;

@@ -3,12 +3,16 @@
 // differs from the file as opened or last saved, or when the Experiment panel holds edits not
 // applied yet. Every path that would discard it asks first (maybeSave), and an autosave keeps a
 // copy that survives a crash or a kill, offered back at the next start.
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStatusBar>
+
+#include <cstdio>
 
 #include "experiment_panel.h"
 #include "main_window.h"
@@ -33,9 +37,52 @@ void MainWindow::adoptPendingDocument() {
   savedJson_ = pendingSource_->modified || !running ? std::string() : engine::experimentToJson(*running);
   savedSpec_ = pendingSource_->modified ? std::nullopt : pendingSpec_;
   if (!currentFile_.isEmpty()) addRecentFile(currentFile_);
+  rememberFileStamp();
   pendingSource_.reset();
   pendingSpec_.reset();
   ++adoptedDocuments_;
+}
+
+namespace {
+// Empty when the file cannot be read (gone, unreadable).
+QByteArray fileHash(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  QCryptographicHash hash(QCryptographicHash::Sha1);
+  hash.addData(&file);
+  return hash.result();
+}
+}  // namespace
+
+void MainWindow::rememberFileStamp() {
+  currentFileHash_ = currentFile_.isEmpty() ? QByteArray() : fileHash(currentFile_);
+}
+
+bool MainWindow::fileChangedOnDisk() const {
+  if (currentFile_.isEmpty() || currentFileHash_.isEmpty()) return false;
+  // A file that is gone is simply written again; one that is there must still be ours.
+  const QByteArray now = fileHash(currentFile_);
+  return !now.isEmpty() && now != currentFileHash_;
+}
+
+bool MainWindow::confirm(const QString& title, const QString& question) {
+  if (confirmPrompt_) return confirmPrompt_(question);
+  if (!interactive_) {
+    std::fprintf(stderr, "larslab: %s\n", qPrintable(question));
+    return true;
+  }
+  QMessageBox box(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::No, this);
+  box.setDefaultButton(QMessageBox::No);
+  return box.exec() == QMessageBox::Yes;
+}
+
+bool MainWindow::confirmOutsidePaths(const QString& file, const std::vector<engine::OutsidePath>& paths) {
+  if (paths.empty()) return true;
+  const QString question =
+      tr("%1 reads files outside its own folder:\n\n%2\n\nLARS Lab only reads them (no file names a place to "
+         "write or anything to run). Open it?")
+          .arg(QDir::toNativeSeparators(file), QString::fromStdString(engine::describeOutsidePaths(paths)));
+  return confirm(tr("Files outside the folder"), question);
 }
 
 void MainWindow::documentChanged() {

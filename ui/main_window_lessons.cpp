@@ -19,6 +19,7 @@
 #include "lesson_panel.h"
 #include "lesson_step_dialog.h"
 #include "lesson_vocabulary.h"
+#include "engine/json_reader.h"
 #include "main_window.h"
 #include "session_controller.h"
 #include "study_window.h"
@@ -38,7 +39,10 @@ bool MainWindow::openLessonNamed(const QString& nameOrPath) {
   try {
     for (const BuiltinLesson& l : builtinLessons())
       if (l.name == nameOrPath) return openLesson(loadBuiltinLesson(l.resourcePath));
-    return openLesson(engine::loadLesson(nameOrPath.toStdString(), appLessonVocabulary()));
+    const engine::LessonSpec lesson = engine::loadLesson(nameOrPath.toStdString(), appLessonVocabulary());
+    if (!confirmOutsidePaths(nameOrPath, engine::pathsOutsideFolder(lesson, engine::folderOf(nameOrPath.toStdString()))))
+      return false;
+    return openLesson(lesson);
   } catch (const engine::SpecError& e) {
     reportError(tr("Cannot open the lesson"), specErrorText(e));
   } catch (const std::exception& e) {

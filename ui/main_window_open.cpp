@@ -19,6 +19,7 @@
 #include "engine/csv_export.h"
 #include "engine/csv_log_reader.h"
 #include "experiment_panel.h"
+#include "engine/json_reader.h"
 #include "main_window.h"
 #include "transport_bar.h"
 #include "tuning_panel.h"
@@ -86,6 +87,7 @@ bool MainWindow::openFile(const QString& path, bool autoplay) {
 bool MainWindow::openExperiment(const QString& path, bool autoplay) {
   try {
     const engine::ExperimentSpec spec = engine::loadExperiment(QDir::toNativeSeparators(path).toStdString());
+    if (!confirmOutsidePaths(path, engine::pathsOutsideFolder(spec, engine::folderOf(path.toStdString())))) return false;
     if (!maybeSave(tr("open %1").arg(QFileInfo(path).fileName()))) return false;
     if (isReadOnly()) closeLog();
     closeLesson();

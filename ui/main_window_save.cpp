@@ -16,6 +16,12 @@ namespace larslab::ui {
 bool MainWindow::save() {
   if (isReadOnly()) return saveAs();
   if (currentFile_.isEmpty()) return saveAs();
+  if (fileChangedOnDisk() &&
+      !confirm(tr("File changed on disk"),
+               tr("%1 was changed on disk (by another program?) since it was opened or saved here. Overwrite it "
+                  "with this experiment? (No keeps the file; Save As… writes elsewhere.)")
+                   .arg(QDir::toNativeSeparators(currentFile_))))
+    return false;
   return saveExperimentTo(currentFile_);
 }
 
@@ -50,6 +56,7 @@ bool MainWindow::saveExperimentTo(const QString& path) {
   sourceLabel_ = QFileInfo(path).fileName();
   savedJson_ = engine::experimentToJson(*spec);
   savedSpec_ = *spec;
+  rememberFileStamp();
   addRecentFile(currentFile_);
   documentChanged();
   QString note = tr("Saved %1 (with the tuned hyperparameters).").arg(QDir::toNativeSeparators(path));
