@@ -26,6 +26,8 @@ struct Workload {
 
 std::vector<Workload> workloads() {
   const std::string tail = R"(, "batch_size": 8, "steps": 40, "eval_every": 20, "seed": 5)";
+  // The Fashion-MNIST fixture holds 6 training images.
+  const std::string imageTail = R"(, "batch_size": 4, "steps": 40, "eval_every": 20, "seed": 5)";
   return {
       {"spirals tanh MLP",
        R"({"version": 1, "dataset": {"kind": "spirals", "samples": 200},
@@ -40,7 +42,7 @@ std::vector<Workload> workloads() {
        R"({"version": 1, "dataset": {"kind": "fashion_mnist", "path": ")" LARSLAB_FIXTURE_DIR R"(/fashion-tiny"},
            "model": {"layers": [{"type": "conv2d", "filters": 2, "kernel": 3, "padding": 1}, {"type": "batchnorm"},
                                 {"type": "relu"}, {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"},
-                                {"type": "dense", "units": 10}]})" + tail},
+                                {"type": "dense", "units": 10}]})" + imageTail},
   };
 }
 

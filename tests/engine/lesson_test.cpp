@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -126,6 +127,9 @@ TEST(BuiltInLessons, TrustCoefficientTooSmallStallsRightTrainsTooLargeBlowsUp) {
   EXPECT_EQ(session->currentStep(), 600);
   std::map<std::string, RunSummary> runs;
   for (const RunSummary& s : summarizeRuns(*session->metrics())) runs[s.name] = s;
+  for (const auto& [name, s] : runs)
+    std::printf("%s: train loss %.4f, test accuracy %.4f, warning at step %ld\n", name.c_str(), s.trainLoss,
+                s.testAccuracy, s.status.warningAtStep);
   // "η = 1e-5 ... training loss is still about 0.66, close to chance (ln 2) ... test accuracy near 56%"
   EXPECT_GT(runs["eta 1e-5"].trainLoss, 0.6);
   EXPECT_LT(runs["eta 1e-5"].trainLoss, 0.7);
@@ -133,11 +137,13 @@ TEST(BuiltInLessons, TrustCoefficientTooSmallStallsRightTrainsTooLargeBlowsUp) {
   // "η = 1e-3 trains: about 86% test accuracy"
   EXPECT_GT(runs["eta 1e-3"].testAccuracy, 0.8);
   EXPECT_LT(runs["eta 1e-3"].trainLoss, 0.4);
-  // "η = 0.1 blew up at step 52: the runs table flags it, and its loss ends far above where it started"
+  // "η = 0.1 blew up at step 52: the runs table flags it, and its loss ends well above where all
+  // three started (ln 2): more than half as high again". How far above depends on the CPU's
+  // float rounding after the blow-up (1.20 with AVX2, above 1.39 with AVX-512).
   EXPECT_EQ(runs["eta 0.1"].status.warning, RunWarning::BlowUp);
   EXPECT_GT(runs["eta 0.1"].status.warningAtStep, 30);
   EXPECT_LT(runs["eta 0.1"].status.warningAtStep, 80);
-  EXPECT_GT(runs["eta 0.1"].trainLoss, 2.0 * std::log(2.0));
+  EXPECT_GT(runs["eta 0.1"].trainLoss, 1.5 * std::log(2.0));
   // "At step 0 ... their local LRs are exactly 100x apart" (dense1.weight; float rounding only).
   const auto store = session->metrics();
   int dense1 = -1;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QThread>
 
 #include <cmath>
@@ -50,6 +51,17 @@ TEST(ControllerStress, TenThousandCommandsWhileTrainingAreEachAppliedOrRejectedI
   controller->moveToThread(&worker);
   QObject::connect(&worker, &QThread::finished, controller, &QObject::deleteLater);
   worker.start();
+  // However the test ends (a failed ASSERT returns early), stop training and join the worker:
+  // a QThread destroyed while running aborts the process and hides the failure.
+  struct StopWorker {
+    SessionController* controller;
+    QThread& worker;
+    ~StopWorker() {
+      controller->post(SessionController::Stop{}, SessionController::Delivery::Wait);
+      worker.quit();
+      worker.wait();
+    }
+  } stopWorker{controller, worker};
   controller->post(SessionController::Load{engine::parseExperiment(kExperiment, "stress.json"), true},
                    SessionController::Delivery::Wait);
   const std::shared_ptr<engine::Session> session = controller->session();
@@ -95,10 +107,23 @@ TEST(ControllerStress, TenThousandCommandsWhileTrainingAreEachAppliedOrRejectedI
     if (i % 997 == 0) controller->post(SessionController::Pause{});
     if (i % 997 == 500) controller->post(SessionController::Step{3});
     if (i % 997 == 700) controller->post(SessionController::Play{});
+    // Spread the commands over training, as a user dragging a slider does: while playing, every
+    // tenth command waits for the next step (submitting faster would land them all in a few
+    // steps and test nothing about commands meeting a step in progress).
+    if (i % 10 == 9 && controller->state() == SessionController::State::Playing) {
+      QDeadlineTimer stepDeadline(5'000);
+      while (session->currentStep() == step && !stepDeadline.hasExpired()) QThread::yieldCurrentThread();
+    }
   }
-  // Flush: pause, then one more step applies whatever is still queued.
+  // Flush: pause, then one more step applies whatever is still queued. Step only schedules the
+  // worker's pump, so wait until the step has been taken and the pump has returned.
   controller->post(SessionController::Pause{}, SessionController::Delivery::Wait);
+  const long flushTo = session->currentStep() + 1;
   controller->post(SessionController::Step{1}, SessionController::Delivery::Wait);
+  QDeadlineTimer deadline(60'000);
+  while (session->currentStep() < flushTo && !deadline.hasExpired()) QThread::msleep(1);
+  ASSERT_GE(session->currentStep(), flushTo) << "the flushing step was never taken";
+  controller->sync();
 
   std::vector<engine::Event> events;
   for (const engine::Event& e : store->events(eventsBefore))
@@ -128,9 +153,6 @@ TEST(ControllerStress, TenThousandCommandsWhileTrainingAreEachAppliedOrRejectedI
   std::printf("%zu commands: %d rejected, applied over steps %ld..%ld\n", sent.size(), rejected, sent.front().stepBefore,
               previousStep);
 
-  controller->post(SessionController::Stop{}, SessionController::Delivery::Wait);
-  worker.quit();
-  worker.wait();
 }
 
 }  // namespace
