@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "builtin_experiments.h"
+#include "engine/json_reader.h"
+#include "engine/outside_paths.h"
 #include "engine/study_runner.h"
 
 namespace larslab::ui {
@@ -184,6 +186,13 @@ void StudyLaunchDialog::onStudyChosen() {
                         .arg(s.seeds.size() == 1 ? tr("1 seed") : tr("%1 seeds").arg(s.seeds.size()))
                         .arg(s.epochs, 0, 'g', 4)
                         .arg(QString::fromStdString(s.lrScaling)));
+  // A study file from elsewhere says what it reads outside its own folder before it runs.
+  if (source.startsWith(kFileRole)) {
+    const auto outside = engine::pathsOutsideFolder(s, engine::folderOf(origin.toStdString()));
+    if (!outside.empty())
+      summary_->setText(summary_->text() + tr("\nReads files outside its folder (check them before you run it):\n%1")
+                                               .arg(QString::fromStdString(engine::describeOutsidePaths(outside))));
+  }
 }
 
 void StudyLaunchDialog::setCurrentExperiment(const engine::ExperimentSpec& experiment) {

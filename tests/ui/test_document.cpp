@@ -205,6 +205,106 @@ TEST_F(DocumentTest, EveryPathThatDiscardsWorkAsksFirst) {
   EXPECT_DOUBLE_EQ(engine::loadExperiment(other.toStdString()).runs.at(0).optimizer.hyperparameters.at("eta"), 0.01);
 }
 
+// Issue 16: Save never silently overwrites a file another program changed since it was opened
+// or last saved here; it asks, and No leaves the other program's version on disk.
+TEST_F(DocumentTest, SaveAsksBeforeOverwritingAFileChangedOnDisk) {
+  const QString path = writeSmall();
+  openPath(*window_, path);
+  tuneEta(*window_, 0.02);
+  QStringList asked;
+  bool overwrite = false;
+  window_->setConfirmPrompt([&](const QString& question) {
+    asked << question;
+    return overwrite;
+  });
+  // Another program (an editor, a colleague's sync) rewrites the file.
+  std::string theirs = test::smallExperimentJson();
+  theirs.replace(theirs.find("Small and fast."), 15, "Edited elsewhere.");
+  test::writeFile(dir_, QStringLiteral("spirals.json"), theirs);
+  const QByteArray theirBytes = readAll(path);
+
+  EXPECT_FALSE(window_->save()) << "No: nothing written";
+  ASSERT_EQ(asked.size(), 1);
+  EXPECT_TRUE(asked[0].contains(QStringLiteral("spirals.json"))) << asked[0].toStdString();
+  EXPECT_TRUE(asked[0].contains(QStringLiteral("changed on disk")));
+  EXPECT_EQ(readAll(path), theirBytes) << "their version is kept";
+  EXPECT_TRUE(window_->isModified()) << "and ours is not lost";
+
+  overwrite = true;
+  ASSERT_TRUE(window_->save());
+  EXPECT_EQ(asked.size(), 2);
+  EXPECT_DOUBLE_EQ(engine::loadExperiment(path.toStdString()).runs.at(0).optimizer.hyperparameters.at("eta"), 0.02);
+  EXPECT_FALSE(window_->isModified());
+
+  // Our own saves are not "changes on disk": the next Save does not ask.
+  tuneEta(*window_, 0.03);
+  ASSERT_TRUE(window_->save());
+  EXPECT_EQ(asked.size(), 2);
+  EXPECT_DOUBLE_EQ(engine::loadExperiment(path.toStdString()).runs.at(0).optimizer.hyperparameters.at("eta"), 0.03);
+
+  // A file deleted meanwhile is simply written again.
+  ASSERT_TRUE(QFile::remove(path));
+  tuneEta(*window_, 0.04);
+  ASSERT_TRUE(window_->save());
+  EXPECT_EQ(asked.size(), 2);
+  EXPECT_DOUBLE_EQ(engine::loadExperiment(path.toStdString()).runs.at(0).optimizer.hyperparameters.at("eta"), 0.04);
+}
+
+// Issue 16: a file from elsewhere that reads data outside its own folder (here "../data.csv")
+// says so, naming the field and the file, before anything is opened; No opens nothing.
+TEST_F(DocumentTest, AFileReadingOutsideItsFolderIsShownBeforeItOpens) {
+  openPath(*window_, writeSmall());
+  const auto before = window_->session();
+  QStringList asked;
+  bool open = false;
+  window_->setConfirmPrompt([&](const QString& question) {
+    asked << question;
+    return open;
+  });
+  std::string csv = "x,y,label\n";
+  for (int i = 0; i < 40; ++i)
+    csv += std::to_string(i % 7) + "." + std::to_string(i % 3) + "," + std::to_string(i % 5) + ".5," + std::to_string(i % 2) + "\n";
+  test::writeFile(dir_, QStringLiteral("data.csv"), csv);
+  ASSERT_TRUE(QDir(dir_.path()).mkpath(QStringLiteral("downloaded")));
+  std::string json = test::smallExperimentJson();
+  const std::string from = R"("dataset": {"kind": "spirals", "samples": 400, "noise": 0.1, "test_fraction": 0.25})";
+  json.replace(json.find(from), from.size(), R"("dataset": {"kind": "csv", "path": "../data.csv", "label_column": "label"})");
+  const QString outside = test::writeFile(dir_, QStringLiteral("downloaded/experiment.json"), json);
+
+  EXPECT_FALSE(window_->openExperiment(outside, false));
+  ASSERT_EQ(asked.size(), 1);
+  EXPECT_TRUE(asked[0].contains(QStringLiteral("experiment.json"))) << asked[0].toStdString();
+  EXPECT_TRUE(asked[0].contains(QStringLiteral("dataset.path: ../data.csv"))) << asked[0].toStdString();
+  EXPECT_TRUE(asked[0].contains(QDir::toNativeSeparators(QDir(dir_.path()).filePath(QStringLiteral("data.csv")))))
+      << "the file that would be read, resolved";
+  window_->syncWithWorker();
+  EXPECT_EQ(window_->session(), before) << "No opens nothing";
+
+  open = true;
+  ASSERT_TRUE(window_->openExperiment(outside, false));
+  ASSERT_TRUE(waitFor([&] { return window_->session() != before && window_->controller()->state() == State::Paused; }));
+  EXPECT_EQ(window_->session()->metrics()->experiment()->dataset.kind, "csv");
+
+  // The same data beside the file: nothing to ask.
+  test::writeFile(dir_, QStringLiteral("downloaded/data.csv"), csv);
+  json.replace(json.find("../data.csv"), 11, "data.csv");
+  const QString inside = test::writeFile(dir_, QStringLiteral("downloaded/inside.json"), json);
+  answer_ = Answer::Discard;
+  ASSERT_TRUE(window_->openExperiment(inside, false));
+  EXPECT_EQ(asked.size(), 2);
+
+  // A lesson from elsewhere naming an experiment file outside its folder is shown the same way.
+  const QString lesson = test::writeFile(
+      dir_, QStringLiteral("downloaded/lesson.json"),
+      R"({"version": 1, "title": "Outside", "summary": "Reads a file beside its folder.",
+          "experiment": "../spirals.json", "steps": [{"title": "One", "text": "Hello."}]})");
+  open = false;
+  EXPECT_FALSE(window_->openLessonNamed(lesson));
+  ASSERT_EQ(asked.size(), 3);
+  EXPECT_TRUE(asked[2].contains(QStringLiteral("lesson.json"))) << asked[2].toStdString();
+  EXPECT_TRUE(asked[2].contains(QStringLiteral("experiment: ../spirals.json"))) << asked[2].toStdString();
+}
+
 // A crash: the window goes away without a clean quit. The autosave it wrote holds the tuned
 // values, the unapplied edits and the file; the next window offers it back.
 TEST_F(DocumentTest, AnAutosaveSurvivesACrashAndIsRestored) {

@@ -157,6 +157,31 @@ TEST(StudyLaunchDialog, DescribesTheStudyAndAsksBeforeReplacingOne) {
 namespace larslab::ui {
 namespace {
 
+// Issue 16: a study file that reads an experiment outside its folder says so, with the field,
+// before Run; one that reads only what lies beside it says nothing of the kind.
+TEST(StudyLaunchDialog, AStudyFileReadingOutsideItsFolderSaysSoBeforeItRuns) {
+  test::app();
+  QTemporaryDir dir;
+  ASSERT_TRUE(QDir(dir.path()).mkpath(QStringLiteral("downloaded")));
+  test::writeFile(dir, QStringLiteral("moons.json"), test::smallExperimentJson());
+  test::writeFile(dir, QStringLiteral("downloaded/moons.json"), test::smallExperimentJson());
+  const std::string study = R"({"version": 1, "name": "Outside", "experiment": "EXPERIMENT",
+                                "batch_sizes": [32, 64], "seeds": [1], "epochs": 1})";
+  auto studyReading = [&](const std::string& experiment, const QString& name) {
+    std::string text = study;
+    text.replace(text.find("EXPERIMENT"), 10, experiment);
+    return test::writeFile(dir, name, text);
+  };
+  StudyLaunchDialog dialog;
+  ASSERT_TRUE(dialog.addStudyFile(studyReading("../moons.json", QStringLiteral("downloaded/outside.json"))))
+      << dialog.message().toStdString();
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("Reads files outside its folder"))) << dialog.message().toStdString();
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("experiment: ../moons.json"))) << dialog.message().toStdString();
+  ASSERT_TRUE(dialog.addStudyFile(studyReading("moons.json", QStringLiteral("downloaded/inside.json"))))
+      << dialog.message().toStdString();
+  EXPECT_FALSE(dialog.message().contains(QStringLiteral("outside"))) << dialog.message().toStdString();
+}
+
 TEST(StudyLaunchDialog, TheRunningExperimentBecomesABatchSizeStudyOverSeeds) {
   test::app();
   StudyLaunchDialog dialog;
