@@ -118,6 +118,9 @@ class MainWindow : public QMainWindow {
   // windows show a dialog; non-interactive ones use this function (default: yes, with the
   // question printed to stderr).
   void setConfirmPrompt(std::function<bool(const QString& question)> prompt) { confirmPrompt_ = std::move(prompt); }
+  // Where Save As writes: interactive windows ask with a file dialog; non-interactive ones use
+  // this function (given the suggested path; empty: cancelled) or refuse with an error.
+  void setSaveAsPrompt(std::function<QString(const QString& suggestion)> prompt) { saveAsPrompt_ = std::move(prompt); }
   // Autosave (crash safety): where this window's copy goes, written a moment after every change.
   void setAutosaveDirectory(const QString& directory);
   [[nodiscard]] Autosave* autosave() const { return autosave_.get(); }
@@ -405,6 +408,7 @@ class MainWindow : public QMainWindow {
   std::optional<engine::ExperimentSpec> savedSpec_;
   std::function<SaveAnswer(const QString&)> saveChangesPrompt_;
   std::function<bool(const QString&)> confirmPrompt_;
+  std::function<QString(const QString&)> saveAsPrompt_;
   QByteArray currentFileHash_;  // SHA-1 of currentFile_'s bytes as opened or saved (empty: none)
   std::unique_ptr<Autosave> autosave_;
   QTimer autosaveTimer_;

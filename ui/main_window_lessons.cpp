@@ -228,12 +228,15 @@ engine::LessonStep MainWindow::stepFromScreen() const {
       for (const optim::HyperparameterSpec& h : info->hyperparameters)
         given[{run.name, h.name}] = optim::effectiveHyperparameter(run.optimizer, h);
   long trained = 0;
-  if (lesson_)
-    for (const engine::LessonAction& a : engine::lessonActionsThrough(*lesson_, static_cast<int>(lesson_->steps.size())))
-      if (const auto* set = std::get_if<engine::SetHyperparameter>(&a))
+  if (lesson_) {
+    for (const engine::LessonAction& a : engine::lessonActionsThrough(*lesson_, static_cast<int>(lesson_->steps.size()))) {
+      if (const auto* set = std::get_if<engine::SetHyperparameter>(&a)) {
         given[{set->run, set->name}] = set->value;
-      else if (const auto* t = std::get_if<engine::TrainTo>(&a))
+      } else if (const auto* t = std::get_if<engine::TrainTo>(&a)) {
         trained = std::max(trained, t->step);
+      }
+    }
+  }
   const auto store = session_->metrics();
   for (const auto& [key, value] : given) {
     double applied = value;

@@ -32,8 +32,16 @@ bool MainWindow::saveAs() {
   if (suggestion.isEmpty())
     suggestion = QDir::home().filePath(QString::fromStdString(running->name).replace(QLatin1Char(' '), QLatin1Char('_')) +
                                        QStringLiteral(".json"));
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion,
-                                                    tr("LARS Lab experiments (*.json)"));
+  QString path;
+  if (saveAsPrompt_) {
+    path = saveAsPrompt_(suggestion);
+  } else if (interactive_) {
+    path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggestion, tr("LARS Lab experiments (*.json)"));
+  } else {
+    // A window without dialogs (--screenshot, tests) must never block on a modal one.
+    reportError(tr("Cannot save experiment"), tr("Save As needs a file name, and this window shows no dialogs."));
+    return false;
+  }
   if (path.isEmpty()) return false;
   return saveExperimentTo(path);
 }
