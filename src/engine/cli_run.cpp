@@ -50,7 +50,10 @@ int runExperiment(const RunOptions& o) {
   const std::size_t runCount = session->metrics()->experiment()->runs.size();
   std::cerr << spec.name << ": " << runCount << (runCount == 1 ? " run, " : " runs, ")
             << session->totalSteps() << " steps, batch " << spec.batchSize << ", "
-            << session->threads() << " threads\n";
+            << session->threads() << " threads; the metrics take up to "
+            << (MetricsStore::estimateBytes(static_cast<int>(runCount), session->metrics()->tensorCount(),
+                                            session->totalSteps()) + (1u << 20) - 1) / (1u << 20)
+            << " MiB in memory\n";
   Progress progress("training", session->totalSteps());
   const auto start = std::chrono::steady_clock::now();
   while (session->step()) progress.update(session->currentStep());

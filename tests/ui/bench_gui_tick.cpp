@@ -9,6 +9,7 @@
 // "WithEveryView_30Tensors": 4 runs x 30 tensors, the charts repainted and the layer profile,
 // heatmap and formula views shown beside them and fed as the window feeds the view in front
 // (TeachingView::feed, their live redraws offset from each other): issue 13's budget.
+// "_1MSteps": the store holds 1,000,000 steps (issue 16's long run) instead of 200,000.
 // Variants: "training" appends 33 steps per run before each tick (~1000 steps/s at 30 Hz),
 // "idle" appends nothing; between ticks the benchmark sleeps 33 ms (untimed), as the real
 // timer does, since the dashboard redraws the growing edge of a series at most every 150 ms; "first" is the first tick after the store appears (a full scan),
@@ -47,6 +48,7 @@ constexpr int kRuns = 4;
 constexpr int kTensors = 8;
 constexpr int kDeepTensors = 30;  // issue 13's budget: every view shown, 4 runs x 30 tensors
 constexpr long kSteps = 200'000;
+constexpr long kLongRunSteps = 1'000'000;
 constexpr long kStepsPerTick = 33;
 constexpr unsigned long kTickIntervalMs = 33;
 // Where a tick's CPU time goes (counters <part>_cpu_median, <part>_cpu_p99): the dashboard's
@@ -109,11 +111,12 @@ struct Fixture {
   std::vector<ui::TeachingView*> views;  // withViews: layer profile, heatmap and formula, each shown
   QElapsedTimer clock;                   // the views' feed clock, as the window's
 
-  explicit Fixture(ui::Dashboard::TensorMode mode, int tensors = kTensors, bool withViews = false) {
+  explicit Fixture(ui::Dashboard::TensorMode mode, int tensors = kTensors, bool withViews = false,
+                   long steps = kSteps) {
     store = std::make_shared<engine::MetricsStore>(tensorInfos(tensors), 1L << 21, 100.0);
     for (int r = 0; r < kRuns; ++r) store->addRun("run" + std::to_string(r));
     filler = std::make_unique<StoreFiller>(*store);
-    filler->append(kSteps);
+    filler->append(steps);
     host = std::make_unique<QWidget>();
     host->resize(1280, 1000);
     dashboard = new ui::Dashboard(&colors, host.get());
@@ -178,8 +181,8 @@ void report(benchmark::State& state, const std::vector<double>& wallMs, const st
 }
 
 void runTicks(benchmark::State& state, ui::Dashboard::TensorMode mode, long appendPerTick, bool repaint,
-              int tensors = kTensors, bool withViews = false) {
-  Fixture f(mode, tensors, withViews);
+              int tensors = kTensors, bool withViews = false, long steps = kSteps) {
+  Fixture f(mode, tensors, withViews, steps);
   f.dashboard->setStore(f.store);
   f.tick();  // the first, full scan is measured by BM_FirstTick
   QCoreApplication::processEvents();
@@ -221,6 +224,10 @@ void BM_TickTrainingWithRepaint(benchmark::State& state) {
 }
 void BM_TickTrainingWithEveryView_30Tensors(benchmark::State& state) {
   runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, kStepsPerTick, true, kDeepTensors, true);
+}
+// Issue 16 (c): the same tick when the store holds 1,000,000 steps of 4 runs (~0.94 GB).
+void BM_TickTrainingWithRepaint_1MSteps(benchmark::State& state) {
+  runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, kStepsPerTick, true, kTensors, false, kLongRunSteps);
 }
 void BM_TickIdle(benchmark::State& state) { runTicks(state, ui::Dashboard::TensorMode::TensorsOfRun, 0, false); }
 
@@ -272,6 +279,7 @@ BENCHMARK(BM_TickTraining_TensorsOfRun)->Unit(benchmark::kMillisecond)->Iteratio
 BENCHMARK(BM_TickTraining_RunsOfTensor)->Unit(benchmark::kMillisecond)->Iterations(300);
 BENCHMARK(BM_TickTrainingWithRepaint)->Unit(benchmark::kMillisecond)->Iterations(150);
 BENCHMARK(BM_TickTrainingWithEveryView_30Tensors)->Unit(benchmark::kMillisecond)->Iterations(150);
+BENCHMARK(BM_TickTrainingWithRepaint_1MSteps)->Unit(benchmark::kMillisecond)->Iterations(150);
 BENCHMARK(BM_TickIdle)->Unit(benchmark::kMillisecond)->Iterations(300);
 BENCHMARK(BM_FirstTick)->Unit(benchmark::kMillisecond)->Iterations(10);
 BENCHMARK(BM_NaiveFullReduction)->Unit(benchmark::kMillisecond)->Iterations(20);
