@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 
 #include "dashboard.h"
+#include "engine/session.h"
 #include "teaching_views.h"
 #include "view_settings.h"
 
@@ -154,10 +155,10 @@ AppOptions parseAppOptions(const QStringList& arguments) {
 
   const bool ok =
       readValue(parser, kSteps, o, "a positive integer", [&](const QString& v) { return parsePositiveLong(v, o.screenshotSteps); }) &&
-      readValue(parser, kThreads, o, "a positive integer",
+      readValue(parser, kThreads, o, "a positive integer up to 1024",
                 [&](const QString& v) {
                   long t = 0;
-                  if (!parsePositiveLong(v, t)) return false;
+                  if (!parsePositiveLong(v, t) || t > engine::kMaxThreads) return false;
                   o.threads = static_cast<int>(t);
                   return true;
                 }) &&

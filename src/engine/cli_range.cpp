@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "engine/session.h"
 #include "engine/cli_commands.h"
 #include "engine/range_test.h"
 #include "engine/text_util.h"
@@ -68,7 +69,7 @@ void addRangeCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("--steps", o->spec.steps, "Number of steps")->capture_default_str();
   cmd->add_option("--out,-o", o->out, "Write step,value,loss,smoothed_loss as CSV");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(CLI::Range(0, kMaxThreads));
   cmd->callback([o, &exitCode] { exitCode = range(*o); });
 }
 

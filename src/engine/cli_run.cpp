@@ -102,7 +102,7 @@ void addRunCommand(CLI::App& app, int& exitCode) {
                   "events.csv and summary.json")
       ->required();
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(CLI::Range(0, kMaxThreads));
   cmd->add_option("--steps", o->steps, "Train this many steps instead of the file's length")
       ->check(CLI::Range(1L, 1000000000L));
   cmd->add_option("--save-weights", o->weights,

@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/session.h"
 #include "engine/cli_commands.h"
 #include "engine/study.h"
 #include "engine/study_runner.h"
@@ -230,7 +231,7 @@ void addStudyCommand(CLI::App& app, int& exitCode) {
   cmd->add_option("STUDY", o->file, "Study JSON file, or builtin:NAME");
   cmd->add_option("--out,-o", o->out, "Directory for study.json, study.csv and configs/<id>/");
   cmd->add_option("--threads", o->threads, "Configurations trained at once (0: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(CLI::Range(0, kMaxThreads));
   cmd->add_flag("--list", o->list, "List the built-in studies");
   cmd->callback([o, &exitCode] { exitCode = study(*o); });
 }

@@ -201,7 +201,7 @@ void addSweepCommand(CLI::App& app, int& exitCode) {
       ->check(CLI::IsMember({"none", "linear", "sqrt"}));
   cmd->add_option("--out,-o", o->out, "Write the table as CSV to this file");
   cmd->add_option("--threads", o->threads, "Worker threads (0: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(CLI::Range(0, kMaxThreads));
   cmd->callback([o, &exitCode] { exitCode = sweep(*o); });
 }
 

@@ -117,7 +117,7 @@ struct LessonReader {
       }
       const std::string valueKey = kind == "set" ? "value" : "choice";
       checkKeys(v, at, {"run", "name", valueKey});
-      for (const std::string key : {std::string("run"), std::string("name"), valueKey})
+      for (const std::string& key : {std::string("run"), std::string("name"), valueKey})
         if (!v.contains(key)) issue(at + "." + key, "missing required field");
       if (!v.contains("run") || !v.contains("name") || !v.contains(valueKey)) return std::nullopt;
       const RunSpec* r = run(v["run"], at + ".run");

@@ -46,6 +46,9 @@
 
 namespace larslab::engine {
 
+// The most training threads a command line may ask for (the CLI's and the app's --threads).
+constexpr int kMaxThreads = 1024;
+
 struct SessionOptions {
   int threads = 0;  // 0: all cores
   // A run added while the session is at step k replays steps 0..k-1 (same batches) to catch up,

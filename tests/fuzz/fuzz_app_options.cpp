@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include "app_options.h"
+#include "engine/session.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ui::AppOptions o = ui::parseAppOptions(arguments);
   if (o.error.isEmpty() && !o.showHelp) {
     const bool usable = o.screenshotSteps >= 0 && o.screenshotWidth > 0 && o.screenshotHeight > 0 &&
-                        o.threads >= 0 && o.lessonStep >= 1 && o.liveSeconds >= 0.0 && o.smoothing <= 0.99;
+                        o.threads >= 0 && o.threads <= engine::kMaxThreads && o.lessonStep >= 1 && o.liveSeconds >= 0.0 && o.smoothing <= 0.99;
     if (!usable) {
       std::fprintf(stderr, "accepted an unusable command line: %s\n", qPrintable(arguments.join(QLatin1Char(' '))));
       std::abort();

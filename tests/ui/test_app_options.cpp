@@ -50,7 +50,11 @@ TEST(AppOptions, DefaultsWithoutArguments) {
 
 TEST(AppOptions, BadValuesNameTheOptionAndWhatWasExpected) {
   EXPECT_EQ(parse({"--steps", "0"}).error, QStringLiteral("--steps: expected a positive integer, got '0'"));
-  EXPECT_EQ(parse({"--threads", "two"}).error, QStringLiteral("--threads: expected a positive integer, got 'two'"));
+  EXPECT_EQ(parse({"--threads", "two"}).error, QStringLiteral("--threads: expected a positive integer up to 1024, got 'two'"));
+  // Found by fuzz_app_options: a count beyond int was accepted and wrapped around.
+  EXPECT_EQ(parse({"--threads", "94294967297"}).error,
+            QStringLiteral("--threads: expected a positive integer up to 1024, got '94294967297'"));
+  EXPECT_EQ(parse({"--threads", "1024"}).threads, 1024);
   EXPECT_EQ(parse({"--live", "0"}).error, QStringLiteral("--live: expected seconds in (0, 3600], got '0'"));
   EXPECT_EQ(parse({"--smoothing", "1"}).error, QStringLiteral("--smoothing: expected a number in [0, 0.99], got '1'"));
   EXPECT_EQ(parse({"--size", "100x100"}).error,
