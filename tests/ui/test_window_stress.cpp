@@ -4,6 +4,7 @@
 // open, the document saved where it says), and the asan preset checks for memory errors and,
 // at exit, leaks.
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -59,6 +60,9 @@ class WindowStress : public ::testing::Test {
     w->setSaveAsPrompt([this](const QString&) { return dir_.filePath(QStringLiteral("saved-as-%1.json").arg(++savedAs_)); });
     w->resize(1280, 720);
     w->show();
+    // Playing sessions train at 100 steps/s, as with the speed control: the operations, not
+    // training, are under test, and unlimited training would take most of the time under ASan.
+    w->controller()->post(SessionController::SetSpeed{100.0});
     return w;
   }
   // The window after an open or a reset: a session, which the worker has loaded.
@@ -80,11 +84,14 @@ TEST_F(WindowStress, AThousandOpensClosesResetsAndAppliesInARandomOrder) {
   std::mt19937 random(1016);
   std::uniform_int_distribution<std::size_t> pick(0, std::size(kOps) - 1);
   std::map<Op, int> counts;
+  std::map<Op, qint64> milliseconds;  // where the test's time goes, printed at the end
   int saves = 0;
   for (int i = 0; i < 1000; ++i) {
     const Op op = kOps[pick(random)];
     SCOPED_TRACE("operation " + std::to_string(i) + ": " + name(op));
     ++counts[op];
+    QElapsedTimer clock;
+    clock.start();
     // Half the time a change is waiting when the window asks "save changes?": the answer
     // alternates between discarding and keeping it in the file.
     answer_ = random() % 2 ? MainWindow::SaveAnswer::Discard : MainWindow::SaveAnswer::Save;
@@ -151,10 +158,11 @@ TEST_F(WindowStress, AThousandOpensClosesResetsAndAppliesInARandomOrder) {
     // Let queued signals and a GUI tick or two run between operations, as a user's pace does.
     QCoreApplication::processEvents();
     if (i % 10 == 0) window_->refreshNow();
+    milliseconds[op] += clock.elapsed();
   }
   window_->syncWithWorker();
   std::printf("1000 operations:");
-  for (const auto& [op, n] : counts) std::printf(" %s %d,", name(op), n);
+  for (const auto& [op, n] : counts) std::printf(" %s %d (%lld ms),", name(op), n, static_cast<long long>(milliseconds[op]));
   std::printf(" %d saves, %d of them by Save As\n", saves, savedAs_);
   for (int n = 1; n <= savedAs_; ++n)
     EXPECT_NO_THROW(engine::loadExperiment(dir_.filePath(QStringLiteral("saved-as-%1.json").arg(n)).toStdString()));
