@@ -6,9 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "engine/session.h"
 #include "engine/cli_commands.h"
 #include "engine/range_test.h"
+#include "engine/session.h"
 #include "engine/text_util.h"
 
 namespace larslab::engine::cli {

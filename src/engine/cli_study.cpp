@@ -15,8 +15,8 @@
 #include <map>
 #include <sstream>
 
-#include "engine/session.h"
 #include "engine/cli_commands.h"
+#include "engine/session.h"
 #include "engine/study.h"
 #include "engine/study_runner.h"
 #include "engine/text_util.h"
