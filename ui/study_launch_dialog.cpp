@@ -178,13 +178,13 @@ void StudyLaunchDialog::onStudyChosen() {
   QString what = s.grid ? tr("%1 × %2 grid").arg(QString::fromStdString(s.grid->x.parameter),
                                                   QString::fromStdString(s.grid->y.parameter))
                         : tr("%1 batch sizes").arg(s.batchSizes.size());
-  summary_->setText(tr("%1\n%2 configurations: %3 × %4 × %5, %6 epochs each, lr scaling %7.")
+  summary_->setText(tr("%1\n%2 configurations: %3 × %4 × %5, %6 each, lr scaling %7.")
                         .arg(QString::fromStdString(s.description))
                         .arg(configurations)
                         .arg(s.experiment.runs.size() == 1 ? tr("1 run") : tr("%1 runs").arg(s.experiment.runs.size()))
                         .arg(what)
                         .arg(s.seeds.size() == 1 ? tr("1 seed") : tr("%1 seeds").arg(s.seeds.size()))
-                        .arg(s.epochs, 0, 'g', 4)
+                        .arg(s.epochs == 1.0 ? tr("1 epoch") : tr("%1 epochs").arg(s.epochs, 0, 'g', 4))
                         .arg(QString::fromStdString(s.lrScaling)));
   // A study file from elsewhere says what it reads outside its own folder before it runs.
   if (source.startsWith(kFileRole)) {

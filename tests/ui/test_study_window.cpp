@@ -177,6 +177,7 @@ TEST(StudyLaunchDialog, AStudyFileReadingOutsideItsFolderSaysSoBeforeItRuns) {
       << dialog.message().toStdString();
   EXPECT_TRUE(dialog.message().contains(QStringLiteral("Reads files outside its folder"))) << dialog.message().toStdString();
   EXPECT_TRUE(dialog.message().contains(QStringLiteral("experiment: ../moons.json"))) << dialog.message().toStdString();
+  EXPECT_TRUE(dialog.message().contains(QStringLiteral("1 epoch each"))) << dialog.message().toStdString();
   ASSERT_TRUE(dialog.addStudyFile(studyReading("moons.json", QStringLiteral("downloaded/inside.json"))))
       << dialog.message().toStdString();
   EXPECT_FALSE(dialog.message().contains(QStringLiteral("outside"))) << dialog.message().toStdString();
