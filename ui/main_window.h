@@ -347,6 +347,9 @@ class MainWindow : public QMainWindow {
   [[nodiscard]] std::optional<engine::ExperimentSpec> runningExperiment() const;
 
   static constexpr int kRefreshMs = 33;  // ~30 Hz
+  static constexpr int kSlowestRefreshMs = 250;
+  // While training, the share of a core the GUI thread may spend on ticks (main_window_refresh.cpp).
+  static constexpr double kTrainingGuiShare = 0.08;
 
   RunColorMap colors_;
   StepCursor cursor_;
@@ -430,7 +433,7 @@ class MainWindow : public QMainWindow {
   qint64 rateTimeMs_ = 0;
   double rate_ = -1.0;
   QElapsedTimer clock_;
-  qint64 lastTickMs_ = 0;
+  double tickCpuMs_ = -1.0;  // moving average of a tick's CPU time, paint included
 };
 
 }  // namespace larslab::ui
