@@ -7,7 +7,10 @@
 #include <QIcon>
 #include <QImageWriter>
 #include <QTimer>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <string>
@@ -164,6 +167,34 @@ bool openLessonOption(larslab::ui::MainWindow& window, const larslab::ui::AppOpt
   return window.goToLessonStep(options.lessonStep - 1);
 }
 
+// What a --live run measures, so the app's throughput can be compared with larslab-cli's
+// (tests/bench/app_throughput.py): steps trained, wall time, and the CPU time of the GUI
+// thread (this one), which competes with the training threads for the cores.
+struct LiveMark {
+  long step = 0;
+  std::chrono::steady_clock::time_point wall;
+  double guiCpuSeconds = 0;
+  static LiveMark now(const larslab::ui::MainWindow& window) {
+    timespec cpu{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    return {window.session() ? window.session()->currentStep() : 0, std::chrono::steady_clock::now(),
+            static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec)};
+  }
+};
+
+void printLiveThroughput(const larslab::ui::MainWindow& window, const LiveMark& start, const LiveMark& end) {
+  const double seconds = std::chrono::duration<double>(end.wall - start.wall).count();
+  const long steps = end.step - start.step;
+  const bool finished = window.session() && window.session()->finished();
+  std::printf("larslab: live %.2f s: %ld steps, %.1f steps/s%s; GUI thread CPU %.2f s, %.0f%% of a core, a refresh every %d ms; "
+              "%d training threads\n",
+              seconds, steps, static_cast<double>(steps) / std::max(seconds, 1e-9),
+              finished ? " (the session finished before the end: the rate is low)" : "",
+              end.guiCpuSeconds - start.guiCpuSeconds,
+              100.0 * (end.guiCpuSeconds - start.guiCpuSeconds) / std::max(seconds, 1e-9), window.refreshIntervalMs(),
+              window.session() ? window.session()->threads() : 0);
+}
+
 int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions& options) {
   using namespace larslab;
   window.setInteractive(false);
@@ -203,9 +234,11 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       window.show();
       window.startSession(spec, /*autoplay=*/true, larslab::ui::MainWindow::DocumentSource{options.experimentFile, QStringLiteral("screenshot")});
       applyViewOptions(window, options);
+      const LiveMark start = LiveMark::now(window);
       QEventLoop loop;
       QTimer::singleShot(static_cast<int>(options.liveSeconds * 1000), &loop, &QEventLoop::quit);
       loop.exec();
+      printLiveThroughput(window, start, LiveMark::now(window));
       applyViewOptions(window, options);
       cursorError = applyCursorOption(window, options);
       image = window.renderCurrent(size);
