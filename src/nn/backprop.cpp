@@ -5,11 +5,14 @@
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/float_mode.h"
+#include "nn/gemm.h"
 #include "nn/random.h"
 
 namespace larslab::nn {
@@ -69,11 +72,26 @@ struct ShardedBackprop::Impl {
     LossSum loss;
   };
 
+  // A block of output units of a layer whose parameter gradients are formed for the whole batch
+  // (Layer::batchGradientBlockUnits), with its own GEMM packing buffers.
+  struct BatchGradientBlock {
+    int layer = 0;
+    int unitBegin = 0;
+    int unitEnd = 0;
+    GemmWorkspace gemm;
+  };
+
   const Network& network;
   int batchSize;
   std::vector<Shard> shards;
   std::vector<int> statisticLayers;                        // layers with running statistics
   std::vector<std::vector<const LayerState*>> shardStates;  // per statistic layer, in shard order
+  std::vector<BatchGradientBlock> batchBlocks;             // largest layers first
+  // Per layer, per shard: its input and output gradient, refreshed every step (no allocation).
+  std::vector<std::vector<GemmOperand>> shardInputs, shardOutputGradients;
+  // [begin, end) of the flat gradient summed from the shards' copies: every tensor but those
+  // formed for the whole batch, cut into pieces for the threads.
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> reducedPieces;
 
   Impl(const Network& net, int batch, int shardCount) : network(net), batchSize(batch) {
     if (batch <= 0) throw std::invalid_argument("ShardedBackprop: batch size must be > 0, got " + std::to_string(batch));
@@ -106,7 +124,49 @@ struct ShardedBackprop::Impl {
       for (const Shard& shard : shards) ptrs.push_back(shard.states[i].get());
       shardStates.push_back(std::move(ptrs));
     }
+    planBatchGradients();
   }
+
+  void planBatchGradients() {
+    const auto& layers = network.layers();
+    const ParameterLayout& layout = *network.layout();
+    std::vector<bool> batchTensor(static_cast<std::size_t>(layout.count()), false);
+    shardInputs.assign(layers.size(), {});
+    shardOutputGradients.assign(layers.size(), {});
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const Layer& layer = *layers[i];
+      const int block = layer.batchGradientBlockUnits();
+      if (block <= 0 || layer.tensorIndices().empty()) continue;
+      for (Shard& shard : shards) shard.states[i]->batchGradientsDeferred = true;
+      for (const int t : layer.tensorIndices()) batchTensor[static_cast<std::size_t>(t)] = true;
+      shardInputs[i].resize(shards.size());
+      shardOutputGradients[i].resize(shards.size());
+      const int units = layer.outputShape().size();
+      for (int begin = 0; begin < units; begin += block)
+        batchBlocks.push_back({static_cast<int>(i), begin, std::min(units, begin + block), {}});
+    }
+    // Largest blocks first, so that the last task to start is a small one.
+    std::stable_sort(batchBlocks.begin(), batchBlocks.end(), [&](const BatchGradientBlock& a, const BatchGradientBlock& b) {
+      const auto size = [&](const BatchGradientBlock& x) {
+        return static_cast<long>(x.unitEnd - x.unitBegin) * layers[static_cast<std::size_t>(x.layer)]->inputShape().size();
+      };
+      return size(a) > size(b);
+    });
+    constexpr Eigen::Index kPiece = 1 << 15;
+    for (int t = 0; t < layout.count(); ++t) {
+      if (batchTensor[static_cast<std::size_t>(t)]) continue;
+      const TensorInfo& info = layout.tensor(t);
+      const auto begin = static_cast<Eigen::Index>(info.offset), end = begin + static_cast<Eigen::Index>(info.size);
+      for (Eigen::Index b = begin; b < end; b += kPiece) {
+        const Eigen::Index e = std::min(end, b + kPiece);
+        if (!reducedPieces.empty() && reducedPieces.back().second == b && e - reducedPieces.back().first <= kPiece)
+          reducedPieces.back().second = e;  // merge small neighbouring tensors into one piece
+        else
+          reducedPieces.emplace_back(b, e);
+      }
+    }
+  }
+
 
   void runShard(Shard& shard, const ParameterStore& params, const Matrix& x, const Matrix& y, std::uint64_t stepSeed,
                 int index) {
@@ -158,15 +218,46 @@ BatchResult ShardedBackprop::computeGradients(ParameterStore& params, const Matr
       },
       tbb::simple_partitioner());
 
-  // Fixed-order sum: every element is ((g0 + g1) + g2) + g3 whatever the partition.
+  // Whole-batch parameter gradients (dense layers), in fixed blocks of output units: each block
+  // is the shards' contributions added in shard order, whichever thread runs it.
+  if (!impl.batchBlocks.empty()) {
+    for (std::size_t i = 0; i < impl.shardInputs.size(); ++i) {
+      if (impl.shardInputs[i].empty()) continue;
+      for (std::size_t s = 0; s < impl.shards.size(); ++s) {
+        const Impl::Shard& shard = impl.shards[s];
+        impl.shardInputs[i][s] = i == 0 ? plain(x.middleRows(shard.begin, shard.rows)) : plain(shard.acts[i - 1]);
+        impl.shardOutputGradients[i][s] = plain(shard.dActs[i]);
+      }
+    }
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, impl.batchBlocks.size(), 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          const FlushDenormals taskFlush;
+          for (std::size_t b = range.begin(); b != range.end(); ++b) {
+            Impl::BatchGradientBlock& block = impl.batchBlocks[b];
+            const auto layer = static_cast<std::size_t>(block.layer);
+            impl.network.layers()[layer]->accumulateBatchGradients(impl.shardInputs[layer], impl.shardOutputGradients[layer],
+                                                                   block.unitBegin, block.unitEnd, grads, block.gemm);
+          }
+        },
+        tbb::simple_partitioner());
+  }
+
+  // The other tensors: a fixed-order sum of the shards' copies, every element
+  // ((g0 + g1) + g2) + g3 whatever the partition.
   Vector& out = grads.flat();
-  tbb::parallel_for(tbb::blocked_range<Eigen::Index>(0, total, 1 << 15), [&](const tbb::blocked_range<Eigen::Index>& range) {
-    const FlushDenormals taskFlush;
-    const Eigen::Index begin = range.begin(), length = range.end() - range.begin();
-    VectorMap target(out.data() + begin, length);
-    target = ConstVectorMap(impl.shards[0].grads.flat().data() + begin, length);
-    for (int s = 1; s < shardCount; ++s) target += ConstVectorMap(impl.shards[s].grads.flat().data() + begin, length);
-  });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, impl.reducedPieces.size(), 1),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      const FlushDenormals taskFlush;
+                      for (std::size_t p = range.begin(); p != range.end(); ++p) {
+                        const auto [begin, end] = impl.reducedPieces[p];
+                        const Eigen::Index length = end - begin;
+                        VectorMap target(out.data() + begin, length);
+                        target = ConstVectorMap(impl.shards[0].grads.flat().data() + begin, length);
+                        for (int s = 1; s < shardCount; ++s)
+                          target += ConstVectorMap(impl.shards[s].grads.flat().data() + begin, length);
+                      }
+                    });
 
   for (std::size_t k = 0; k < impl.statisticLayers.size(); ++k)
     impl.network.layers()[impl.statisticLayers[k]]->updateStatistics(params, impl.shardStates[k]);

@@ -28,7 +28,13 @@ struct ForwardContext {
 class LayerState {
  public:
   virtual ~LayerState() = default;
+  // Set by ShardedBackprop for a layer whose parameter gradients it computes for the whole
+  // batch (Layer::batchGradientBlockUnits): backward() then leaves them to it.
+  bool batchGradientsDeferred = false;
 };
+
+struct GemmOperand;
+class GemmWorkspace;
 
 class Layer {
  public:
@@ -69,6 +75,20 @@ class Layer {
   virtual void backward(const ParameterStore& params, const ConstMatrixRef& in, const ConstMatrixRef& out,
                         const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads,
                         LayerState& state) const = 0;
+
+  // Parameter gradients that are a sum over the batch's rows of (input row) x (output-gradient
+  // row) products, as a dense layer's weight and bias are, can be formed once for the whole batch
+  // after every shard's backward pass instead of once per shard and then summed: split by output
+  // units into blocks, each block's gradient stays in cache while the shards are added to it in
+  // shard order, and no per-shard copy of the tensor is written and read back. Such a layer
+  // returns the units per block (> 0; from its shape only, never from the thread count), and
+  // accumulateBatchGradients OVERWRITES units [unitBegin, unitEnd) of its tensors' gradients
+  // with the sum over the shards, in order, of shardInputs[s] and shardOutputGradients[s]
+  // (plain row-major operands of one shard's rows each).
+  [[nodiscard]] virtual int batchGradientBlockUnits() const { return 0; }
+  virtual void accumulateBatchGradients(std::span<const GemmOperand> shardInputs,
+                                        std::span<const GemmOperand> shardOutputGradients, int unitBegin,
+                                        int unitEnd, ParameterStore& grads, GemmWorkspace& gemm) const;
 
   // Layers with running statistics (BatchNorm) fold the batch statistics of the given
   // training-mode shard states, in order, into their Statistic tensors in `params`.

@@ -28,6 +28,10 @@ class Dense final : public Layer {
                const ForwardContext& context) const override;
   void backward(const ParameterStore& params, const ConstMatrixRef& in, const ConstMatrixRef& out,
                 const ConstMatrixRef& dOut, Matrix* dIn, ParameterStore& grads, LayerState& state) const override;
+  [[nodiscard]] int batchGradientBlockUnits() const override;
+  void accumulateBatchGradients(std::span<const GemmOperand> shardInputs,
+                                std::span<const GemmOperand> shardOutputGradients, int unitBegin, int unitEnd,
+                                ParameterStore& grads, GemmWorkspace& gemm) const override;
 
  private:
   InitSpec init_;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "nn/backprop.h"
 #include "nn/random.h"
@@ -97,6 +98,56 @@ TEST(ShardedBackprop, CnnBitwiseIdenticalWithOneAndTwoThreads) {
   expectBitwiseEqual(one, two);
   const Network net(smallCnn(), input);
   EXPECT_GT((one - net.initialParameters(7).flat()).norm(), 1e-3);
+}
+
+// Dense layers wide enough that ShardedBackprop forms their gradients in several blocks of
+// output units (784 inputs: blocks of 80 units, so 80 + 80 + 40), with products large enough
+// for OpenBLAS.
+ModelSpec wideMlp() {
+  ModelSpec spec;
+  spec.layers = {make("dense", 200), make("relu"), make("dense", 100), make("tanh"), make("dense", 3)};
+  return spec;
+}
+
+TEST(ShardedBackprop, WideMlpBitwiseIdenticalWithOneAndTwoThreads) {
+  const Shape input{784, 1, 1};
+  const Network net(wideMlp(), input);
+  ASSERT_EQ(net.layers()[0]->batchGradientBlockUnits(), 80);
+  const Vector one = train(wideMlp(), input, 1, 64, 4);
+  const Vector two = train(wideMlp(), input, 2, 64, 4);
+  expectBitwiseEqual(one, two);
+  EXPECT_GT((one - net.initialParameters(7).flat()).norm(), 1e-3);
+}
+
+// The whole-batch gradients of dense layers (blocks of units, shards added in order) against
+// the layers' own backward() over the whole batch at once.
+TEST(ShardedBackprop, WholeBatchDenseGradientsMatchTheLayersOwnBackward) {
+  const Shape input{784, 1, 1};
+  const Network net(wideMlp(), input);
+  const int batch = 40;
+  const Matrix x = randomMatrix(batch, input.size(), 11);
+  const Matrix y = randomLabels(batch, 3, 12);
+  ParameterStore params = net.initialParameters(5);
+  ParameterStore sharded(net.layout());
+  ShardedBackprop(net, batch, 4).computeGradients(params, x, y, sharded, 0);
+
+  const auto& layers = net.layers();
+  std::vector<std::unique_ptr<LayerState>> states;
+  for (const auto& l : layers) states.push_back(l->makeState());
+  std::vector<Matrix> acts(layers.size()), dActs(layers.size());
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    layers[i]->forward(params, i == 0 ? ConstMatrixRef(x) : ConstMatrixRef(acts[i - 1]), acts[i], *states[i], {});
+  net.loss().compute(acts.back(), y, &dActs.back(), Scalar(1) / batch);
+  ParameterStore reference(net.layout());
+  for (std::size_t i = layers.size(); i-- > 0;)
+    layers[i]->backward(params, i == 0 ? ConstMatrixRef(x) : ConstMatrixRef(acts[i - 1]), acts[i], dActs[i],
+                        i == 0 ? nullptr : &dActs[i - 1], reference, *states[i]);
+  ASSERT_GT(reference.flat().norm(), 1e-3);
+  for (int t = 0; t < net.layout()->count(); ++t) {
+    SCOPED_TRACE(net.layout()->tensor(t).name);
+    const Vector a = sharded.vector(t), b = reference.vector(t);
+    EXPECT_LT((a - b).norm(), 1e-5 * b.norm() + 1e-9);
+  }
 }
 
 TEST(ShardedBackprop, ShardCountIsCappedAtBatchSize) {
