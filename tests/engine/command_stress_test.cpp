@@ -37,11 +37,14 @@ TEST(CommandStress, TenThousandCommandsFromAnotherThreadWhileTrainingAreEachAppl
     // Every tenth command waits for the next step, so that the commands meet many steps.
     if (i % 10 == 9) {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (session.currentStep() == step && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      while (session.currentStep() == step && !session.finished() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+      if (session.finished()) break;  // fails below, once the trainer is joined
     }
   }
   stop = true;
   trainer.join();
+  ASSERT_FALSE(session.finished()) << "the stress experiment ended before the commands did";
   ASSERT_TRUE(session.step()) << "one more step applies what is still queued";
   stress.verify(*store, eventsBefore);
   EXPECT_GT(session.currentStep(), 500) << "the commands met training";
