@@ -25,8 +25,9 @@ const QCommandLineOption kSize(QStringLiteral("size"),
                                QStringLiteral("WxH"));
 const QCommandLineOption kLive(QStringLiteral("live"),
                                QStringLiteral("With --screenshot: instead of --steps, let the app train live (worker "
-                                              "thread, 30 Hz charts) for S seconds, then render. Not deterministic: "
-                                              "the step reached depends on the machine."),
+                                              "thread, charts refreshed up to 30 times a second) for S seconds, then render, "
+                                              "and print the steps/s trained and the GUI thread's CPU share. Not "
+                                              "deterministic: the step reached depends on the machine."),
                                QStringLiteral("S"));
 const QCommandLineOption kThreads(QStringLiteral("threads"), QStringLiteral("Training threads (default: all cores)."),
                                   QStringLiteral("N"));
