@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QIcon>
@@ -234,6 +235,12 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       window.show();
       window.startSession(spec, /*autoplay=*/true, larslab::ui::MainWindow::DocumentSource{options.experimentFile, QStringLiteral("screenshot")});
       applyViewOptions(window, options);
+      // Measured from the first step on, as larslab-cli times its training loop: building the
+      // session (data, model) is not training.
+      QElapsedTimer waited;
+      waited.start();
+      while ((!window.session() || window.session()->currentStep() == 0) && waited.elapsed() < 60'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
       const LiveMark start = LiveMark::now(window);
       QEventLoop loop;
       QTimer::singleShot(static_cast<int>(options.liveSeconds * 1000), &loop, &QEventLoop::quit);

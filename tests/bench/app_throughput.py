@@ -9,8 +9,9 @@ Alternates, --rounds times, the two ways a user trains an experiment:
     its default views, its worker thread and its 30 Hz refresh, for S seconds; it prints the
     steps it trained, its steps/s and the CPU time of its GUI thread.
 S is chosen so that the app cannot run out of planned steps (70% of the time the CLI needs for
-them). Alternating lets both see the same machine load; the report gives each round and the
-medians. Default experiment: resources/experiments/default.json.
+them). Alternating lets both see about the same machine load; the report gives each round, the
+medians of the rates and the median of the rounds' app / CLI ratios (the figure the target is
+checked on). Default experiment: resources/experiments/default.json.
 """
 
 import argparse
@@ -68,7 +69,7 @@ def main():
     ap.add_argument("experiment", nargs="?", default=os.path.join(REPO, "resources", "experiments", "default.json"))
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build", "release"))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--seconds", type=float, default=12.0, help="longest --live run of the app")
     ap.add_argument("--size", default="1366x768", help="window size of the app")
     args = ap.parse_args()
@@ -92,6 +93,9 @@ def main():
                 break
     cli_median = statistics.median(r[0] for r in rows)
     app_median = statistics.median(r[1]["rate"] for r in rows)
+    # The ratio of each round (both sides ran back to back, under about the same load), then the
+    # median over the rounds: steadier on a shared host than the ratio of the two medians.
+    ratio_median = statistics.median(r[1]["rate"] / r[0] for r in rows)
     gui_median = statistics.median(r[1]["gui_cpu"] for r in rows)
     print(f"## The app against larslab-cli: {os.path.relpath(args.experiment, REPO)}, {args.threads} training threads, "
           f"window {args.size}")
@@ -103,8 +107,8 @@ def main():
     for i, (c, a) in enumerate(rows):
         print(f"| {i + 1} | {c:.1f} | {a['rate']:.1f} | {a['rate'] / c:.2f}x | {100 * a['gui_cpu']:.0f}% | "
               f"every {a['refresh_ms']} ms |")
-    ok = app_median / cli_median >= 0.9
-    print(f"| median | {cli_median:.1f} | {app_median:.1f} | {app_median / cli_median:.2f}x {'ok' if ok else 'MISS'} "
+    ok = ratio_median >= 0.9
+    print(f"| median | {cli_median:.1f} | {app_median:.1f} | {ratio_median:.2f}x {'ok' if ok else 'MISS'} "
           f"(target >= 0.90x) | {100 * gui_median:.0f}% {'ok' if gui_median <= 0.25 else 'MISS'} (target <= 25%) | |")
 
 
