@@ -17,7 +17,10 @@
 namespace larslab::bench {
 namespace {
 
-void BM_EigenSgemm(benchmark::State& state) {
+// Times c = a * b for n x n matrices, the rows of c cut into one contiguous block per thread
+// (static, so each thread keeps its block); multiplyRows(c, a, b, firstRow, rows, block).
+template <typename MultiplyRows>
+void timeSgemm(benchmark::State& state, MultiplyRows multiplyRows) {
   const int n = static_cast<int>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
   const nn::Matrix a = randomUniform(n, n, 1);
@@ -25,48 +28,13 @@ void BM_EigenSgemm(benchmark::State& state) {
   nn::Matrix c(n, n);
   runInArena(threads, [&] {
     for (auto _ : state) {
-      if (threads == 1) {
-        c.noalias() = a * b;
-      } else {
-        // One contiguous row block per thread; static so each thread keeps its block.
-        tbb::parallel_for(
-            tbb::blocked_range<int>(0, threads, 1),
-            [&](const tbb::blocked_range<int>& r) {
-              for (int t = r.begin(); t != r.end(); ++t) {
-                const int r0 = static_cast<int>(static_cast<long>(n) * t / threads);
-                const int r1 = static_cast<int>(static_cast<long>(n) * (t + 1) / threads);
-                c.middleRows(r0, r1 - r0).noalias() = a.middleRows(r0, r1 - r0) * b;
-              }
-            },
-            tbb::static_partitioner());
-      }
-      benchmark::DoNotOptimize(c.data());
-      benchmark::ClobberMemory();
-    }
-  });
-  const double flops = 2.0 * n * n * n;
-  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["threads"] = threads;
-}
-
-void BM_EngineSgemm(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  const int threads = static_cast<int>(state.range(1));
-  const nn::Matrix a = randomUniform(n, n, 1);
-  const nn::Matrix b = randomUniform(n, n, 2);
-  nn::Matrix c(n, n);
-  std::vector<nn::GemmWorkspace> workspaces(static_cast<std::size_t>(threads));
-  runInArena(threads, [&] {
-    for (auto _ : state) {
-      // One contiguous row block per thread, each with its own workspace, as the engine's shards.
       tbb::parallel_for(
           tbb::blocked_range<int>(0, threads, 1),
           [&](const tbb::blocked_range<int>& r) {
             for (int t = r.begin(); t != r.end(); ++t) {
               const int r0 = static_cast<int>(static_cast<long>(n) * t / threads);
               const int r1 = static_cast<int>(static_cast<long>(n) * (t + 1) / threads);
-              workspaces[static_cast<std::size_t>(t)].multiply(c.data() + static_cast<long>(r0) * n, n,
-                                                                nn::plain(a.middleRows(r0, r1 - r0)), nn::plain(b));
+              multiplyRows(c, a, b, r0, r1 - r0, t);
             }
           },
           tbb::static_partitioner());
@@ -76,6 +44,21 @@ void BM_EngineSgemm(benchmark::State& state) {
   });
   state.counters["GFLOPS"] = benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = threads;
+}
+
+void BM_EigenSgemm(benchmark::State& state) {
+  timeSgemm(state, [](nn::Matrix& c, const nn::Matrix& a, const nn::Matrix& b, int r0, int rows, int) {
+    c.middleRows(r0, rows).noalias() = a.middleRows(r0, rows) * b;
+  });
+}
+
+void BM_EngineSgemm(benchmark::State& state) {
+  // One workspace per thread, as each shard has its own.
+  std::vector<nn::GemmWorkspace> workspaces(static_cast<std::size_t>(state.range(1)));
+  timeSgemm(state, [&](nn::Matrix& c, const nn::Matrix& a, const nn::Matrix& b, int r0, int rows, int t) {
+    workspaces[static_cast<std::size_t>(t)].multiply(c.data() + static_cast<long>(r0) * c.cols(), c.cols(),
+                                                      nn::plain(a.middleRows(r0, rows)), nn::plain(b));
+  });
 }
 
 BENCHMARK(BM_EngineSgemm)
