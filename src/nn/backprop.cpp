@@ -167,7 +167,6 @@ struct ShardedBackprop::Impl {
     }
   }
 
-
   void runShard(Shard& shard, const ParameterStore& params, const Matrix& x, const Matrix& y, std::uint64_t stepSeed,
                 int index) {
     const auto& layers = network.layers();

@@ -2,18 +2,35 @@
 
 #include <cblas.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 namespace larslab::nn {
 namespace {
 
-// Products of at least this many multiply-adds (m*n*k) go to OpenBLAS: its AVX-512 kernels run
-// ~20% faster than Eigen's on the shapes of a shard (measured on Zen 4: 95-103 against 80
-// GFLOP/s on one core), and as fast on AVX2. Smaller products stay on Eigen, whose call costs
-// less. The choice depends on the shape only, never on the thread count, so results stay
-// bitwise identical for any number of threads.
+// Products of at least this many multiply-adds (m*n*k) may go to OpenBLAS; smaller ones stay on
+// Eigen, whose call costs less.
 constexpr double kBlasMinMultiplyAdds = 48.0 * 48.0 * 48.0;
+
+// Which kernel is faster depends on the CPU, measured (1024^3, one core): on an AMD EPYC with
+// AVX-512 (Zen 4) OpenBLAS 101 GFLOP/s against Eigen's 80, and 95-103 against 80 on a shard's
+// shapes; on an Intel Xeon with AVX-512, Eigen 138 against OpenBLAS's SkylakeX kernels 104; on an
+// AMD EPYC with AVX2 (Zen 1) OpenBLAS reached 85-97% of Eigen. So OpenBLAS on AMD CPUs with
+// AVX-512, Eigen elsewhere; LARSLAB_GEMM=eigen or =openblas overrides (for benchmarks). The
+// choice is made once per process and depends on the machine only, never on the thread count,
+// so results stay bitwise identical for any number of threads.
+bool useBlas() {
+  static const bool blas = [] {
+    const char* forced = std::getenv("LARSLAB_GEMM");
+    if (forced != nullptr && std::strcmp(forced, "openblas") == 0) return true;
+    if (forced != nullptr && std::strcmp(forced, "eigen") == 0) return false;
+    __builtin_cpu_init();  // may run before the constructors that would initialise it
+    return __builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f");
+  }();
+  return blas;
+}
 
 // OpenBLAS must not start threads of its own: the engine's tasks already run one product per
 // core, and an OpenBLAS thread pool would compete with them for the same cores.
@@ -68,6 +85,8 @@ void run(Eigen::Index rows, Eigen::Index cols, Eigen::Index depth, const GemmOpe
 
 }  // namespace
 
+const char* largeProductKernel() { return useBlas() ? "OpenBLAS" : "Eigen"; }
+
 void GemmWorkspace::multiply(Matrix& out, const GemmOperand& a, const GemmOperand& b, bool accumulate) {
   if (out.rows() != a.rows || out.cols() != b.cols)
     throw std::logic_error("GemmWorkspace::multiply: output has the wrong size");
@@ -79,7 +98,8 @@ void GemmWorkspace::multiply(Scalar* out, Eigen::Index outStride, const GemmOper
   if (a.cols != b.rows) throw std::logic_error("GemmWorkspace::multiply: inner dimensions differ");
   const Eigen::Index rows = a.rows, cols = b.cols, depth = a.cols;
   if (rows > 0 && cols > 0 && depth > 0 &&
-      static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth) >= kBlasMinMultiplyAdds) {
+      static_cast<double>(rows) * static_cast<double>(cols) * static_cast<double>(depth) >= kBlasMinMultiplyAdds &&
+      useBlas()) {
     blasMultiply(rows, cols, depth, a, b, out, outStride, accumulate);
     return;
   }

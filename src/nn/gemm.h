@@ -1,8 +1,9 @@
 #pragma once
-// Matrix products for the layers, on Eigen's GEMM kernel but with the packing buffers owned by
-// the caller. Eigen's own products put those buffers on the stack only up to 128 KB and
-// malloc them beyond (e.g. a 784-input dense layer): a GemmWorkspace kept in the per-shard
-// layer state grows once and is then reused, so steps allocate nothing.
+// Matrix products for the layers: on Eigen's GEMM kernel with the packing buffers owned by the
+// caller (Eigen's own products put those buffers on the stack only up to 128 KB and malloc them
+// beyond, e.g. a 784-input dense layer: a GemmWorkspace kept in the per-shard layer state grows
+// once and is then reused, so steps allocate nothing), or, on CPUs where it is faster, the
+// larger products on OpenBLAS, one thread per call (see gemm.cpp).
 
 #include "nn/tensor.h"
 
@@ -21,6 +22,9 @@ inline GemmOperand plain(const ConstMatrixRef& x) { return {x.data(), x.rows(), 
 inline GemmOperand transposed(const ConstMatrixRef& x) {
   return {x.data(), x.cols(), x.rows(), x.outerStride(), true};
 }
+
+// "OpenBLAS" or "Eigen": the kernel of the larger products on this machine (for reports).
+[[nodiscard]] const char* largeProductKernel();
 
 class GemmWorkspace {
  public:
