@@ -208,16 +208,18 @@ TEST(BuiltInLessons, WarmUpKeepsTheFirstStepsOfALargeBatchFromJumping) {
   // "with warm-up it never rises above where it started, and is near 1 at step 14"
   EXPECT_LE(*std::max_element(a.begin(), a.end()), a[0]);
   EXPECT_NEAR(a[14], 1.0, 0.2);
-  // Step 3: "with warm-up about 81% test accuracy; without ends lower, between about 73% and 78%
-  // depending on the CPU". Measured: 73.2% with OpenBLAS's Cooperlake kernels, 77.2% with
-  // SkylakeX's, 78.0% with Haswell's (OPENBLAS_CORETYPE), against 81.0-81.6% with warm-up.
+  // Step 3: "with warm-up about 81-82% test accuracy; without ends lower, between about 73% and
+  // 78% depending on the CPU". Measured on one Zen 4 with each GEMM kernel: without warm-up
+  // 72.9% (Eigen), 73.2% (OpenBLAS Cooperlake), 77.2% (SkylakeX), 78.0% (Haswell, forced with
+  // OPENBLAS_CORETYPE); with warm-up 81.0-82.0%.
   applyLessonActions(*session, lessonActionsThrough(lesson, 2));
   ASSERT_EQ(session->currentStep(), 70);
   std::map<std::string, RunSummary> runs;
   for (const RunSummary& s : summarizeRuns(*store)) runs[s.name] = s;
   std::printf("test accuracy after 70 steps: with warm-up %.4f, without %.4f\n", runs["LARS with warm-up"].testAccuracy,
               runs["LARS without warm-up"].testAccuracy);
-  EXPECT_NEAR(runs["LARS with warm-up"].testAccuracy, 0.81, 0.015);
+  EXPECT_GE(runs["LARS with warm-up"].testAccuracy, 0.80);
+  EXPECT_LE(runs["LARS with warm-up"].testAccuracy, 0.83);
   EXPECT_GE(runs["LARS without warm-up"].testAccuracy, 0.72);
   EXPECT_LE(runs["LARS without warm-up"].testAccuracy, 0.785);
   EXPECT_LT(runs["LARS without warm-up"].testAccuracy, runs["LARS with warm-up"].testAccuracy - 0.02);
