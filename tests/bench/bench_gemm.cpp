@@ -1,9 +1,9 @@
 // The machine's GEMM peak as the engine can reach it: BM_EngineSgemm multiplies row-major float
 // matrices (the engine's storage order) with the engine's own nn::GemmWorkspace (OpenBLAS, one
-// thread per call, for products this large; see src/nn/gemm.cpp), and with 2 threads the rows
-// of C split across a TBB arena, which is how the engine parallelises (by rows of a batch).
-// Every training benchmark's GFLOP/s is read against this number. BM_EigenSgemm is the same
-// with Eigen's product, which the engine uses for small products only.
+// thread per call, or Eigen: whichever the engine uses for products this large on this CPU, see
+// src/nn/gemm.cpp), and with 2 threads the rows of C split across a TBB arena, which is how the
+// engine parallelises (by rows of a batch). Every training benchmark's GFLOP/s is read against
+// this number. BM_EigenSgemm is the same with Eigen's product.
 
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>

@@ -11,6 +11,7 @@
 
 #include "bench_common.h"
 #include "bench_registry.h"
+#include "nn/gemm.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
                                            "." + std::to_string(EIGEN_MINOR_VERSION));
   benchmark::AddCustomContext("eigen_simd", Eigen::SimdInstructionSetsInUse());
   benchmark::AddCustomContext("compiler", __VERSION__);
+  benchmark::AddCustomContext("large_gemm", larslab::nn::largeProductKernel());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

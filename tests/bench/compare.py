@@ -295,7 +295,8 @@ def main():
     p("")
     p("Machine: " + ctx.get("cpu_model", "?") + f", {ctx.get('num_cpus', '?')} cores, "
       f"{platform.system()} {platform.release()}; LARS Lab: g++ {ctx.get('compiler', '?')}, "
-      f"Eigen {ctx.get('eigen', '?')} ({ctx.get('eigen_simd', '?')}), oneTBB; "
+      f"Eigen {ctx.get('eigen', '?')} ({ctx.get('eigen_simd', '?')}), larger products on "
+      f"{ctx.get('large_gemm', '?')}, oneTBB; "
       f"PyTorch {peers[0][1]['torch']} (Debian), {peers[0][1].get('blas_config', '?')}.")
     p("- PyTorch configurations measured, each at " + " and ".join(map(str, threads)) + " threads:")
     for name, pinfo, _, _ in peers:
@@ -395,8 +396,8 @@ def main():
 
     peak = {t: gemm_rate("BM_EngineSgemm", t) for t in threads}
     eigen = {t: gemm_rate("BM_EigenSgemm", t) for t in threads}
-    p("GEMM peak (this run), 1024^3 row-major float with the engine's own GEMM (OpenBLAS, one thread per "
-      "call, rows split over the threads): " +
+    p("GEMM peak (this run), 1024^3 row-major float with the engine's own GEMM (larger products on "
+      f"{ctx.get('large_gemm', '?')} on this CPU, one thread per call; rows split over the threads): " +
       ", ".join(f"{t} thread{'s' if t > 1 else ''} {peak[t]:.1f} GFLOP/s" for t in threads if peak[t]) +
       "; with Eigen's product instead: " +
       ", ".join(f"{t}T {eigen[t]:.1f}" for t in threads if eigen[t]) +
