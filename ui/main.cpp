@@ -239,7 +239,8 @@ int runScreenshot(larslab::ui::MainWindow& window, const larslab::ui::AppOptions
       // session (data, model) is not training.
       QElapsedTimer waited;
       waited.start();
-      while ((!window.session() || window.session()->currentStep() == 0) && waited.elapsed() < 60'000)
+      while ((!window.session() || window.session()->currentStep() == 0) && window.lastError().isEmpty() &&
+             !(window.session() && window.session()->finished()) && waited.elapsed() < 60'000)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
       const LiveMark start = LiveMark::now(window);
       QEventLoop loop;
