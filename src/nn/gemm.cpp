@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <stdexcept>
 
 namespace larslab::nn {
@@ -24,34 +23,35 @@ constexpr double kBlasMinMultiplyAdds = 48.0 * 48.0 * 48.0;
 bool useBlas() {
   static const bool blas = [] {
     const char* forced = std::getenv("LARSLAB_GEMM");
-    if (forced != nullptr && std::strcmp(forced, "openblas") == 0) return true;
-    if (forced != nullptr && std::strcmp(forced, "eigen") == 0) return false;
-    __builtin_cpu_init();  // may run before the constructors that would initialise it
-    return __builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f");
+    bool chosen = false;
+    if (forced != nullptr && std::strcmp(forced, "openblas") == 0) {
+      chosen = true;
+    } else if (forced == nullptr || std::strcmp(forced, "eigen") != 0) {
+      __builtin_cpu_init();  // may run before the constructors that would initialise it
+      chosen = __builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f");
+    }
+    // OpenBLAS must not use threads of its own: the engine's tasks already run one product per
+    // core, and an OpenBLAS thread pool would compete with them for the same cores.
+    if (chosen) openblas_set_num_threads(1);
+    return chosen;
   }();
   return blas;
 }
 
-// OpenBLAS must not start threads of its own: the engine's tasks already run one product per
-// core, and an OpenBLAS thread pool would compete with them for the same cores.
-void useOneBlasThread() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
-
 // The float engine and the double one of the gradient checks (each build uses one).
-[[maybe_unused]] void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
-              const float* b, blasint ldb, float beta, float* c, blasint ldc) {
+[[maybe_unused]] void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
+                               const float* a, blasint lda, const float* b, blasint ldb, float beta, float* c,
+                               blasint ldc) {
   cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
-[[maybe_unused]] void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a, blasint lda,
-              const double* b, blasint ldb, double beta, double* c, blasint ldc) {
+[[maybe_unused]] void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
+                               const double* a, blasint lda, const double* b, blasint ldb, double beta, double* c,
+                               blasint ldc) {
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
 
 void blasMultiply(Eigen::Index rows, Eigen::Index cols, Eigen::Index depth, const GemmOperand& a,
                   const GemmOperand& b, Scalar* out, Eigen::Index outStride, bool accumulate) {
-  useOneBlasThread();
   const CBLAS_TRANSPOSE ta = a.transposed ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = b.transposed ? CblasTrans : CblasNoTrans;
   const auto m = static_cast<blasint>(rows), n = static_cast<blasint>(cols), k = static_cast<blasint>(depth);
