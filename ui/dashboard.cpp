@@ -717,7 +717,6 @@ void Dashboard::updateColumn(MetricChart* chart, const QString& key, const QStri
 void Dashboard::drawColumn(MetricChart* chart, const QString& key, const QString& label, const QColor& color,
                            SeriesCache& c, const engine::MetricsStore& store, double xScale, QSet<QString>& present) {
   present.insert(key);
-  const ColumnRef& ref = c.column();
   c.update(store);
   double lo = 1.0;
   double hi = 0.0;
